@@ -1,0 +1,1 @@
+"""The terminal front end used by `ai-choice chat`."""

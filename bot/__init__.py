@@ -1,0 +1,1 @@
+"""AI Choice: the platform-neutral conversation core."""

@@ -1,0 +1,61 @@
+"""Typed, platform-neutral events that front ends hand to the conversation core.
+
+An adapter's job on the way in is to turn a Slack payload, a Teams activity or a line
+typed in a terminal into exactly one of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who sent an event and where: the key for all per-user conversation state."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    #: A display name, used only where a shared message names a person (named polls).
+    user_name: str = ""
+    #: True when the platform says this person administers the workspace or owns the team.
+    is_admin: bool = False
+    #: Platform-specific things the core may pass back untouched (time zone, locale...).
+    extras: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """An explicit request: a slash command, a menu word, a bot command.
+
+    ``name`` is one of the command names the core knows (``menu``, ``start``, ``ask``,
+    ``compare``, ``help``, ``restart``, ``back``...). ``text`` is what followed it.
+    """
+
+    actor: Actor
+    name: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A press on one of the core's :class:`bot.replies.Choice` buttons.
+
+    ``action`` and ``value`` are exactly the ones the core put on the choice.
+    """
+
+    actor: Actor
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Free text typed by a person: a question, or a word the core may recognise."""
+
+    actor: Actor
+    text: str
+
+
+Event = Command | ButtonPress | Message

@@ -1,0 +1,59 @@
+"""Settings read from the environment, once, at start-up (see CONTRACT.md's table)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the process reads from its environment. Secrets never reach logs."""
+
+    host: str = "0.0.0.0"
+    port: int = 3978
+    redis_url: str | None = None
+    data_dir: Path = Path(".ai-choice")
+    redis_sentinel: str | None = None
+    redis_cluster: str | None = None
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str | None = None
+    microsoft_app_id: str | None = None
+    microsoft_app_password: str | None = field(default=None, repr=False)
+    microsoft_app_type: str = "MultiTenant"
+    microsoft_app_tenant_id: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            host=get("HOST") or "0.0.0.0",
+            port=int(get("PORT") or 3978),
+            redis_url=get("REDIS_URL"),
+            data_dir=Path(get("AI_CHOICE_DATA_DIR") or ".ai-choice"),
+            redis_sentinel=get("REDIS_SENTINEL"),
+            redis_cluster=get("REDIS_CLUSTER"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=get("SLACK_API_URL"),
+            microsoft_app_id=get("MICROSOFT_APP_ID"),
+            microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
+            microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
+            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
+        )
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack runs when both its signing secret and bot token are set."""
+        return bool(self.slack_signing_secret and self.slack_bot_token)

@@ -1,0 +1,143 @@
+"""The Redis state store: every piece of conversation state goes through here.
+
+Values are JSON. Keys are namespaced under one prefix (``aic:`` unless told otherwise),
+so several deployments or test runs can share a server. Nothing here scans with ``KEYS``.
+
+Read-modify-write goes through :meth:`StateStore.update_json`, which keeps a version
+number beside the value and writes with a compare-and-set Lua script, retrying on a
+conflict: two events for the same user arriving at once never lose an answer. Everything
+a script touches is one key, so the same code runs on Redis Cluster.
+
+When Redis cannot be reached, every method raises :class:`StoreUnavailable`; the
+conversation engine turns that into one friendly line, and the client reconnects by
+itself on the next call once the server is back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeAlias
+
+import redis.asyncio as aioredis
+import redis.exceptions
+
+log = logging.getLogger(__name__)
+
+JSON: TypeAlias = Any
+RedisClient: TypeAlias = "aioredis.Redis | aioredis.RedisCluster"
+
+# KEYS[1] = the hash holding {v, data}; ARGV = expected version, new JSON, TTL seconds.
+# Returns the new version, or -1 when someone else wrote first.
+_COMPARE_AND_SET = """
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return -1 end
+redis.call('HSET', KEYS[1], 'v', current + 1, 'data', ARGV[2])
+local ttl = tonumber(ARGV[3])
+if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+return current + 1
+"""
+
+_UNREACHABLE = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.BusyLoadingError,
+    redis.exceptions.ClusterDownError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+class StoreUnavailable(RuntimeError):
+    """Redis did not answer; the caller should apologise and try again later."""
+
+
+class ConflictLimitReached(RuntimeError):
+    """A read-modify-write lost the race too many times in a row."""
+
+
+@asynccontextmanager
+async def _reachable(operation: str) -> AsyncIterator[None]:
+    """Turn the many ways a connection can fail into one exception type."""
+    try:
+        yield
+    except _UNREACHABLE as exc:
+        log.error("redis unreachable during %s: %s", operation, type(exc).__name__)
+        raise StoreUnavailable(operation) from exc
+
+
+class StateStore:
+    """JSON values under namespaced keys in Redis, with atomic updates and one-shot claims."""
+
+    def __init__(self, client: RedisClient, prefix: str = "aic", max_retries: int = 50) -> None:
+        self.client = client
+        self.prefix = prefix.rstrip(":")
+        self._max_retries = max_retries
+        self._cas = client.register_script(_COMPARE_AND_SET)
+
+    def key(self, *parts: str) -> str:
+        """The full Redis key for a logical key made of ``parts``."""
+        return ":".join((self.prefix, *parts))
+
+    async def ping(self) -> bool:
+        """True when Redis answers right now; never raises."""
+        try:
+            return bool(await self.client.ping())
+        except Exception as exc:  # noqa: BLE001 - readiness must never raise
+            log.warning("redis ping failed: %s", type(exc).__name__)
+            return False
+
+    async def get_json(self, *parts: str) -> JSON | None:
+        """The value stored at ``parts``, or None when there is none."""
+        async with _reachable("get"):
+            raw = await self.client.hget(self.key(*parts), "data")
+        return None if raw is None else json.loads(raw)
+
+    async def put_json(self, *parts: str, value: JSON, ttl: int | None = None) -> None:
+        """Store ``value`` at ``parts`` unconditionally (last writer wins)."""
+        await self.update_json(*parts, change=lambda _current: value, ttl=ttl)
+
+    async def update_json(
+        self,
+        *parts: str,
+        change: Callable[[JSON | None], JSON],
+        ttl: int | None = None,
+    ) -> JSON:
+        """Apply ``change`` to the stored value atomically and return what was written.
+
+        ``change`` gets the current value (None when there is none) and returns the new
+        one; it may be called more than once when other writers get in first, so it must
+        not have side effects.
+        """
+        key = self.key(*parts)
+        for _ in range(self._max_retries):
+            async with _reachable("update"):
+                version_raw, raw = await self.client.hmget(key, ["v", "data"])
+                version = int(version_raw or 0)
+                current = None if raw is None else json.loads(raw)
+                new = change(current)
+                encoded = json.dumps(new, separators=(",", ":"))
+                written = await self._cas(keys=[key], args=[version, encoded, ttl or 0])
+            if int(written) >= 0:
+                return new
+        raise ConflictLimitReached(key)
+
+    async def delete(self, *parts: str) -> None:
+        """Forget the value at ``parts``."""
+        async with _reachable("delete"):
+            await self.client.delete(self.key(*parts))
+
+    async def claim_once(self, *parts: str, ttl: int) -> bool:
+        """True the first time ``parts`` is claimed within ``ttl`` seconds, False after.
+
+        Used to handle a redelivered Slack event or Teams activity once (``SET NX EX``).
+        """
+        async with _reachable("claim"):
+            return bool(await self.client.set(self.key(*parts), "1", nx=True, ex=ttl))
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self.client.aclose()

@@ -1,0 +1,1 @@
+"""Wording, questions, weights and FAQ entries, shipped as YAML data."""
