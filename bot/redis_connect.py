@@ -73,13 +73,11 @@ def connect(settings: Settings) -> RedisConnection:
     if settings.redis_sentinel:
         hosts_text, _, service = settings.redis_sentinel.partition("/")
         hosts = [_host_port(h, 26379) for h in hosts_text.split(",") if h.strip()]
-        sentinel = Sentinel(hosts, **_CLIENT_OPTIONS)
+        sentinel = Sentinel(hosts, **_CLIENT_OPTIONS)  # type: ignore[no-untyped-call]
         client = sentinel.master_for(service or "mymaster", decode_responses=True)
         return RedisConnection(client, f"sentinel service {service or 'mymaster'}")
     if settings.redis_cluster:
-        nodes = [
-            ClusterNode(*_host_port(h, 6379)) for h in settings.redis_cluster.split(",") if h
-        ]
+        nodes = [ClusterNode(*_host_port(h, 6379)) for h in settings.redis_cluster.split(",") if h]
         cluster = aioredis.RedisCluster(
             startup_nodes=nodes,
             decode_responses=True,
@@ -88,7 +86,9 @@ def connect(settings: Settings) -> RedisConnection:
         )
         return RedisConnection(cluster, f"cluster via {len(nodes)} seed nodes")
     if settings.redis_url:
-        client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True, **_CLIENT_OPTIONS)
+        client = aioredis.Redis.from_url(
+            settings.redis_url, decode_responses=True, **_CLIENT_OPTIONS
+        )
         return RedisConnection(client, "redis from REDIS_URL")
     server = start_embedded(settings)
     client = aioredis.Redis(

@@ -96,6 +96,8 @@ class Reply:
     sections: tuple[Section, ...] = ()
     table: Table | None = None
     bars: tuple[Bar, ...] = ()
+    #: A short heading shown above the main buttons ("Related", "Closest questions I know").
+    choices_title: str = ""
     #: The main buttons (answer options, suggestions).
     choices: tuple[Choice, ...] = ()
     #: Secondary buttons (back, restart, feedback, share).
@@ -118,6 +120,16 @@ class Reply:
             parts.append(" | ".join(self.table.header))
             parts += [" | ".join(row) for row in self.table.rows]
         parts += [f"{b.label} {b.line}" for b in self.bars]
+        parts.append(self.choices_title)
         parts += [c.label for c in (*self.choices, *self.controls)]
         parts.append(self.context)
         return "\n".join(p for p in parts if p)
+
+
+#: The longest button label every front end can show whole (Slack's limit).
+MAX_LABEL = 75
+
+
+def fit_label(text: str, limit: int = MAX_LABEL) -> str:
+    """``text`` shortened with an ellipsis so it fits on a button."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

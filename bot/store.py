@@ -86,7 +86,7 @@ class StateStore:
         """True when Redis answers right now; never raises."""
         try:
             return bool(await self.client.ping())
-        except Exception as exc:  # noqa: BLE001 - readiness must never raise
+        except Exception as exc:
             log.warning("redis ping failed: %s", type(exc).__name__)
             return False
 
@@ -124,6 +124,17 @@ class StateStore:
             if int(written) >= 0:
                 return new
         raise ConflictLimitReached(key)
+
+    async def increment(self, *parts: str, field: str, amount: int = 1) -> int:
+        """Add ``amount`` to one counter in the hash at ``parts``; the new count."""
+        async with _reachable("increment"):
+            return int(await self.client.hincrby(self.key(*parts), field, amount))
+
+    async def counters(self, *parts: str) -> dict[str, int]:
+        """Every counter in the hash at ``parts``."""
+        async with _reachable("counters"):
+            raw = await self.client.hgetall(self.key(*parts))
+        return {str(field): int(value) for field, value in raw.items()}
 
     async def delete(self, *parts: str) -> None:
         """Forget the value at ``parts``."""

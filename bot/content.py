@@ -1,0 +1,375 @@
+"""Loading and validating ``content/``: the questionnaire, the FAQ, the comparison, UI strings.
+
+Content is data. Each YAML file is validated with pydantic when it loads; a broken file
+fails with a :class:`ContentError` naming the file, the entry and the field, and the
+files are checked against each other (every weight names a real dimension, every related
+FAQ entry exists...).
+
+The YAML ships inside the wheel as the ``ai_choice_content`` package (mapped from the
+checkout's ``content/`` folder), so it loads the same from a source checkout and from an
+installed wheel.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Outcome = Literal["open", "closed", "hybrid"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- comparison.yaml -------------------------------------------------------------------
+
+
+class Dimension(_Strict):
+    """One row of the comparison table, with the one-line reasons the questionnaire cites."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    name: str = Field(min_length=2)
+    open: str = Field(min_length=5)
+    closed: str = Field(min_length=5)
+    open_reason: str = Field(min_length=10)
+    closed_reason: str = Field(min_length=10)
+
+
+class Comparison(_Strict):
+    """The ten dimensions, open vs closed."""
+
+    title: str
+    intro: str
+    summary: str
+    dimensions: list[Dimension] = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Comparison:
+        _check_unique([d.id for d in self.dimensions], "dimensions")
+        return self
+
+
+# --- questionnaire.yaml ----------------------------------------------------------------
+
+
+class Option(_Strict):
+    """One answer to a question, and how it moves the scoring.
+
+    ``weights`` maps dimension ids to points: positive leans open, negative leans closed.
+    ``hybrid`` is the audience fit for a hybrid approach (small businesses, educators,
+    remote teams).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str = Field(min_length=1, max_length=75)
+    weights: dict[str, float] = Field(default_factory=dict)
+    hybrid: float = 0.0
+
+
+class Question(_Strict):
+    """One step of the questionnaire."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    text: str = Field(min_length=5)
+    hint: str = ""
+    options: list[Option] = Field(min_length=2, max_length=6)
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> Question:
+        _check_unique([o.id for o in self.options], "options")
+        return self
+
+
+class Scoring(_Strict):
+    """The thresholds that turn points into a recommendation."""
+
+    #: |balance| below this is too close to call: hybrid.
+    hybrid_band: float = Field(ge=0, le=1)
+    #: With a hybrid-fit audience, both sides pulling at least this much of each other: hybrid.
+    tension_min: float = Field(ge=0, le=1)
+    #: How much audience fit counts as a hybrid-fit audience.
+    hybrid_affinity_min: float = Field(ge=0)
+    #: |balance| at or above these is a strong / clear lean; below, a slight one.
+    strong_lean: float = Field(ge=0, le=1)
+    clear_lean: float = Field(ge=0, le=1)
+    #: How many deciding dimensions a result lists (2 to 4).
+    max_reasons: int = Field(ge=2, le=4)
+
+
+class OutcomeText(_Strict):
+    """What a result says for one outcome."""
+
+    title: str
+    summary: str
+    tradeoff: str
+    next_steps: list[str] = Field(min_length=1)
+    share: str
+
+
+class Outcomes(_Strict):
+    """The three possible results."""
+
+    open: OutcomeText
+    closed: OutcomeText
+    hybrid: OutcomeText
+
+
+class Questionnaire(_Strict):
+    """The choose-your-AI questionnaire: questions, weights, thresholds and result texts."""
+
+    title: str
+    intro: str
+    questions: list[Question] = Field(min_length=8, max_length=12)
+    scoring: Scoring
+    outcomes: Outcomes
+    strength_labels: dict[str, str]
+    audience_reason: str
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Questionnaire:
+        _check_unique([q.id for q in self.questions], "questions")
+        for name in ("strong", "clear", "slight"):
+            if name not in self.strength_labels:
+                raise ValueError(f"strength_labels needs '{name}'")
+        return self
+
+
+# --- faq.yaml --------------------------------------------------------------------------
+
+
+class FaqEntry(_Strict):
+    """One question with its answer, the other ways people ask it, and follow-ups."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    question: str = Field(min_length=5)
+    answer: str = Field(min_length=20)
+    phrasings: list[str] = Field(min_length=5)
+    related: list[str] = Field(default_factory=list, max_length=3)
+
+
+class SmallTalk(_Strict):
+    """A short friendly reply to greetings and the like, instead of an FAQ guess."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    patterns: list[str] = Field(min_length=1)
+    reply: str
+
+
+class Faq(_Strict):
+    """The FAQ and its matcher's thresholds."""
+
+    #: The best score must reach this to answer.
+    answer_threshold: float = Field(gt=0, le=1)
+    #: ...and lead the runner-up (a different entry) by this much.
+    answer_margin: float = Field(ge=0, le=1)
+    #: Entries scoring at least this are offered as suggestions when unsure.
+    suggest_threshold: float = Field(ge=0, le=1)
+    #: Words that mean the same thing, mapped to one spelling before matching.
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    small_talk: list[SmallTalk] = Field(default_factory=list)
+    entries: list[FaqEntry] = Field(min_length=20)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Faq:
+        _check_unique([e.id for e in self.entries], "entries")
+        return self
+
+
+# --- strings.yaml ----------------------------------------------------------------------
+
+
+class Strings(_Strict):
+    """Every user-facing line the core says that is not a question, answer or result."""
+
+    menu_header: str
+    menu_text: str
+    menu_quiz: str
+    menu_ask: str
+    menu_compare: str
+    menu_help: str
+    ask_prompt: str
+    help_header: str
+    help_text: str
+    help_examples_title: str
+    help_examples: list[str]
+    progress: str
+    back: str
+    restart: str
+    share: str
+    explain: str
+    result_header: str
+    reasons_title: str
+    tradeoff_title: str
+    next_steps_title: str
+    contributions_title: str
+    contributions_text: str
+    contributions_columns: list[str] = Field(min_length=3, max_length=3)
+    lean_open: str
+    lean_closed: str
+    lean_neither: str
+    shared_by: str
+    quiz_not_started: str
+    quiz_expired: str
+    quiz_done_already: str
+    faq_unsure: str
+    faq_unknown: str
+    faq_suggestions_title: str
+    faq_related_title: str
+    faq_helpful: str
+    faq_not_helpful: str
+    faq_thanks: str
+    faq_feedback_sorry: str
+    empty_question: str
+    unknown_command: str
+    store_unavailable: str
+    internal_error: str
+    unknown_action: str
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+class ContentError(ValueError):
+    """A content file is broken; the message names the file, the entry and the field."""
+
+    def __init__(self, file: str, entry: str, field: str, problem: str) -> None:
+        self.file, self.entry, self.field, self.problem = file, entry, field, problem
+        super().__init__(f"{file}: entry {entry}: field '{field}': {problem}")
+
+
+@dataclass(frozen=True)
+class Content:
+    """All content, validated and cross-checked."""
+
+    comparison: Comparison
+    questionnaire: Questionnaire
+    faq: Faq
+    strings: Strings
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        """The comparison row with this id."""
+        return next(d for d in self.comparison.dimensions if d.id == dimension_id)
+
+    def counts(self) -> dict[str, int]:
+        """How much content there is, for ``ai-choice content check``."""
+        return {
+            "dimensions": len(self.comparison.dimensions),
+            "questions": len(self.questionnaire.questions),
+            "options": sum(len(q.options) for q in self.questionnaire.questions),
+            "faq entries": len(self.faq.entries),
+            "faq phrasings": sum(len(e.phrasings) for e in self.faq.entries),
+            "small talk": len(self.faq.small_talk),
+            "strings": len(self.strings.model_dump()),
+        }
+
+
+_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "comparison": ("comparison.yaml", Comparison),
+    "questionnaire": ("questionnaire.yaml", Questionnaire),
+    "faq": ("faq.yaml", Faq),
+    "strings": ("strings.yaml", Strings),
+}
+
+
+def _check_unique(ids: Sequence[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"duplicate id '{item}' in {what}")
+        seen.add(item)
+
+
+def _entry_name(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """Split a pydantic error location into (entry, field), naming the entry by its id."""
+    node = data
+    entry_parts: list[str] = []
+    for index, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            ident = node.get("id") if isinstance(node, dict) else None
+            label = f"[{part}]" + (f" '{ident}'" if ident else "")
+            entry_parts.append(label)
+            continue
+        if isinstance(node, dict) and part in node and index < len(loc) - 1:
+            node = node[part]
+            entry_parts.append(str(part))
+            continue
+        field = ".".join(str(p) for p in loc[index:])
+        return (" ".join(entry_parts) or "(top level)", field)
+    return (" ".join(entry_parts) or "(top level)", "(whole entry)")
+
+
+def _read(folder: Path | importlib.resources.abc.Traversable, name: str) -> Any:
+    path = folder / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ContentError(name, "(file)", "(file)", "file is missing") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(unknown line)"
+        raise ContentError(name, where, "(syntax)", str(exc).splitlines()[0]) from exc
+
+
+def _validate(name: str, model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        entry, field = _entry_name(data, tuple(first["loc"]))
+        raise ContentError(name, entry, field, first["msg"]) from exc
+
+
+def default_content_dir() -> importlib.resources.abc.Traversable:
+    """The bundled content: the checkout's ``content/`` or the installed package."""
+    return importlib.resources.files("ai_choice_content")
+
+
+def load_content(folder: Path | importlib.resources.abc.Traversable | None = None) -> Content:
+    """Load and validate every content file; raise :class:`ContentError` on the first fault."""
+    folder = default_content_dir() if folder is None else folder
+    parts = {
+        key: _validate(name, model, _read(folder, name)) for key, (name, model) in _FILES.items()
+    }
+    content = Content(**parts)
+    _cross_check(content)
+    return content
+
+
+def _cross_check(content: Content) -> None:
+    dims = {d.id for d in content.comparison.dimensions}
+    for question in content.questionnaire.questions:
+        for option in question.options:
+            for dim in option.weights:
+                if dim not in dims:
+                    raise ContentError(
+                        "questionnaire.yaml",
+                        f"question '{question.id}' option '{option.id}'",
+                        f"weights.{dim}",
+                        f"unknown dimension (known: {', '.join(sorted(dims))})",
+                    )
+    covered = {d for q in content.questionnaire.questions for o in q.options for d in o.weights}
+    missing = dims - covered
+    if missing:
+        raise ContentError(
+            "questionnaire.yaml",
+            "(all questions)",
+            "weights",
+            f"no question weighs these dimensions: {', '.join(sorted(missing))}",
+        )
+    entries = {e.id for e in content.faq.entries}
+    for entry in content.faq.entries:
+        for related in entry.related:
+            if related not in entries or related == entry.id:
+                raise ContentError(
+                    "faq.yaml", f"'{entry.id}'", "related", f"no other entry with id '{related}'"
+                )

@@ -1,0 +1,141 @@
+"""Matching a free-text question to an FAQ entry, offline, in well under a millisecond.
+
+Each entry's question and alternate phrasings become sparse TF-IDF vectors over word
+unigrams, word bigrams and character 4-grams (the n-grams forgive typos and word
+forms); synonyms from content are folded to one spelling first. A question's score for
+an entry is the best cosine similarity against any of its phrasings.
+
+The decision rule: answer when the best entry clears ``answer_threshold`` and leads the
+runner-up by ``answer_margin``; otherwise offer up to three entries that clear
+``suggest_threshold``; otherwise admit not knowing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.content import Faq, FaqEntry
+
+# Words that carry no meaning for matching. Question words stay: "why" and "how" matter.
+_STOPWORDS = frozenset(
+    "a an the is are am was were be been being do does did i we you me us our your my it its "
+    "this that these those to of for in on at by with and or so as if can could would should "
+    "will shall may might must there their they them he she his her please just really about "
+    "any some get got go".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
+_SUGGESTION_COUNT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An entry offered as a possible meaning, with its score."""
+
+    entry: FaqEntry
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What the matcher concluded about one question."""
+
+    answered: bool
+    entry: FaqEntry | None
+    score: float
+    suggestions: tuple[Suggestion, ...]
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents and punctuation removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(text.replace("-", "")))
+
+
+class FaqMatcher:
+    """An index over the FAQ's phrasings, built once at start-up."""
+
+    def __init__(self, faq: Faq) -> None:
+        self.faq = faq
+        self._canonical: dict[str, str] = {}
+        for canonical, variants in faq.synonyms.items():
+            for variant in variants:
+                self._canonical[normalise(variant).replace(" ", "")] = canonical
+        docs: list[tuple[int, Counter[str]]] = []
+        for index, entry in enumerate(faq.entries):
+            for text in (entry.question, *entry.phrasings):
+                docs.append((index, self._features(text)))
+        document_frequency: Counter[str] = Counter()
+        for _, features in docs:
+            document_frequency.update(features.keys())
+        count = len(docs)
+        self._idf = {
+            f: math.log((1 + count) / (1 + df)) + 1.0 for f, df in document_frequency.items()
+        }
+        self._doc_entry: list[int] = []
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for doc_index, (entry_index, features) in enumerate(docs):
+            vector = self._weigh(features)
+            self._doc_entry.append(entry_index)
+            for feature, weight in vector.items():
+                self._postings[feature].append((doc_index, weight))
+
+    def _tokens(self, text: str) -> list[str]:
+        words = normalise(text).split()
+        folded = [self._canonical.get(w, w) for w in words]
+        return [w for w in folded if w not in _STOPWORDS]
+
+    def _features(self, text: str) -> Counter[str]:
+        tokens = self._tokens(text)
+        features: Counter[str] = Counter()
+        for token in tokens:
+            features["w:" + token] += 2
+            padded = f"<{token}>"
+            for i in range(max(1, len(padded) - 3)):
+                features["c:" + padded[i : i + 4]] += 1
+        for left, right in itertools.pairwise(tokens):
+            features[f"b:{left}_{right}"] += 2
+        return features
+
+    def _weigh(self, features: Counter[str]) -> dict[str, float]:
+        vector = {
+            f: (1 + math.log(n)) * self._idf[f] for f, n in features.items() if f in self._idf
+        }
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {f: v / norm for f, v in vector.items()}
+
+    def scores(self, question: str) -> list[tuple[FaqEntry, float]]:
+        """Every entry with a score above zero, best first."""
+        query = self._weigh(self._features(question))
+        doc_scores: dict[int, float] = defaultdict(float)
+        for feature, weight in query.items():
+            for doc_index, doc_weight in self._postings.get(feature, ()):
+                doc_scores[doc_index] += weight * doc_weight
+        best: dict[int, float] = {}
+        for doc_index, value in doc_scores.items():
+            entry_index = self._doc_entry[doc_index]
+            if value > best.get(entry_index, 0.0):
+                best[entry_index] = value
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [(self.faq.entries[i], round(min(s, 1.0), 4)) for i, s in ranked]
+
+    def match(self, question: str) -> Match:
+        """Answer, suggest, or admit not knowing, by the content's thresholds."""
+        ranked = self.scores(question)
+        if not ranked:
+            return Match(False, None, 0.0, ())
+        top_entry, top_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        faq = self.faq
+        if top_score >= faq.answer_threshold and top_score - runner_up >= faq.answer_margin:
+            rest = tuple(Suggestion(e, s) for e, s in ranked[1 : 1 + _SUGGESTION_COUNT])
+            return Match(True, top_entry, top_score, rest)
+        suggestions = tuple(
+            Suggestion(e, s) for e, s in ranked[:_SUGGESTION_COUNT] if s >= faq.suggest_threshold
+        )
+        return Match(False, None, top_score, suggestions)

@@ -1,0 +1,229 @@
+"""The questionnaire as a conversation: its state in Redis and the replies for each step.
+
+State lives under ``quiz:<platform>:<workspace>:<user>`` as ``{"answers": {question id:
+option id}, "current": index}`` where ``current`` equal to the number of questions means
+the result is showing. Every change goes through the store's compare-and-set update, so
+two quick presses never lose an answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content import Content, Question
+from bot.events import Actor
+from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table, Visibility
+from bot.scoring import Recommendation, score
+from bot.store import StateStore
+
+#: A questionnaire left alone for a week starts over.
+QUIZ_TTL_SECONDS = 7 * 24 * 3600
+
+State = dict[str, Any]
+
+
+class Questionnaire:
+    """Runs the questionnaire for one person at a time, any number of people at once."""
+
+    def __init__(self, content: Content, store: StateStore) -> None:
+        self.content = content
+        self.store = store
+        self.questions = content.questionnaire.questions
+        self._index = {q.id: i for i, q in enumerate(self.questions)}
+
+    # --- state ------------------------------------------------------------------------
+
+    @staticmethod
+    def _key(actor: Actor) -> tuple[str, ...]:
+        return ("quiz", actor.platform, actor.workspace, actor.user)
+
+    async def state(self, actor: Actor) -> State | None:
+        """The person's progress, or None when they have none."""
+        value = await self.store.get_json(*self._key(actor))
+        return value if isinstance(value, dict) else None
+
+    def _next_step(self, answers: dict[str, str], after: int) -> int:
+        """The first unanswered question after ``after``, else any, else the result."""
+        order = list(range(after + 1, len(self.questions))) + list(range(after + 1))
+        for index in order:
+            if self.questions[index].id not in answers:
+                return index
+        return len(self.questions)
+
+    # --- actions ----------------------------------------------------------------------
+
+    async def start(self, actor: Actor, placement: Placement = Placement.NEW) -> Reply:
+        """Begin (or begin again) at question one."""
+        fresh: State = {"answers": {}, "current": 0}
+        await self.store.put_json(*self._key(actor), value=fresh, ttl=QUIZ_TTL_SECONDS)
+        return self.question_reply(0, {}, placement)
+
+    async def answer(self, actor: Actor, value: str) -> Reply:
+        """Record an answer given as ``question_id:option_id`` and move on."""
+        question_id, _, option_id = value.partition(":")
+        index = self._index.get(question_id)
+        if index is None or option_id not in {o.id for o in self.questions[index].options}:
+            return self.expired_reply()
+
+        def change(current: Any) -> Any:
+            if not isinstance(current, dict):
+                return current  # expired or never started: leave it alone
+            answers = dict(current.get("answers", {}))
+            answers[question_id] = option_id
+            return {"answers": answers, "current": self._next_step(answers, index)}
+
+        state = await self.store.update_json(*self._key(actor), change=change, ttl=QUIZ_TTL_SECONDS)
+        if not isinstance(state, dict):
+            return self.expired_reply()
+        return self.step_reply(state, Placement.REPLACE)
+
+    async def back(self, actor: Actor) -> Reply:
+        """Go one question back, keeping every answer."""
+
+        def change(current: Any) -> Any:
+            if not isinstance(current, dict):
+                return current
+            return {**current, "current": max(0, int(current.get("current", 0)) - 1)}
+
+        state = await self.store.update_json(*self._key(actor), change=change, ttl=QUIZ_TTL_SECONDS)
+        if not isinstance(state, dict):
+            return self.expired_reply()
+        return self.step_reply(state, Placement.REPLACE)
+
+    async def resume(self, actor: Actor) -> Reply:
+        """Show wherever the person is now (or start them off)."""
+        state = await self.state(actor)
+        if state is None:
+            return await self.start(actor)
+        return self.step_reply(state, Placement.NEW)
+
+    async def recommendation(self, actor: Actor) -> Recommendation | None:
+        """The person's result, when every question is answered."""
+        state = await self.state(actor)
+        if state is None or len(state.get("answers", {})) < len(self.questions):
+            return None
+        return score(self.content, state["answers"])
+
+    # --- replies ----------------------------------------------------------------------
+
+    def step_reply(self, state: State, placement: Placement) -> Reply:
+        """The question at ``state['current']``, or the result when all are answered."""
+        answers: dict[str, str] = state.get("answers", {})
+        current = int(state.get("current", 0))
+        if current >= len(self.questions):
+            if len(answers) < len(self.questions):
+                current = self._next_step(answers, -1)
+            else:
+                return self.result_reply(score(self.content, answers), placement)
+        return self.question_reply(current, answers, placement)
+
+    def question_reply(self, index: int, answers: dict[str, str], placement: Placement) -> Reply:
+        """One question with its options as buttons, progress, back and restart."""
+        strings = self.content.strings
+        question: Question = self.questions[index]
+        chosen = answers.get(question.id)
+        choices = tuple(
+            Choice(
+                label=option.label,
+                action="quiz.answer",
+                value=f"{question.id}:{option.id}",
+                style=ChoiceStyle.PRIMARY if option.id == chosen else ChoiceStyle.DEFAULT,
+            )
+            for option in question.options
+        )
+        controls = [Choice(strings.restart, "quiz.restart")]
+        if index > 0:
+            controls.insert(0, Choice(strings.back, "quiz.back"))
+        progress = strings.progress.format(step=index + 1, total=len(self.questions))
+        return Reply(
+            kind="quiz.question",
+            header=self.content.questionnaire.title,
+            text=question.text,
+            choices=choices,
+            controls=tuple(controls),
+            context=" · ".join(p for p in (progress, question.hint) if p),
+            placement=placement,
+            meta={
+                "question": question.id,
+                "step": str(index + 1),
+                "total": str(len(self.questions)),
+            },
+        )
+
+    def _reasons(self, result: Recommendation) -> Section:
+        lines = []
+        for contribution in result.deciding:
+            dimension = self.content.dimension(contribution.dimension_id)
+            reason = dimension.open_reason if contribution.points > 0 else dimension.closed_reason
+            lines.append(f"{dimension.name}: {reason}")
+        if result.audience_decided:
+            lines.append(self.content.questionnaire.audience_reason)
+        return Section(self.content.strings.reasons_title, tuple(lines))
+
+    def _header(self, result: Recommendation) -> str:
+        questionnaire = self.content.questionnaire
+        outcome = getattr(questionnaire.outcomes, result.outcome)
+        return self.content.strings.result_header.format(
+            outcome=outcome.title, strength=questionnaire.strength_labels[result.strength]
+        )
+
+    def result_reply(self, result: Recommendation, placement: Placement) -> Reply:
+        """The recommendation: outcome and lean, deciding dimensions, trade-off, next steps."""
+        strings = self.content.strings
+        outcome = getattr(self.content.questionnaire.outcomes, result.outcome)
+        return Reply(
+            kind="quiz.result",
+            header=self._header(result),
+            text=outcome.summary,
+            sections=(
+                self._reasons(result),
+                Section(strings.tradeoff_title, (outcome.tradeoff,)),
+                Section(strings.next_steps_title, tuple(outcome.next_steps)),
+            ),
+            controls=(
+                Choice(strings.share, "quiz.share", style=ChoiceStyle.PRIMARY),
+                Choice(strings.explain, "quiz.explain"),
+                Choice(strings.back, "quiz.back"),
+                Choice(strings.restart, "quiz.restart"),
+            ),
+            placement=placement,
+            meta={"outcome": result.outcome, "strength": result.strength},
+        )
+
+    def explanation_reply(self, result: Recommendation) -> Reply:
+        """Every dimension's contribution, as a table."""
+        strings = self.content.strings
+
+        def lean(points: float) -> str:
+            if points > 0:
+                return strings.lean_open
+            return strings.lean_closed if points < 0 else strings.lean_neither
+
+        rows = tuple((c.name, f"{c.points:+g}", lean(c.points)) for c in result.contributions)
+        return Reply(
+            kind="quiz.explain",
+            header=strings.contributions_title,
+            text=strings.contributions_text,
+            table=Table(tuple(strings.contributions_columns), rows),
+        )
+
+    def share_reply(self, result: Recommendation, actor: Actor) -> Reply:
+        """A short summary of the result for everyone in the channel."""
+        outcome = getattr(self.content.questionnaire.outcomes, result.outcome)
+        return Reply(
+            kind="quiz.share",
+            header=self._header(result),
+            text=outcome.share,
+            sections=(self._reasons(result),),
+            context=self.content.strings.shared_by.format(user=actor.user_name or actor.user),
+            visibility=Visibility.SHARED,
+        )
+
+    def expired_reply(self) -> Reply:
+        """What a press on a stale questionnaire button gets."""
+        strings = self.content.strings
+        return Reply(
+            kind="quiz.expired",
+            text=strings.quiz_expired,
+            choices=(Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),),
+        )
