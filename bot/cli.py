@@ -1,0 +1,199 @@
+"""The ``ai-choice`` command line, and the composition root.
+
+This is the one module that knows both the core and the front ends: it builds the store,
+the conversation and the web server, and mounts each adapter's routes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bot.content import ContentError, load_content
+from bot.conversation import Conversation
+from bot.faq_matcher import FaqMatcher, Match
+from bot.logging_setup import configure_logging
+from bot.redis_connect import connect
+from bot.server import Mount, build_app
+from bot.settings import Settings
+from bot.store import StateStore
+
+log = logging.getLogger("ai_choice")
+
+
+def _front_end_mounts(
+    conversation: Conversation, store: StateStore, settings: Settings
+) -> list[Mount]:
+    """Every front end's routes. Each adapter decides from the settings whether it is on."""
+    mounts: list[Mount] = []
+    return mounts
+
+
+async def _serve(settings: Settings) -> None:
+    from aiohttp import web
+
+    content = load_content()
+    connection = connect(settings)
+    store = StateStore(connection.client)
+    conversation = Conversation(content, store)
+    app = build_app(store, _front_end_mounts(conversation, store, settings))
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info(
+        "serving on http://%s:%s (state: %s)", settings.host, settings.port, connection.description
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("shutting down: finishing requests in flight")
+    await runner.cleanup()
+    await connection.close()
+
+
+def _cmd_serve(_args: argparse.Namespace) -> int:
+    asyncio.run(_serve(Settings.from_env()))
+    return 0
+
+
+def _cmd_chat(_args: argparse.Namespace) -> int:
+    from adapters.console.chat import run_chat
+
+    settings = Settings.from_env()
+    return asyncio.run(run_chat(settings, sys.stdin, sys.stdout, user=getpass.getuser()))
+
+
+def _match_json(match: Match) -> dict[str, Any]:
+    entry = match.entry
+    return {
+        "answered": match.answered,
+        "id": entry.id if entry else None,
+        "question": entry.question if entry else None,
+        "answer": entry.answer if entry else None,
+        "score": round(match.score, 4),
+        "suggestions": [
+            {"id": s.entry.id, "question": s.entry.question, "score": round(s.score, 4)}
+            for s in match.suggestions
+        ],
+    }
+
+
+def _match_text(match: Match, content_unknown: str, unsure: str) -> str:
+    if match.answered and match.entry is not None:
+        return match.entry.answer
+    if match.suggestions:
+        options = "; ".join(s.entry.question for s in match.suggestions)
+        return f"{unsure} {options}"
+    return content_unknown
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    content = load_content()
+    matcher = FaqMatcher(content.faq)
+    strings = content.strings
+
+    def answer(question: str, out: TextIO) -> None:
+        match = matcher.match(question)
+        if args.json:
+            out.write(json.dumps(_match_json(match), ensure_ascii=False) + "\n")
+        else:
+            out.write(_match_text(match, strings.faq_unknown, strings.faq_unsure) + "\n")
+
+    if args.question:
+        answer(" ".join(args.question), sys.stdout)
+        return 0
+    for line in sys.stdin:
+        if line.strip():
+            answer(line.strip(), sys.stdout)
+            sys.stdout.flush()
+    return 0
+
+
+def _cmd_content_check(_args: argparse.Namespace) -> int:
+    try:
+        content = load_content()
+    except ContentError as exc:
+        print(f"content error: {exc}", file=sys.stderr)
+        return 1
+    print("content OK")
+    for name, count in content.counts().items():
+        print(f"  {name}: {count}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="ai-choice",
+        description="AI Choice: help your team choose open source, closed source or hybrid AI, "
+        "in Slack, Microsoft Teams or a terminal.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP server (Slack, Teams, health, metrics)",
+        description="Run the HTTP server for Slack (/slack/events) and Teams (/api/messages), "
+        "with /healthz, /readyz and /metrics. Settings come from the environment (README).",
+    )
+    serve.set_defaults(handler=_cmd_serve)
+
+    chat = commands.add_parser(
+        "chat",
+        help="the same conversation in a terminal (reads piped stdin too)",
+        description="Talk to AI Choice in a terminal: answer with an option's number or its "
+        "text, ask a question, or type menu, start, back, restart, compare, help. "
+        "Works with answers piped on stdin.",
+    )
+    chat.set_defaults(handler=_cmd_chat)
+
+    ask = commands.add_parser(
+        "ask",
+        help="answer one FAQ question (or one per stdin line)",
+        description="Answer a question about open vs closed source AI. With no QUESTION, "
+        "answers one question per line of stdin, one answer per line.",
+    )
+    ask.add_argument("question", nargs="*", help="the question (omit to read stdin)")
+    ask.add_argument("--json", action="store_true", help="print a JSON object per answer")
+    ask.set_defaults(handler=_cmd_ask)
+
+    content = commands.add_parser(
+        "content", help="content tools", description="Tools for the YAML in content/."
+    )
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser(
+        "check",
+        help="validate content/ and print counts",
+        description="Validate every content file; exit 1 naming the file, entry and field on "
+        "the first error.",
+    )
+    check.set_defaults(handler=_cmd_content_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ai-choice`` console script."""
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except ContentError as exc:
+        print(f"content error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
