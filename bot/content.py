@@ -231,6 +231,7 @@ class Strings(_Strict):
     store_unavailable: str
     internal_error: str
     unknown_action: str
+    delivery_failed: str
 
 
 # --- loading ---------------------------------------------------------------------------
