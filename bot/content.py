@@ -288,23 +288,30 @@ def _check_unique(ids: Sequence[str], what: str) -> None:
 
 
 def _entry_name(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
-    """Split a pydantic error location into (entry, field), naming the entry by its id."""
+    """Split a pydantic error location into (entry, field), naming entries by their ids.
+
+    The entry is the path down to the innermost list item (``questions[1] 'skills'
+    options[0] 'engineers'``); the field is what follows it (``weights.privacy``).
+    """
+    last_item = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=-1)
     node = data
     entry_parts: list[str] = []
-    for index, part in enumerate(loc):
+    for part in loc[: last_item + 1]:
         if isinstance(part, int) and isinstance(node, list) and part < len(node):
             node = node[part]
             ident = node.get("id") if isinstance(node, dict) else None
             label = f"[{part}]" + (f" '{ident}'" if ident else "")
-            entry_parts.append(label)
-            continue
-        if isinstance(node, dict) and part in node and index < len(loc) - 1:
+            if entry_parts:
+                entry_parts[-1] += label
+            else:
+                entry_parts.append(label)
+        elif isinstance(node, dict) and part in node:
             node = node[part]
             entry_parts.append(str(part))
-            continue
-        field = ".".join(str(p) for p in loc[index:])
-        return (" ".join(entry_parts) or "(top level)", field)
-    return (" ".join(entry_parts) or "(top level)", "(whole entry)")
+        else:
+            entry_parts.append(str(part))
+    field = ".".join(str(p) for p in loc[last_item + 1 :]) or "(whole entry)"
+    return (" ".join(entry_parts) or "(top level)", field)
 
 
 def _read(folder: Path | importlib.resources.abc.Traversable, name: str) -> Any:

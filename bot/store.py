@@ -15,8 +15,10 @@ itself on the next call once the server is back.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
@@ -72,7 +74,7 @@ async def _reachable(operation: str) -> AsyncIterator[None]:
 class StateStore:
     """JSON values under namespaced keys in Redis, with atomic updates and one-shot claims."""
 
-    def __init__(self, client: RedisClient, prefix: str = "aic", max_retries: int = 50) -> None:
+    def __init__(self, client: RedisClient, prefix: str = "aic", max_retries: int = 100) -> None:
         self.client = client
         self.prefix = prefix.rstrip(":")
         self._max_retries = max_retries
@@ -113,7 +115,7 @@ class StateStore:
         not have side effects.
         """
         key = self.key(*parts)
-        for _ in range(self._max_retries):
+        for attempt in range(self._max_retries):
             async with _reachable("update"):
                 version_raw, raw = await self.client.hmget(key, ["v", "data"])
                 version = int(version_raw or 0)
@@ -123,6 +125,8 @@ class StateStore:
                 written = await self._cas(keys=[key], args=[version, encoded, ttl or 0])
             if int(written) >= 0:
                 return new
+            # Someone else wrote first: back off a little, at random, so racers spread out.
+            await asyncio.sleep(random.uniform(0, 0.001 * min(attempt + 1, 20)))
         raise ConflictLimitReached(key)
 
     async def increment(self, *parts: str, field: str, amount: int = 1) -> int:
