@@ -33,6 +33,9 @@ def _front_end_mounts(
 ) -> list[Mount]:
     """Every front end's routes. Each adapter decides from the settings whether it is on."""
     mounts: list[Mount] = []
+    from adapters.slack import slack_mount
+
+    mounts.append(slack_mount(conversation, store, settings))
     return mounts
 
 

@@ -1,0 +1,106 @@
+"""The Slack front end: a Bolt ``AsyncApp`` behind ``POST /slack/events`` or Socket Mode.
+
+Over HTTP, every request is verified here first (signature and timestamp, see
+:mod:`adapters.slack.verification`) and read strictly (:mod:`adapters.slack.payloads`):
+anything unsigned, stale or malformed gets 401/400 before Bolt or the core sees it, so it
+changes nothing. Bolt's own verification is therefore off; it would also log bodies it
+rejects. Bolt then routes the canonical JSON to :class:`SlackListeners`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.slack.background import BackgroundWork
+from adapters.slack.delivery import SlackDelivery, web_client
+from adapters.slack.listeners import SlackListeners
+from adapters.slack.payloads import MalformedRequest, read_body
+from adapters.slack.verification import is_signed_by_slack
+from bot.conversation import Conversation
+from bot.settings import Settings
+from bot.store import StateStore
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+#: Seconds shutdown waits for replies still being delivered.
+DRAIN_SECONDS = 10.0
+
+
+def _unauthorised() -> web.Response:
+    return web.json_response({"error": "invalid request"}, status=401)
+
+
+class SlackFrontEnd:
+    """Slack wiring for one process: the Bolt app, its Web API client and listeners."""
+
+    def __init__(self, conversation: Conversation, store: StateStore, settings: Settings) -> None:
+        if not (settings.slack_signing_secret and settings.slack_bot_token):
+            raise ValueError("Slack needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
+        self.settings = settings
+        self._signing_secret = settings.slack_signing_secret
+        client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        self.background = BackgroundWork()
+        self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
+        self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
+        self.bolt = AsyncApp(
+            name="ai-choice",
+            client=client,
+            signing_secret=settings.slack_signing_secret,
+            request_verification_enabled=False,  # done in handle_http, before any parsing
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.bolt.command(re.compile(r"^/.+"))(self.listeners.on_command)
+        self.bolt.action(re.compile(r".*"))(self.listeners.on_action)
+        self.bolt.event(re.compile(r".*"))(self.listeners.on_event)
+        self._socket_mode: Any = None
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: verify, read, hand to Bolt, return its acknowledgement."""
+        body = await request.read()
+        if not is_signed_by_slack(self._signing_secret, request.headers, body):
+            log.info("slack request rejected: missing, stale or wrong signature")
+            return _unauthorised()
+        try:
+            payload = read_body(body, request.content_type)
+        except MalformedRequest as exc:
+            log.info("slack request rejected: %s", exc)
+            return web.json_response({"error": "malformed request"}, status=400)
+        headers: dict[str, str | Sequence[str]] = {
+            name.lower(): value for name, value in request.headers.items()
+        }
+        headers["content-type"] = "application/json"
+        headers.pop("content-length", None)
+        bolt_request = AsyncBoltRequest(
+            body=json.dumps(payload), query=request.query_string, headers=headers
+        )
+        response = await self.bolt.async_dispatch(bolt_request)
+        result: web.Response = await to_aiohttp_response(response)
+        return result
+
+    async def start_socket_mode(self, _app: web.Application) -> None:
+        """Connect over Socket Mode (``SLACK_APP_TOKEN``) when the web app starts."""
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self._socket_mode = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+        await self._socket_mode.connect_async()
+        log.info("Slack is on over Socket Mode")
+
+    async def stop_socket_mode(self, _app: web.Application) -> None:
+        """Close the Socket Mode connection on shutdown."""
+        if self._socket_mode is not None:
+            await self._socket_mode.close_async()
+            self._socket_mode = None
+
+    async def finish(self, _app: web.Application) -> None:
+        """Let replies still in flight reach Slack before the process exits."""
+        await self.background.drain(DRAIN_SECONDS)

@@ -1,0 +1,128 @@
+"""Getting rendered replies to Slack: Web API methods and ``response_url`` posts.
+
+Every way a reply can travel is one method here. A failure is logged (method, error
+code, never a token or the message text) and reported as ``False``, so callers can
+apologise through ``response_url`` instead of letting a traceback reach anyone. Rate
+limiting (HTTP 429) is retried after ``Retry-After`` by slack_sdk's retry handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    async_default_handlers,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import fallback_text, home_view, render_blocks
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+#: How many times a rate-limited call is tried again (after Slack's ``Retry-After``).
+RATE_LIMIT_RETRIES = 2
+#: Seconds before a Web API or response_url call gives up.
+HTTP_TIMEOUT = 10
+
+
+def retry_handlers() -> list[Any]:
+    """slack_sdk's default retry handlers (connection errors) plus 429 with Retry-After."""
+    return [
+        *async_default_handlers(),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
+
+
+def web_client(token: str, api_url: str | None) -> AsyncWebClient:
+    """The Web API client; ``api_url`` (``SLACK_API_URL``) overrides Slack's base URL."""
+    kwargs: dict[str, Any] = {}
+    if api_url:
+        kwargs["base_url"] = api_url if api_url.endswith("/") else api_url + "/"
+    return AsyncWebClient(
+        token=token, timeout=HTTP_TIMEOUT, retry_handlers=retry_handlers(), **kwargs
+    )
+
+
+class SlackDelivery:
+    """Sends the core's replies to Slack in the shape each route needs."""
+
+    def __init__(self, client: AsyncWebClient, apology: str) -> None:
+        self.client = client
+        #: What a person sees when their reply could not be posted (content/strings.yaml).
+        self.apology = apology
+
+    @staticmethod
+    def message(reply: Reply) -> dict[str, Any]:
+        """The ``blocks`` and ``text`` of a message showing ``reply``."""
+        return {"blocks": render_blocks(reply), "text": fallback_text(reply)}
+
+    async def respond(self, response_url: str, reply: Reply, *, replace: bool) -> bool:
+        """Post to an interaction's ``response_url``: replace its message, or add an ephemeral."""
+        fields = self.message(reply)
+        if replace:
+            return await self._webhook(response_url, replace_original=True, **fields)
+        return await self._webhook(
+            response_url, response_type="ephemeral", replace_original=False, **fields
+        )
+
+    async def apologise(self, response_url: str) -> None:
+        """Tell the person, privately, that their reply could not be delivered."""
+        await self._webhook(
+            response_url, text=self.apology, response_type="ephemeral", replace_original=False
+        )
+
+    async def post(self, channel: str, reply: Reply, thread_ts: str = "") -> bool:
+        """``chat.postMessage``: a message everyone in ``channel`` (or the thread) sees."""
+        kwargs: dict[str, Any] = {"channel": channel, **self.message(reply)}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        return await self._call("chat_postMessage", kwargs)
+
+    async def post_ephemeral(
+        self, channel: str, user: str, reply: Reply, thread_ts: str = ""
+    ) -> bool:
+        """``chat.postEphemeral``: a message only ``user`` sees, in ``channel`` or the thread."""
+        kwargs: dict[str, Any] = {"channel": channel, "user": user, **self.message(reply)}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        return await self._call("chat_postEphemeral", kwargs)
+
+    async def publish_home(self, user: str, reply: Reply) -> bool:
+        """``views.publish``: show ``reply`` on ``user``'s App Home tab."""
+        return await self._call("views_publish", {"user_id": user, "view": home_view(reply)})
+
+    async def _call(self, method: str, kwargs: dict[str, Any]) -> bool:
+        try:
+            await getattr(self.client, method)(**kwargs)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            log.warning(
+                "slack %s failed: %s (HTTP %s)",
+                method,
+                error or "unknown error",
+                getattr(exc.response, "status_code", "?"),
+            )
+            return False
+        except Exception as exc:
+            log.warning("slack %s failed: %s", method, type(exc).__name__)
+            return False
+        return True
+
+    async def _webhook(self, response_url: str, **fields: Any) -> bool:
+        webhook = AsyncWebhookClient(
+            response_url, timeout=HTTP_TIMEOUT, retry_handlers=retry_handlers()
+        )
+        try:
+            response = await webhook.send(**fields)
+        except Exception as exc:
+            log.warning("slack response_url post failed: %s", type(exc).__name__)
+            return False
+        if response.status_code != 200:
+            log.warning("slack response_url post failed: HTTP %s", response.status_code)
+            return False
+        return True

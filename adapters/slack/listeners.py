@@ -1,0 +1,219 @@
+"""The Bolt listeners: acknowledge, translate to a neutral event, ask the core, deliver.
+
+Where each reply goes:
+
+* slash command: the first reply rides in the acknowledgement, ephemeral (the person
+  asked privately, so FAQ answers and the comparison stay private too); any further
+  replies go to ``response_url``, also ephemeral.
+* button press: acknowledged at once; a ``REPLACE`` reply updates the pressed message
+  through ``response_url``; a private ``NEW`` one is an ephemeral through ``response_url``;
+  a shared one is a ``chat.postMessage`` in the channel (and thread). A shared reply to a
+  press on an ephemeral message stays ephemeral unless it is a share (kind ``*.share``),
+  so clicking a related question under a private answer does not post to the channel.
+  App Home has no ``response_url``, so replies to presses there go to the app's DM.
+* mention: acknowledged at once; replies in the thread under the mention, shared ones as
+  messages, private ones (the questionnaire) as ephemerals for the person.
+* direct message: replies in the DM.
+* App Home opened: the core's menu, published with ``views.publish``.
+
+Events are handled once per ``event_id`` (Slack retries and redelivers), own and other
+bots' messages and channel messages without a mention are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.background import BackgroundWork
+from adapters.slack.blocks import fallback_text, render_blocks
+from adapters.slack.delivery import SlackDelivery
+from adapters.slack.inbound import (
+    command_from_slash,
+    is_from_a_bot,
+    message_from_event,
+    press_from_action,
+    thread_of,
+)
+from bot.conversation import Conversation
+from bot.replies import Placement, Reply, Visibility
+from bot.store import StateStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+#: How long a slash command may wait for the core before acknowledging empty-handed
+#: (Slack allows three seconds; the replies then follow through ``response_url``).
+ACK_BUDGET_SECONDS = 2.5
+#: How long an ``event_id`` is remembered to drop Slack's retries and redeliveries.
+EVENT_DEDUPE_TTL = 3600
+
+Ack = Callable[..., Awaitable[Any]]
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def is_share(reply: Reply) -> bool:
+    """True for a reply the person asked to show the channel (``quiz.share``...)."""
+    return reply.kind.endswith(".share")
+
+
+@dataclass(frozen=True, slots=True)
+class PressOrigin:
+    """Where a button press came from: enough to answer it in the right place."""
+
+    response_url: str
+    channel: str
+    user: str
+    thread_ts: str
+    ephemeral: bool
+
+    @classmethod
+    def of(cls, payload: Mapping[str, Any]) -> PressOrigin:
+        """Read the origin out of a ``block_actions`` payload."""
+        container = _dict(payload.get("container"))
+        message = _dict(payload.get("message"))
+        return cls(
+            response_url=_str(payload.get("response_url")),
+            channel=_str(_dict(payload.get("channel")).get("id"))
+            or _str(container.get("channel_id")),
+            user=_str(_dict(payload.get("user")).get("id")),
+            thread_ts=_str(container.get("thread_ts")) or _str(message.get("thread_ts")),
+            ephemeral=bool(container.get("is_ephemeral")),
+        )
+
+
+class SlackListeners:
+    """The listeners registered on the Bolt app, and the delivery rules behind them."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        store: StateStore,
+        delivery: SlackDelivery,
+        background: BackgroundWork,
+    ) -> None:
+        self.conversation = conversation
+        self.store = store
+        self.delivery = delivery
+        self.background = background
+
+    # --- slash command -----------------------------------------------------------------
+
+    async def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        """``/ai-choice ...``: answer in the acknowledgement when the core is quick."""
+        event = command_from_slash(command)
+        response_url = _str(command.get("response_url"))
+        work = self.background.spawn(self.conversation.handle(event), "slash command")
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
+        except TimeoutError:
+            await ack()
+            self.background.spawn(self._respond_later(response_url, work), "slow slash command")
+            return
+        if not replies:
+            await ack()
+            return
+        first, *rest = replies
+        await ack(blocks=render_blocks(first), text=fallback_text(first), response_type="ephemeral")
+        if rest and response_url:
+            self.background.spawn(self._respond_all(response_url, rest), "slash follow-up")
+
+    async def _respond_later(self, response_url: str, work: asyncio.Task[list[Reply]]) -> None:
+        await self._respond_all(response_url, await work)
+
+    async def _respond_all(self, response_url: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            await self.delivery.respond(response_url, reply, replace=False)
+
+    # --- buttons -----------------------------------------------------------------------
+
+    async def on_action(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A ``block_actions`` press: acknowledge, then answer it where it came from."""
+        await ack()
+        actions = body.get("actions")
+        if isinstance(actions, list) and actions and isinstance(actions[0], Mapping):
+            self.background.spawn(self._answer_press(body, actions[0]), "button press")
+
+    async def _answer_press(self, payload: dict[str, Any], action: Mapping[str, Any]) -> None:
+        origin = PressOrigin.of(payload)
+        for reply in await self.conversation.handle(press_from_action(payload, action)):
+            await self._deliver_press_reply(origin, reply)
+
+    async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
+        if not origin.response_url:  # App Home: no message to update, answer in the DM
+            await self.delivery.post(origin.user, reply)
+            return
+        public = reply.visibility is Visibility.SHARED and (not origin.ephemeral or is_share(reply))
+        if public and origin.channel:
+            if not await self.delivery.post(origin.channel, reply, origin.thread_ts):
+                await self.delivery.apologise(origin.response_url)
+            return
+        replace = reply.placement is Placement.REPLACE
+        if not await self.delivery.respond(origin.response_url, reply, replace=replace):
+            await self.delivery.apologise(origin.response_url)
+
+    # --- events ------------------------------------------------------------------------
+
+    async def on_event(self, ack: Ack, body: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """Every Events API callback: acknowledge, then handle the ones we answer, once."""
+        await ack()
+        event = _dict(body.get("event"))
+        bot_user_id = _str(context.get("bot_user_id")) or None
+        kind = event.get("type")
+        if kind in ("app_mention", "message"):
+            if is_from_a_bot(event, bot_user_id):
+                return
+            if kind == "message" and event.get("channel_type") != "im":
+                return  # channel messages count only when they mention us (app_mention)
+            self.background.spawn(self._answer_message(body, bot_user_id), f"{kind} event")
+        elif kind == "app_home_opened" and event.get("tab", "home") == "home":
+            self.background.spawn(self._publish_home(body), "app_home_opened event")
+
+    async def _first_delivery(self, body: Mapping[str, Any]) -> bool:
+        """True unless this event id was handled already (a retry or a redelivery)."""
+        event_id = _str(body.get("event_id"))
+        if not event_id:
+            return True
+        try:
+            first = await self.store.claim_once(
+                "slack", "event", _str(body.get("team_id")), event_id, ttl=EVENT_DEDUPE_TTL
+            )
+        except StoreUnavailable:
+            return True  # better a rare double answer than none while Redis is away
+        if not first:
+            log.info("slack event %s already handled; dropping the redelivery", event_id)
+        return first
+
+    async def _answer_message(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
+        if not await self._first_delivery(body):
+            return
+        event = _dict(body.get("event"))
+        message = message_from_event(event, _str(body.get("team_id")), bot_user_id)
+        replies = await self.conversation.handle(message)
+        channel, user = message.actor.channel, message.actor.user
+        if event.get("type") == "app_mention":
+            thread = thread_of(event)
+            for reply in replies:
+                if reply.visibility is Visibility.SHARED:
+                    await self.delivery.post(channel, reply, thread)
+                else:
+                    await self.delivery.post_ephemeral(channel, user, reply, thread)
+        else:
+            for reply in replies:
+                await self.delivery.post(channel, reply, _str(event.get("thread_ts")))
+
+    async def _publish_home(self, body: Mapping[str, Any]) -> None:
+        if not await self._first_delivery(body):
+            return
+        user = _str(_dict(body.get("event")).get("user"))
+        if user:
+            await self.delivery.publish_home(user, self.conversation.menu())
