@@ -36,6 +36,9 @@ def _front_end_mounts(
     from adapters.slack import slack_mount
 
     mounts.append(slack_mount(conversation, store, settings))
+    from adapters.teams import teams_mount
+
+    mounts.append(teams_mount(conversation, store, settings))
     return mounts
 
 

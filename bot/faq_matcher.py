@@ -30,6 +30,11 @@ _STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _SUGGESTION_COUNT = 3
+_NGRAM = 3
+#: The two sides; a question about one side should not match a phrasing about the other.
+_SIDES = frozenset({"open", "closed"})
+#: How much a phrasing's score keeps when it is about the other side only.
+_OTHER_SIDE_FACTOR = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +71,16 @@ class FaqMatcher:
         for canonical, variants in faq.synonyms.items():
             for variant in variants:
                 self._canonical[normalise(variant).replace(" ", "")] = canonical
+        self._vocabulary: frozenset[str] = frozenset()
         docs: list[tuple[int, Counter[str]]] = []
+        self._doc_sides: list[frozenset[str]] = []
         for index, entry in enumerate(faq.entries):
             for text in (entry.question, *entry.phrasings):
                 docs.append((index, self._features(text)))
+                self._doc_sides.append(self._sides(text))
+        self._vocabulary = frozenset(
+            f[2:] for _, features in docs for f in features if f.startswith("w:")
+        )
         document_frequency: Counter[str] = Counter()
         for _, features in docs:
             document_frequency.update(features.keys())
@@ -77,6 +88,9 @@ class FaqMatcher:
         self._idf = {
             f: math.log((1 + count) / (1 + df)) + 1.0 for f, df in document_frequency.items()
         }
+        # Words the FAQ never uses weigh like the rarest known ones, so a question that is
+        # mostly about something else scores low instead of matching on its one known word.
+        self._unknown_idf = math.log(1 + count) + 1.0
         self._doc_entry: list[int] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for doc_index, (entry_index, features) in enumerate(docs):
@@ -90,21 +104,28 @@ class FaqMatcher:
         folded = [self._canonical.get(w, w) for w in words]
         return [w for w in folded if w not in _STOPWORDS]
 
+    def _sides(self, text: str) -> frozenset[str]:
+        return _SIDES.intersection(self._tokens(text))
+
     def _features(self, text: str) -> Counter[str]:
         tokens = self._tokens(text)
         features: Counter[str] = Counter()
         for token in tokens:
-            features["w:" + token] += 2
+            # A word the FAQ never uses is most likely a typo: let its character
+            # n-grams find the word it was meant to be, rather than count as a new word.
+            if not self._vocabulary or token in self._vocabulary:
+                features["w:" + token] += 2
             padded = f"<{token}>"
-            for i in range(max(1, len(padded) - 3)):
-                features["c:" + padded[i : i + 4]] += 1
+            for i in range(max(1, len(padded) - _NGRAM + 1)):
+                features["c:" + padded[i : i + _NGRAM]] += 1
         for left, right in itertools.pairwise(tokens):
-            features[f"b:{left}_{right}"] += 2
+            if not self._vocabulary or {left, right} <= self._vocabulary:
+                features[f"b:{left}_{right}"] += 2
         return features
 
     def _weigh(self, features: Counter[str]) -> dict[str, float]:
         vector = {
-            f: (1 + math.log(n)) * self._idf[f] for f, n in features.items() if f in self._idf
+            f: (1 + math.log(n)) * self._idf.get(f, self._unknown_idf) for f, n in features.items()
         }
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {f: v / norm for f, v in vector.items()}
@@ -116,8 +137,12 @@ class FaqMatcher:
         for feature, weight in query.items():
             for doc_index, doc_weight in self._postings.get(feature, ()):
                 doc_scores[doc_index] += weight * doc_weight
+        sides = self._sides(question)
         best: dict[int, float] = {}
         for doc_index, value in doc_scores.items():
+            doc_sides = self._doc_sides[doc_index]
+            if sides and doc_sides and not sides & doc_sides:
+                value *= _OTHER_SIDE_FACTOR
             entry_index = self._doc_entry[doc_index]
             if value > best.get(entry_index, 0.0):
                 best[entry_index] = value
@@ -132,10 +157,12 @@ class FaqMatcher:
         top_entry, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         faq = self.faq
-        if top_score >= faq.answer_threshold and top_score - runner_up >= faq.answer_margin:
-            rest = tuple(Suggestion(e, s) for e, s in ranked[1 : 1 + _SUGGESTION_COUNT])
-            return Match(True, top_entry, top_score, rest)
+        answered = top_score >= faq.answer_threshold and top_score - runner_up >= faq.answer_margin
+        # When answering, the suggestions are the runners-up ("you may also mean").
+        candidates = ranked[1:] if answered else ranked
         suggestions = tuple(
-            Suggestion(e, s) for e, s in ranked[:_SUGGESTION_COUNT] if s >= faq.suggest_threshold
+            Suggestion(e, s)
+            for e, s in candidates[:_SUGGESTION_COUNT]
+            if s >= faq.suggest_threshold
         )
-        return Match(False, None, top_score, suggestions)
+        return Match(answered, top_entry if answered else None, top_score, suggestions)
