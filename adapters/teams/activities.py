@@ -1,0 +1,94 @@
+"""Teams activities → the core's neutral events: who is acting, what they typed or pressed.
+
+A translation table and nothing more: it never decides what to say.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from adapters.teams.cards import ACTION_KEY, VALUE_KEY
+from bot.events import Actor, ButtonPress, Message
+
+PLATFORM = "teams"
+
+_LEFTOVER_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+def _get(data: Any, *path: str) -> Any:
+    """``data[path[0]][path[1]]...`` for plain dicts, None where a step is missing."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def tenant_id(activity: Activity) -> str:
+    """The Microsoft 365 tenant the activity comes from ('' when the channel gives none)."""
+    from_channel_data = _get(activity.channel_data, "tenant", "id")
+    if isinstance(from_channel_data, str) and from_channel_data:
+        return from_channel_data
+    conversation = activity.conversation
+    if conversation is None:
+        return ""
+    extra = getattr(conversation, "additional_properties", None) or {}
+    return str(conversation.tenant_id or extra.get("tenantId") or "")
+
+
+def team_id(activity: Activity) -> str:
+    """The team a channel conversation belongs to ('' in personal and group chats)."""
+    value = _get(activity.channel_data, "team", "id")
+    return value if isinstance(value, str) else ""
+
+
+def actor_of(activity: Activity) -> Actor:
+    """Who acted, and where: tenant (or team), conversation and Entra object id (or from.id)."""
+    sender = activity.from_property
+    user = (sender.aad_object_id or sender.id or "") if sender else ""
+    return Actor(
+        platform=PLATFORM,
+        workspace=tenant_id(activity) or team_id(activity),
+        channel=activity.conversation.id if activity.conversation else "",
+        user=user,
+        user_name=(sender.name or "") if sender else "",
+    )
+
+
+def message_text(activity: Activity) -> str:
+    """What the person typed, with the @mention of the bot taken out."""
+    if not activity.text:
+        return ""
+    if activity.recipient is not None and activity.entities:
+        TurnContext.remove_recipient_mention(activity)
+    text = _LEFTOVER_MENTION.sub(" ", activity.text or "")
+    return " ".join(html.unescape(text).replace("\xa0", " ").split())
+
+
+def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
+    """The button press a card action's ``data`` encodes, or None when it is not ours."""
+    action = _get(data, ACTION_KEY)
+    if not isinstance(action, str) or not action:
+        return None
+    value = _get(data, VALUE_KEY)
+    return ButtonPress(actor, action, value if isinstance(value, str) else "")
+
+
+def event_of_message(activity: Activity) -> ButtonPress | Message | None:
+    """A message activity as an event: an Action.Submit press, or typed text.
+
+    A bare @mention becomes an empty Message (the core answers with its menu); a message
+    with no text at all (a file, a reaction card) is None.
+    """
+    actor = actor_of(activity)
+    press = press_from_data(activity.value, actor)
+    if press is not None:
+        return press
+    if not activity.text:
+        return None
+    return Message(actor, message_text(activity))

@@ -1,0 +1,64 @@
+"""Wiring: settings → botbuilder's CloudAdapter, our bot, and the ``/api/messages`` route."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from adapters.teams.auth import RequestAuthenticator, build_authentication
+from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
+from adapters.teams.endpoint import ROUTE, MessagesEndpoint
+from adapters.teams.teams_bot import TeamsBot
+from bot.conversation import Conversation
+from bot.server import Mount
+from bot.settings import Settings
+from bot.store import StateStore
+
+log = logging.getLogger(__name__)
+
+NO_AUTH_WARNING = (
+    "TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is not set, so %s accepts unsigned "
+    "requests from anyone. Use this only with the Bot Framework Emulator or locally; "
+    "set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD before exposing the server."
+)
+
+
+def build_endpoint(
+    conversation: Conversation,
+    store: StateStore,
+    settings: Settings,
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> MessagesEndpoint:
+    """The ``/api/messages`` handler with its adapter, bot and authenticator."""
+    authentication = build_authentication(settings)
+    adapter = CloudAdapter(authentication)
+    bot = TeamsBot(conversation, store, retry)
+    adapter.on_turn_error = bot.on_turn_error
+    authenticator = RequestAuthenticator(authentication, enabled=bool(settings.microsoft_app_id))
+    return MessagesEndpoint(adapter, bot, authenticator, store)
+
+
+def build_teams_mount(
+    conversation: Conversation,
+    store: StateStore,
+    settings: Settings,
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> Mount:
+    """The mount adding ``POST /api/messages``; warns loudly when authentication is off."""
+    endpoint = build_endpoint(conversation, store, settings, retry)
+
+    def mount(app: web.Application) -> None:
+        if not settings.microsoft_app_id:
+            log.warning(NO_AUTH_WARNING, ROUTE)
+        else:
+            log.info(
+                "teams: %s on, %s app %s",
+                ROUTE,
+                settings.microsoft_app_type,
+                settings.microsoft_app_id,
+            )
+        app.router.add_post(ROUTE, endpoint.handle)
+
+    return mount

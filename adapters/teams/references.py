@@ -1,0 +1,57 @@
+"""Conversation references: what the bot must remember to post into a conversation later.
+
+Saved when the bot is added to a team, a group chat or a personal chat, under
+``teams:conversation:<conversation id>``, as plain JSON, so proactive updates (poll
+results, reminders) can reach the conversation without a new incoming activity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
+
+from adapters.teams.activities import team_id, tenant_id
+from bot.store import StateStore
+
+NAMESPACE = ("teams", "conversation")
+
+
+def reference_of(activity: Activity) -> dict[str, Any]:
+    """The JSON reference for the conversation ``activity`` happened in."""
+    conversation = activity.conversation
+    bot = activity.recipient
+    return {
+        "service_url": activity.service_url,
+        "channel_id": activity.channel_id or "msteams",
+        "conversation_id": conversation.id,
+        "conversation_type": conversation.conversation_type or "",
+        "tenant_id": tenant_id(activity),
+        "team_id": team_id(activity),
+        "bot_id": bot.id if bot else "",
+        "bot_name": (bot.name or "") if bot else "",
+    }
+
+
+async def save_reference(store: StateStore, activity: Activity) -> dict[str, Any]:
+    """Remember the conversation of ``activity``; returns what was stored."""
+    reference = reference_of(activity)
+    await store.put_json(*NAMESPACE, reference["conversation_id"], value=reference)
+    return reference
+
+
+async def load_reference(store: StateStore, conversation_id: str) -> ConversationReference | None:
+    """The botbuilder reference for a remembered conversation, for ``continue_conversation``."""
+    saved = await store.get_json(*NAMESPACE, conversation_id)
+    if not isinstance(saved, dict):
+        return None
+    return ConversationReference(
+        service_url=saved["service_url"],
+        channel_id=saved["channel_id"],
+        conversation=ConversationAccount(
+            id=saved["conversation_id"],
+            conversation_type=saved.get("conversation_type") or None,
+            tenant_id=saved.get("tenant_id") or None,
+        ),
+        bot=ChannelAccount(id=saved["bot_id"], name=saved.get("bot_name") or None),
+    )

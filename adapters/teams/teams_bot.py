@@ -1,0 +1,183 @@
+"""The botbuilder bot: hands each activity's event to the core and delivers its replies.
+
+- Typed text (personal chat, or an @mention in a channel or group chat) → ``Message``;
+  replies go into the same thread.
+- ``Action.Execute`` → ``adaptiveCard/action`` invoke → ``ButtonPress``; a REPLACE reply
+  is the updated card in the invoke response, NEW replies are posted as new messages.
+- ``Action.Submit`` (the fallback on older hosts) → message with ``value`` →
+  ``ButtonPress``; a REPLACE reply updates the card's message (``reply_to_id``) in place.
+- Added to a team, group chat or personal chat → the core's menu as a welcome, and the
+  conversation reference saved for proactive posts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from adapters.teams.activities import actor_of, event_of_message, press_from_data
+from adapters.teams.cards import CARD_CONTENT_TYPE, render_card
+from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
+from adapters.teams.references import save_reference
+from bot.conversation import Conversation
+from bot.replies import Placement, Reply
+from bot.store import StateStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+#: The invoke response type that shows a short message instead of replacing the card.
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+#: A conversation is welcomed at most once in this many seconds (Teams sends both a
+#: conversationUpdate and an installationUpdate when the app is added).
+WELCOME_TTL = 3600
+
+
+def card_activity(reply: Reply) -> Activity:
+    """A message activity carrying ``reply`` as an Adaptive Card."""
+    attachment = Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(reply))
+    activity: Activity = MessageFactory.attachment(attachment)
+    activity.summary = reply.header or reply.text[:80]
+    return activity
+
+
+class TeamsBot(ActivityHandler):  # type: ignore[misc]
+    """Routes Teams activities to :class:`bot.conversation.Conversation`."""
+
+    def __init__(
+        self, conversation: Conversation, store: StateStore, retry: RetryPolicy = DEFAULT_RETRY
+    ) -> None:
+        super().__init__()
+        self.conversation = conversation
+        self.store = store
+        self.retry = retry
+
+    # --- delivery -------------------------------------------------------------------
+
+    async def send(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Post ``reply`` as a new message (a thread reply where the activity was one)."""
+        await with_retries(
+            lambda: turn_context.send_activity(card_activity(reply)),
+            self.retry,
+            what="send card",
+        )
+
+    async def replace(self, turn_context: TurnContext, message_id: str, reply: Reply) -> None:
+        """Update the card message ``message_id`` in place with ``reply``."""
+
+        async def update() -> object:
+            activity = card_activity(reply)
+            activity.id = message_id
+            return await turn_context.update_activity(activity)
+
+        await with_retries(update, self.retry, what="update card")
+
+    async def deliver(
+        self, turn_context: TurnContext, replies: list[Reply], card_message_id: str | None
+    ) -> None:
+        """Send each reply: REPLACE updates ``card_message_id`` when there is one, else new."""
+        for reply in replies:
+            if reply.placement is Placement.REPLACE and card_message_id:
+                await self.replace(turn_context, card_message_id, reply)
+            else:
+                await self.send(turn_context, reply)
+
+    # --- activities -----------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """Typed text or an Action.Submit press."""
+        activity = turn_context.activity
+        event = event_of_message(activity)
+        if event is None:
+            return
+        replies = await self.conversation.handle(event)
+        pressed_on = activity.reply_to_id if activity.value is not None else None
+        await self.deliver(turn_context, replies, pressed_on)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """``adaptiveCard/action`` is ours; every other invoke goes to botbuilder's default."""
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        return InvokeResponse(status=200, body=await self.card_action(turn_context))
+
+    async def card_action(self, turn_context: TurnContext) -> dict[str, Any]:
+        """An Action.Execute press → the Universal Actions response body.
+
+        A REPLACE reply is the updated card (it replaces the pressed one); NEW replies
+        are posted as new messages, and with nothing to replace a short note is shown.
+        """
+        activity = turn_context.activity
+        action = activity.value.get("action") if isinstance(activity.value, dict) else None
+        data = action.get("data") if isinstance(action, dict) else None
+        press = press_from_data(data, actor_of(activity))
+        if press is None:
+            return {
+                "statusCode": 400,
+                "type": ERROR_CONTENT_TYPE,
+                "value": {"code": "BadRequest", "message": "not an AI Choice action"},
+            }
+        replies = await self.conversation.handle(press)
+        in_place = next((r for r in replies if r.placement is Placement.REPLACE), None)
+        for reply in replies:
+            if reply is not in_place:
+                await self.send(turn_context, reply)
+        if in_place is not None:
+            return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_card(in_place)}
+        first = replies[0] if replies else None
+        note = (first.header or first.text) if first else ""
+        return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": note}
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """The bot was added to a team, a group chat or a personal chat: welcome, remember."""
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if any(member.id == bot_id for member in activity.members_added or []):
+            await self.welcome(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """The app was installed into a conversation: welcome, remember."""
+        await self.welcome(turn_context)
+
+    async def welcome(self, turn_context: TurnContext) -> None:
+        """Save the conversation reference and post the core's menu, once per conversation."""
+        activity = turn_context.activity
+        try:
+            await save_reference(self.store, activity)
+            first = await self.store.claim_once(
+                "teams", "welcome", activity.conversation.id, ttl=WELCOME_TTL
+            )
+        except StoreUnavailable:
+            log.error("teams: could not save the conversation reference (redis unreachable)")
+            first = True
+        if first:
+            await self.send(turn_context, self.conversation.menu())
+
+    async def on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
+        """Log a failed turn; an invoke still gets an answer, nobody sees a traceback."""
+        activity = turn_context.activity
+        log.error(
+            "teams: turn failed for %s activity %s: %s",
+            activity.type if activity else "?",
+            activity.id if activity else "?",
+            type(error).__name__,
+            exc_info=error,
+        )
+        if activity is not None and activity.type == ActivityTypes.invoke:
+            body = {
+                "statusCode": 500,
+                "type": ERROR_CONTENT_TYPE,
+                "value": {
+                    "code": "InternalError",
+                    "message": self.conversation.content.strings.internal_error,
+                },
+            }
+            await turn_context.send_activity(
+                Activity(
+                    type=ActivityTypes.invoke_response,
+                    value=InvokeResponse(status=200, body=body),
+                )
+            )

@@ -1,0 +1,184 @@
+"""Fixtures for the Teams front end: a stand-in Bot Connector, the app, recorded activities.
+
+The stand-in is a local aiohttp server at the activities' ``serviceUrl``; it records every
+``/v3/conversations/...`` call the bot makes (reply, send, update) and can be told to
+answer the next calls with an error status first (429 for throttling).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT6
+
+from adapters.teams.mount import build_teams_mount
+from bot.conversation import Conversation
+from bot.server import build_app
+from bot.settings import Settings
+from bot.store import StateStore
+
+PAYLOADS = Path(__file__).parent / "payloads"
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def payload(name: str, service_url: str, **changes: Any) -> dict[str, Any]:
+    """A recorded activity from payloads/, pointed at ``service_url``, with top-level changes."""
+    activity: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text())
+    activity["serviceUrl"] = service_url
+    activity.update(copy.deepcopy(changes))
+    return activity
+
+
+@dataclass
+class ConnectorCall:
+    """One call the bot made to the connector."""
+
+    method: str
+    conversation_id: str
+    activity_id: str | None
+    body: dict[str, Any]
+    status: int
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """The Adaptive Cards attached to the activity sent."""
+        return [
+            a["content"]
+            for a in self.body.get("attachments") or []
+            if a.get("contentType") == CARD_TYPE
+        ]
+
+    @property
+    def card(self) -> dict[str, Any]:
+        """The one card this call carried."""
+        (card,) = self.cards
+        return card
+
+
+@dataclass
+class StandInConnector:
+    """What the stand-in received, and errors to answer with before succeeding."""
+
+    url: str = ""
+    calls: list[ConnectorCall] = field(default_factory=list)
+    fail_with: list[int] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def delivered(self) -> list[ConnectorCall]:
+        """The calls that succeeded."""
+        return [c for c in self.calls if c.status < 300]
+
+    async def _record(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        status = self.fail_with.pop(0) if self.fail_with else 200
+        self.calls.append(
+            ConnectorCall(
+                method=request.method,
+                conversation_id=request.match_info["conversation"],
+                activity_id=request.match_info.get("activity"),
+                body=body,
+                status=status,
+            )
+        )
+        if status >= 300:
+            return web.json_response(
+                {"error": {"code": "Throttled", "message": "slow down"}}, status=status
+            )
+        return web.json_response({"id": f"reply-{next(self.ids)}"})
+
+    def app(self) -> web.Application:
+        """The aiohttp app playing the Bot Connector's conversation routes."""
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._record)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._record)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)
+        return app
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[StandInConnector]:
+    """A running stand-in connector; its ``url`` is the serviceUrl to put in activities."""
+    stand_in = StandInConnector()
+    server = TestServer(stand_in.app())
+    await server.start_server()
+    stand_in.url = str(server.make_url("/"))
+    try:
+        yield stand_in
+    finally:
+        await server.close()
+
+
+TeamsClientFactory = Callable[[Settings], Awaitable[TestClient[Any, Any]]]
+
+
+@pytest.fixture
+async def teams_client_for(
+    conversation: Conversation, store: StateStore
+) -> AsyncIterator[TeamsClientFactory]:
+    """Builds the real server (build_app + the Teams mount) for given settings."""
+    clients: list[TestClient[Any, Any]] = []
+
+    async def make(settings: Settings) -> TestClient[Any, Any]:
+        app = build_app(store, [build_teams_mount(conversation, store, settings)])
+        client: TestClient[Any, Any] = TestClient(TestServer(app))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def teams(teams_client_for: TeamsClientFactory) -> TestClient[Any, Any]:
+    """The server with no Microsoft credentials (Emulator / local mode)."""
+    return await teams_client_for(Settings())
+
+
+@pytest.fixture(scope="session")
+def card_schema_validator(repo_root_session: Path) -> jsonschema.protocols.Validator:
+    """A Draft-06 validator for the Adaptive Card 1.5 schema; every $ref resolves offline."""
+    path = repo_root_session.parent / "shared" / "schemas" / "adaptive-card-1.5.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    assert schema["$schema"].startswith("http://json-schema.org/draft-06/")
+    # A registry with no retrieve function: a $ref outside the document fails, never fetches.
+    registry: Registry[Any] = Registry().with_resource(
+        schema["id"], Resource.from_contents(schema, default_specification=DRAFT6)
+    )
+    validator_class = jsonschema.validators.validator_for(schema)
+    assert validator_class is jsonschema.Draft6Validator
+    validator_class.check_schema(schema)
+    return validator_class(schema, registry=registry)
+
+
+@pytest.fixture(scope="session")
+def repo_root_session() -> Path:
+    """The source checkout's top folder (session-scoped twin of ``repo_root``)."""
+    return Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def assert_valid_card(
+    card_schema_validator: jsonschema.protocols.Validator,
+) -> Callable[[dict[str, Any]], None]:
+    """Fails the test, listing every schema error, unless the card is valid Adaptive Card 1.5."""
+
+    def check(card: dict[str, Any]) -> None:
+        errors = sorted(card_schema_validator.iter_errors(card), key=lambda e: list(e.path))
+        assert not errors, "\n".join(f"{list(e.path)}: {e.message[:300]}" for e in errors)
+        assert card["version"] == "1.5"
+
+    return check

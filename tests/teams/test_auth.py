@@ -1,0 +1,258 @@
+"""Bot Framework authentication, tested for real: botbuilder validates tokens we mint.
+
+A local server plays Microsoft's OpenID metadata document and JWKS endpoint, with an RSA
+key made here. botbuilder's channel validation is pointed at it through
+``ChannelValidation.open_id_metadata_endpoint``, the class attribute botbuilder provides
+for that purpose; this fixture is the only place it is changed (app code never touches it).
+
+Rejected requests must be 401, never 500, and must change nothing: no call reaches the
+connector and no Redis key is written.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from botframework.connector.auth import ChannelValidation
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from adapters.teams.auth import TeamsConfigurationError, build_authentication
+from bot.settings import Settings
+from bot.store import StateStore
+from tests.teams.conftest import StandInConnector, TeamsClientFactory, payload
+
+APP_ID = "0e5d2c1b-aaaa-bbbb-cccc-1234567890ab"
+ISSUER = "https://api.botframework.com"
+Client = TestClient[Any, Any]
+
+
+@dataclass
+class TokenIssuer:
+    """Mints Bot Connector-style tokens signed by the key the stand-in JWKS publishes."""
+
+    key: rsa.RSAPrivateKey
+    kid: str
+
+    def token(self, service_url: str, **overrides: Any) -> str:
+        """A token; ``overrides`` replace claims, ``kid``/``key`` the header's key id and key."""
+        now = int(time.time())
+        kid = overrides.pop("kid", self.kid)
+        key = overrides.pop("key", self.key)
+        claims = {
+            "iss": ISSUER,
+            "aud": APP_ID,
+            "serviceurl": service_url,
+            "nbf": now - 60,
+            "iat": now - 60,
+            "exp": now + 3600,
+            **overrides,
+        }
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+@pytest.fixture
+async def token_issuer(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TokenIssuer]:
+    """A local OpenID metadata + JWKS endpoint, and botbuilder pointed at it for this test."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kid = f"test-{uuid.uuid4().hex[:8]}"
+    jwk: dict[str, Any] = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    jwk.update({"kid": kid, "use": "sig", "alg": "RS256", "endorsements": ["msteams"]})
+    server: TestServer | None = None
+
+    async def metadata(_request: web.Request) -> web.Response:
+        assert server is not None
+        return web.json_response(
+            {"issuer": ISSUER, "jwks_uri": str(server.make_url("/v1/.well-known/keys"))}
+        )
+
+    async def keys(_request: web.Request) -> web.Response:
+        return web.json_response({"keys": [jwk]})
+
+    app = web.Application()
+    app.router.add_get("/v1/.well-known/openidconfiguration", metadata)
+    app.router.add_get("/v1/.well-known/keys", keys)
+    server = TestServer(app)
+    await server.start_server()
+    monkeypatch.setattr(
+        ChannelValidation,
+        "open_id_metadata_endpoint",
+        str(server.make_url("/v1/.well-known/openidconfiguration")),
+    )
+    try:
+        yield TokenIssuer(key, kid)
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def secured(teams_client_for: TeamsClientFactory) -> Client:
+    """The server with MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD set (MultiTenant)."""
+    return await teams_client_for(
+        Settings(microsoft_app_id=APP_ID, microsoft_app_password="not-used-for-inbound")
+    )
+
+
+def restart_invoke(service_url: str) -> dict[str, Any]:
+    """A press on "Start over": answered in the invoke response, so no outbound token."""
+    value = {
+        "action": {
+            "type": "Action.Execute",
+            "verb": "quiz.restart",
+            "data": {"aic_action": "quiz.restart", "aic_value": ""},
+        },
+        "trigger": "manual",
+    }
+    return payload("card_action_invoke", service_url, value=value)
+
+
+async def test_a_good_token_is_accepted(
+    secured: Client, connector: StandInConnector, token_issuer: TokenIssuer
+) -> None:
+    activity = restart_invoke(connector.url)
+    token = token_issuer.token(connector.url)
+    response = await secured.post(
+        "/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Question 1 of" in body["value"]["fallbackText"]
+
+
+async def test_single_tenant_accepts_a_good_token(
+    teams_client_for: TeamsClientFactory, connector: StandInConnector, token_issuer: TokenIssuer
+) -> None:
+    client = await teams_client_for(
+        Settings(
+            microsoft_app_id=APP_ID,
+            microsoft_app_password="pw",
+            microsoft_app_type="SingleTenant",
+            microsoft_app_tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47",
+        )
+    )
+    token = token_issuer.token(connector.url)
+    response = await client.post(
+        "/api/messages",
+        json=restart_invoke(connector.url),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 200
+
+
+def test_incomplete_credentials_fail_at_start() -> None:
+    with pytest.raises(TeamsConfigurationError, match="TENANT"):
+        build_authentication(
+            Settings(
+                microsoft_app_id=APP_ID,
+                microsoft_app_password="pw",
+                microsoft_app_type="SingleTenant",
+            )
+        )
+    with pytest.raises(TeamsConfigurationError, match="PASSWORD"):
+        build_authentication(Settings(microsoft_app_id=APP_ID))
+    with pytest.raises(TeamsConfigurationError, match="MICROSOFT_APP_TYPE"):
+        build_authentication(
+            Settings(
+                microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_type="Other"
+            )
+        )
+
+
+BAD_TOKENS = {
+    "wrong audience": {"aud": "11111111-2222-3333-4444-555555555555"},
+    "wrong issuer": {"iss": "https://sts.windows.net/evil/"},
+    "expired": {"exp": int(time.time()) - 3600, "nbf": int(time.time()) - 7200},
+    "unknown key id": {"kid": "no-such-key"},
+    "service url mismatch": {"serviceurl": "https://attacker.example/"},
+    "signed by another key": {
+        "key": rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TOKENS))
+async def test_bad_tokens_are_401_and_change_nothing(
+    case: str,
+    secured: Client,
+    connector: StandInConnector,
+    token_issuer: TokenIssuer,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    claims = dict(BAD_TOKENS[case])
+    if case == "expired":  # computed now, not at import
+        claims = {"exp": int(time.time()) - 3600, "nbf": int(time.time()) - 7200}
+    token = token_issuer.token(connector.url, **claims)
+    for activity in (payload("personal_message", connector.url), restart_invoke(connector.url)):
+        response = await secured.post(
+            "/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status == 401, case
+    assert connector.calls == []
+    assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:*")] == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer not.a.jwt",
+        "Basic dXNlcjpwYXNz",
+        "garbage",
+        "Bearer a b",
+    ],
+)
+async def test_missing_or_malformed_headers_are_401(
+    header: str | None,
+    secured: Client,
+    connector: StandInConnector,
+    token_issuer: TokenIssuer,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    response = await secured.post(
+        "/api/messages", json=payload("personal_message", connector.url), headers=headers
+    )
+    assert response.status == 401
+    assert connector.calls == []
+    assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:*")] == []
+
+
+async def test_unsigned_token_is_401(
+    secured: Client, connector: StandInConnector, token_issuer: TokenIssuer
+) -> None:
+    claims = {"iss": ISSUER, "aud": APP_ID, "serviceurl": connector.url, "exp": time.time() + 600}
+    token = jwt.encode(claims, None, algorithm="none", headers={"kid": token_issuer.kid})
+    response = await secured.post(
+        "/api/messages",
+        json=payload("personal_message", connector.url),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 401
+    assert connector.calls == []
+
+
+async def test_without_app_id_a_token_is_not_needed(
+    teams: Client, connector: StandInConnector
+) -> None:
+    response = await teams.post(
+        "/api/messages",
+        json=payload("personal_message", connector.url),
+        headers={"Authorization": "Bearer whatever-the-emulator-sends"},
+    )
+    assert response.status == 201
+    assert len(connector.calls) == 1

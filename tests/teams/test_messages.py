@@ -1,0 +1,301 @@
+"""``/api/messages`` with no Microsoft credentials, driven like the Bot Connector drives it.
+
+Every activity is a recorded Teams payload posted to the real server; the replies are
+asserted on what the stand-in connector at the activity's serviceUrl received.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient
+
+from bot.store import StateStore
+from tests.teams.conftest import StandInConnector, payload
+
+CheckCard = Callable[[dict[str, Any]], None]
+Client = TestClient[Any, Any]
+
+PERSONAL_CHAT = "a:1pL2xQ9WmH3k7bE_personal-chat-with-ada"
+CHANNEL_THREAD = "19:c1b2a3d4e5f6a7b8c9d0e1f2a3b4c5d6@thread.tacv2;messageid=1764338740112"
+CARD_MESSAGE = "1764338600001"
+PRIVACY = "Because it can be self-hosted"
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """All the card's text (its fallbackText is every visible string, unescaped)."""
+    return str(card["fallbackText"])
+
+
+async def test_personal_question_gets_a_valid_faq_card(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    started = time.perf_counter()
+    response = await teams.post("/api/messages", json=payload("personal_message", connector.url))
+    elapsed = time.perf_counter() - started
+    assert response.status == 201
+    (call,) = connector.calls
+    # A reply to the activity: POST .../activities/{id}
+    assert (call.method, call.conversation_id, call.activity_id) == (
+        "POST",
+        PERSONAL_CHAT,
+        "1764338531217",
+    )
+    assert call.body["type"] == "message"
+    assert call.body["replyToId"] == "1764338531217"
+    assert_valid_card(call.card)
+    assert PRIVACY in card_text(call.card)
+    assert elapsed < 15, "Teams gives a bot 15 seconds"
+
+
+async def test_channel_mention_is_removed_and_answered_in_the_thread(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    response = await teams.post("/api/messages", json=payload("channel_mention", connector.url))
+    assert response.status == 201
+    (call,) = connector.calls
+    assert call.conversation_id == CHANNEL_THREAD
+    assert call.activity_id == "1764338740112"
+    assert_valid_card(call.card)
+    # Answered as the FAQ entry: "<at>AI Choice</at>" did not reach the matcher.
+    assert PRIVACY in card_text(call.card)
+
+
+async def test_bare_mention_gets_the_menu(teams: Client, connector: StandInConnector) -> None:
+    activity = payload("channel_mention", connector.url, text="<at>AI Choice</at>")
+    assert (await teams.post("/api/messages", json=activity)).status == 201
+    assert "Take the questionnaire" in card_text(connector.calls[0].card)
+
+
+async def test_compare_and_help_words(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    for index, word in enumerate(["compare", "help", "<at>AI Choice</at> ai-choice"]):
+        activity = payload("channel_mention", connector.url, id=f"m{index}", text=word)
+        assert (await teams.post("/api/messages", json=activity)).status == 201
+    compare, help_card, start = (call.card for call in connector.calls)
+    for card in (compare, help_card, start):
+        assert_valid_card(card)
+    assert any(e["type"] == "Table" for e in compare["body"])
+    assert "How to use AI Choice" in card_text(help_card)
+    assert "Question 1 of" in card_text(start)
+
+
+def execute_press(service_url: str, index: int, data: dict[str, str]) -> dict[str, Any]:
+    """An adaptiveCard/action invoke for a press on a button carrying ``data``."""
+    value = {
+        "action": {"type": "Action.Execute", "verb": data["aic_action"], "data": data},
+        "trigger": "manual",
+    }
+    return payload("card_action_invoke", service_url, id=f"invoke-{index}", value=value)
+
+
+def submit_press(service_url: str, index: int, data: dict[str, str]) -> dict[str, Any]:
+    """An Action.Submit press: a message activity with ``value``, replying to the card."""
+    return payload("card_submit", service_url, id=f"submit-{index}", value=data)
+
+
+def first_answer(card: dict[str, Any]) -> dict[str, str]:
+    """The data of the card's first answer button (the Execute action's data)."""
+    action_set = next(e for e in card["body"] if e["type"] == "ActionSet")
+    data: dict[str, str] = action_set["actions"][0]["data"]
+    return data
+
+
+async def test_questionnaire_through_universal_actions(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    # "Take the questionnaire" on the menu card: the question is a NEW message.
+    response = await teams.post(
+        "/api/messages",
+        json=execute_press(connector.url, 0, {"aic_action": "quiz.start", "aic_value": ""}),
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 200
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    card = connector.calls[-1].card
+    steps = 0
+    while "Question" in card_text(card):
+        steps += 1
+        response = await teams.post(
+            "/api/messages", json=execute_press(connector.url, steps, first_answer(card))
+        )
+        assert response.status == 200
+        body = await response.json()
+        # Each answer updates the card in place through the invoke response.
+        assert body["statusCode"] == 200
+        assert body["type"] == "application/vnd.microsoft.card.adaptive"
+        card = body["value"]
+        assert_valid_card(card)
+    assert steps >= 8
+    assert card["body"][0]["text"].startswith("Recommendation")
+    assert len(connector.calls) == 1, "answers never post new messages"
+
+
+async def test_questionnaire_through_submit_fallback(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    start = {"aic_action": "quiz.start", "aic_value": ""}
+    assert (
+        await teams.post("/api/messages", json=submit_press(connector.url, 0, start))
+    ).status == 201
+    card = connector.calls[-1].card
+    steps = 0
+    while "Question" in card_text(card):
+        steps += 1
+        before = len(connector.calls)
+        press = submit_press(connector.url, steps, first_answer(card))
+        assert (await teams.post("/api/messages", json=press)).status == 201
+        (update,) = connector.calls[before:]
+        # The card's own message is updated in place: PUT .../activities/{replyToId}.
+        assert (update.method, update.activity_id) == ("PUT", CARD_MESSAGE)
+        assert update.body["id"] == CARD_MESSAGE
+        card = update.card
+        assert_valid_card(card)
+    assert steps >= 8
+    assert card["body"][0]["text"].startswith("Recommendation")
+
+
+async def test_redelivered_activity_is_handled_once(
+    teams: Client, connector: StandInConnector, store: StateStore, redis_client: aioredis.Redis
+) -> None:
+    activity = payload("personal_message", connector.url)
+    first = await teams.post("/api/messages", json=activity)
+    again = await teams.post("/api/messages", json=activity)
+    assert (first.status, again.status) == (201, 200)
+    assert len(connector.calls) == 1
+    assert await redis_client.ttl(store.key("teams", "activity", activity["id"])) > 3000
+
+
+async def test_malformed_bodies_are_400(
+    teams: Client, connector: StandInConnector, store: StateStore, redis_client: aioredis.Redis
+) -> None:
+    good = payload("personal_message", connector.url)
+    no_type = {k: v for k, v in good.items() if k != "type"}
+    no_conversation = {k: v for k, v in good.items() if k != "conversation"}
+    no_service_url = {k: v for k, v in good.items() if k != "serviceUrl"}
+    cases: list[tuple[bytes | str, str]] = [
+        (b"not json", "application/json"),
+        (b'{"type": "message"', "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"", "application/json"),
+        (b"type=message", "application/x-www-form-urlencoded"),
+        (b"{}", "text/plain"),
+    ]
+    for data, content_type in cases:
+        response = await teams.post(
+            "/api/messages", data=data, headers={"Content-Type": content_type}
+        )
+        assert response.status == 400, (data, content_type)
+    for body in (
+        no_type,
+        no_conversation,
+        no_service_url,
+        {**good, "type": 5},
+        {**good, "timestamp": "yesterday"},
+        {**good, "entities": [1]},
+        {**good, "conversation": "x"},
+    ):
+        assert (await teams.post("/api/messages", json=body)).status == 400, body
+    assert connector.calls == []
+    assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:*")] == []
+
+
+async def test_added_to_a_team_welcomes_and_stores_the_reference(
+    teams: Client, connector: StandInConnector, store: StateStore, assert_valid_card: CheckCard
+) -> None:
+    update = payload("conversation_update_team", connector.url)
+    install = payload("installation_update_add", connector.url)
+    assert (await teams.post("/api/messages", json=update)).status == 201
+    assert (await teams.post("/api/messages", json=install)).status == 201
+    # Teams sends both when the app is added: one welcome, to the conversation itself.
+    (call,) = connector.calls
+    assert (call.method, call.conversation_id, call.activity_id) == (
+        "POST",
+        "19:team0a1b2c3d4e5f@thread.tacv2",
+        None,
+    )
+    assert_valid_card(call.card)
+    assert "Take the questionnaire" in card_text(call.card)
+    reference = await store.get_json("teams", "conversation", "19:team0a1b2c3d4e5f@thread.tacv2")
+    assert reference == {
+        "service_url": connector.url,
+        "channel_id": "msteams",
+        "conversation_id": "19:team0a1b2c3d4e5f@thread.tacv2",
+        "conversation_type": "channel",
+        "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "team_id": "19:team0a1b2c3d4e5f@thread.tacv2",
+        "bot_id": "28:0e5d2c1b-aaaa-bbbb-cccc-1234567890ab",
+        "bot_name": "AI Choice",
+    }
+
+
+async def test_someone_else_joining_is_not_a_welcome(
+    teams: Client, connector: StandInConnector
+) -> None:
+    update = payload("conversation_update_team", connector.url, membersAdded=[{"id": "29:someone"}])
+    assert (await teams.post("/api/messages", json=update)).status == 201
+    assert connector.calls == []
+
+
+async def test_user_text_stays_plain_in_the_card(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    activity = payload("personal_message", connector.url, text="ask **bold** [link](http://x)")
+    assert (await teams.post("/api/messages", json=activity)).status == 201
+    card = connector.calls[0].card
+    assert_valid_card(card)
+    for block in card["body"]:
+        if block["type"] == "TextBlock":
+            assert "**" not in block["text"].replace("\\*", "")
+            assert "](" not in block["text"].replace("\\]", "")
+
+
+async def test_throttled_send_is_retried(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    connector.fail_with = [429]
+    response = await teams.post("/api/messages", json=payload("personal_message", connector.url))
+    assert response.status == 201
+    assert [c.status for c in connector.calls] == [429, 200]
+    assert connector.calls[0].body == connector.calls[1].body
+    assert_valid_card(connector.delivered[0].card)
+
+
+async def test_throttled_update_is_retried(teams: Client, connector: StandInConnector) -> None:
+    start = {"aic_action": "quiz.start", "aic_value": ""}
+    await teams.post("/api/messages", json=submit_press(connector.url, 0, start))
+    connector.fail_with = [429, 502]
+    press = submit_press(connector.url, 1, first_answer(connector.calls[-1].card))
+    assert (await teams.post("/api/messages", json=press)).status == 201
+    assert [(c.method, c.status) for c in connector.calls[1:]] == [
+        ("PUT", 429),
+        ("PUT", 502),
+        ("PUT", 200),
+    ]
+
+
+async def test_persistent_failure_gives_up_without_a_500(
+    teams: Client, connector: StandInConnector
+) -> None:
+    connector.fail_with = [503]
+    response = await teams.post("/api/messages", json=payload("personal_message", connector.url))
+    assert response.status == 201  # logged; 503 is not one to retry
+    assert [c.status for c in connector.calls] == [503]
+
+
+async def test_unknown_invoke_data_is_a_card_error(
+    teams: Client, connector: StandInConnector
+) -> None:
+    invoke = payload("card_action_invoke", connector.url)
+    invoke["value"]["action"]["data"] = {"something": "else"}
+    response = await teams.post("/api/messages", json=invoke)
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 400
+    assert body["type"] == "application/vnd.microsoft.error"
