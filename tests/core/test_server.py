@@ -1,0 +1,68 @@
+"""The HTTP server: health, readiness and metrics, and `ai-choice serve` on the embedded store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.server import build_app
+from bot.store import StateStore
+
+
+async def test_health_ready_and_metrics(store: StateStore) -> None:
+    async with TestClient(TestServer(build_app(store))) as client:
+        assert (await client.get("/healthz")).status == 200
+        ready = await client.get("/readyz")
+        assert ready.status == 200
+        metrics = await client.get("/metrics")
+        assert metrics.status == 200
+        assert "text/plain" in metrics.headers["Content-Type"]
+        assert "python_info" in await metrics.text()
+        assert (await client.get("/nope")).status == 404
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_starts_the_embedded_store_and_is_ready(tmp_path: Path) -> None:
+    """What `make run` does on a fresh machine: no REDIS_URL, data under AI_CHOICE_DATA_DIR."""
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "SLACK_", "MICROSOFT_"))
+    }
+    env.update(HOST="127.0.0.1", PORT=str(port), AI_CHOICE_DATA_DIR=str(tmp_path / "data"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and status != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    status = r.status
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert status == 200
+        assert (tmp_path / "data").is_dir()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=20)
+    assert server.returncode == 0, stderr
+    assert "Traceback" not in stderr
