@@ -1,0 +1,88 @@
+"""Mounting: off without settings, HTTP route or Socket Mode with them, and the manifest."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.slack import slack_mount
+from bot.cli import _front_end_mounts
+from bot.conversation import Conversation
+from bot.server import build_app
+from bot.settings import Settings
+from bot.store import StateStore
+
+OFF_LINE = "Slack is off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)"
+
+
+def _routes(app: Any) -> set[str]:
+    return {resource.canonical for resource in app.router.resources()}
+
+
+async def test_slack_is_off_without_settings(
+    conversation: Conversation, store: StateStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for partial in (Settings(), Settings(slack_signing_secret="s"), Settings(slack_bot_token="t")):
+        caplog.clear()
+        app = build_app(store, [slack_mount(conversation, store, partial)])
+        lines = [r for r in caplog.records if "Slack" in r.getMessage()]
+        assert [(r.levelno, r.getMessage()) for r in lines] == [(logging.INFO, OFF_LINE)]
+        assert "/slack/events" not in _routes(app)
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.post("/slack/events", data=b"command=%2Fai-choice")
+        assert response.status in (404, 405)
+    finally:
+        await client.close()
+
+
+def test_the_composition_root_mounts_slack(
+    conversation: Conversation, store: StateStore, slack_settings: Settings
+) -> None:
+    app = build_app(store, _front_end_mounts(conversation, store, slack_settings))
+    assert "/slack/events" in _routes(app)
+
+
+def test_socket_mode_replaces_the_route(
+    conversation: Conversation, store: StateStore, slack_settings: Settings
+) -> None:
+    settings = Settings(
+        slack_signing_secret=slack_settings.slack_signing_secret,
+        slack_bot_token=slack_settings.slack_bot_token,
+        slack_app_token="xapp-1-A0APPID0001-0000-test",
+        slack_api_url=slack_settings.slack_api_url,
+    )
+    app = build_app(store, [slack_mount(conversation, store, settings)])
+    assert "/slack/events" not in _routes(app)
+    hooks = [getattr(h, "__name__", "") for h in (*app.on_startup, *app.on_cleanup)]
+    assert "start_socket_mode" in hooks and "stop_socket_mode" in hooks
+
+
+def test_the_manifest_parses_and_points_at_slack_events(repo_root: Path) -> None:
+    manifest = yaml.safe_load((repo_root / "deploy" / "slack" / "manifest.yaml").read_text())
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/ai-choice"
+    assert command["usage_hint"]
+    settings = manifest["settings"]
+    for url in (
+        command["url"],
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ):
+        assert url.startswith("https://") and url.endswith("/slack/events")
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands", "chat:write", "app_mentions:read", "im:history", "im:read", "im:write",
+        "users:read",
+    }  # fmt: skip
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention", "message.im", "app_home_opened",
+    }  # fmt: skip
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert settings["socket_mode_enabled"] is False
