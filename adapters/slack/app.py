@@ -9,6 +9,7 @@ rejects. Bolt then routes the canonical JSON to :class:`SlackListeners`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -63,6 +64,7 @@ class SlackFrontEnd:
         self.bolt.action(re.compile(r".*"))(self.listeners.on_action)
         self.bolt.event(re.compile(r".*"))(self.listeners.on_event)
         self._socket_mode: Any = None
+        self._connecting: asyncio.Task[None] | None = None
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: verify, read, hand to Bolt, return its acknowledgement."""
@@ -88,15 +90,27 @@ class SlackFrontEnd:
         return result
 
     async def start_socket_mode(self, _app: web.Application) -> None:
-        """Connect over Socket Mode (``SLACK_APP_TOKEN``) when the web app starts."""
+        """Start connecting over Socket Mode (``SLACK_APP_TOKEN``) when the web app starts.
+
+        The connection is made in the background: slack_sdk keeps retrying until Slack
+        answers, and that must not hold up the rest of the server (health, Teams).
+        """
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         self._socket_mode = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
-        await self._socket_mode.connect_async()
+        self._connecting = asyncio.get_running_loop().create_task(
+            self._connect(self._socket_mode), name="slack socket mode"
+        )
+
+    async def _connect(self, handler: Any) -> None:
+        await handler.connect_async()
         log.info("Slack is on over Socket Mode")
 
     async def stop_socket_mode(self, _app: web.Application) -> None:
         """Close the Socket Mode connection on shutdown."""
+        if self._connecting is not None:
+            self._connecting.cancel()
+            self._connecting = None
         if self._socket_mode is not None:
             await self._socket_mode.close_async()
             self._socket_mode = None

@@ -52,6 +52,10 @@ class SlackStandIn:
         self.app = web.Application()
         self.app.router.add_post("/api/{method}", self._api)
         self.app.router.add_post("/response/{name}", self._response_url)
+        self.app.router.add_get("/socket", self._socket)
+        #: Socket Mode connections the bot opened, and every message it sent on them.
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_messages: list[dict[str, Any]] = []
 
     # --- what tests use ----------------------------------------------------------------
 
@@ -117,6 +121,10 @@ class SlackStandIn:
         if queued:
             answer = queued.pop(0)
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+        if method == "apps.connections.open":
+            return web.json_response(
+                {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
+            )
         if method == "auth.test":
             return web.json_response(json.loads((PAYLOADS / "auth_test.json").read_text()))
         if method in ("chat.postMessage", "chat.postEphemeral"):
@@ -131,3 +139,14 @@ class SlackStandIn:
             Call("response_url", request.match_info["name"], body, dict(request.headers))
         )
         return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record what the bot sends back."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        async for message in socket:
+            if message.type.name == "TEXT":
+                self.socket_messages.append(json.loads(message.data))
+        return socket

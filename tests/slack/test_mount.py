@@ -16,6 +16,7 @@ from bot.conversation import Conversation
 from bot.server import build_app
 from bot.settings import Settings
 from bot.store import StateStore
+from tests.slack.conftest import load_payload
 
 OFF_LINE = "Slack is off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)"
 
@@ -86,3 +87,36 @@ def test_the_manifest_parses_and_points_at_slack_events(repo_root: Path) -> None
     }  # fmt: skip
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert settings["socket_mode_enabled"] is False
+
+
+async def test_socket_mode_answers_a_slash_command_over_the_socket(
+    conversation: Conversation, store: StateStore, slack: Any, slack_settings: Settings
+) -> None:
+    settings = Settings(
+        slack_signing_secret=slack_settings.slack_signing_secret,
+        slack_bot_token=slack_settings.slack_bot_token,
+        slack_app_token="xapp-1-A0APPID0001-0000-test",
+        slack_api_url=slack_settings.slack_api_url,
+    )
+    app = build_app(store, [slack_mount(conversation, store, settings)])
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        (socket,) = await slack.wait_for(lambda: slack.sockets, what="a Socket Mode connection")
+        (opened,) = slack.api_calls("apps.connections.open")
+        assert opened.headers["Authorization"] == "Bearer xapp-1-A0APPID0001-0000-test"
+        command = load_payload("slash_command")
+        command["response_url"] = slack.response_url("socket")
+        await socket.send_json(
+            {
+                "envelope_id": "57d6a792-4d35-4d0b-b6aa-3361493e1caf",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": command,
+            }
+        )
+        (ack,) = await slack.wait_for(lambda: slack.socket_messages, what="the ack")
+        assert ack["envelope_id"] == "57d6a792-4d35-4d0b-b6aa-3361493e1caf"
+        assert "Question 1 of 10" in str(ack["payload"]["blocks"])
+    finally:
+        await client.close()
