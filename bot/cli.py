@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.content import ContentError, load_content
@@ -137,6 +138,18 @@ def _cmd_content_check(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_teams_package(args: argparse.Namespace) -> int:
+    from adapters.teams.package import PackageError, build_package
+
+    try:
+        out = build_package(args.app_id, args.out, extra_domains=tuple(args.domain))
+    except PackageError as exc:
+        print(f"teams-package: {exc}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -184,6 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
         "the first error.",
     )
     check.set_defaults(handler=_cmd_content_check)
+
+    teams_package = commands.add_parser(
+        "teams-package",
+        help="build the Microsoft Teams app package (zip)",
+        description="Build the Teams app package from deploy/teams/: manifest.json with the "
+        "bot's Microsoft App ID filled in, and the colour and outline icons (docs/teams.md).",
+    )
+    teams_package.add_argument("--app-id", required=True, help="the bot's Microsoft App ID")
+    teams_package.add_argument("--out", required=True, type=Path, help="the zip file to write")
+    teams_package.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        help="a domain to add to validDomains, e.g. the bot's host (repeatable)",
+    )
+    teams_package.set_defaults(handler=_cmd_teams_package)
     return parser
 
 
