@@ -128,7 +128,9 @@ class SlackListeners:
             self.background.spawn(self._respond_all(response_url, rest), "slash follow-up")
 
     async def _respond_later(self, response_url: str, work: asyncio.Task[list[Reply]]) -> None:
-        await self._respond_all(response_url, await work)
+        replies = await work
+        if response_url:
+            await self._respond_all(response_url, replies)
 
     async def _respond_all(self, response_url: str, replies: list[Reply]) -> None:
         for reply in replies:
