@@ -167,8 +167,8 @@ def render_card(reply: Reply) -> Card:
         "$schema": CARD_SCHEMA,
         "version": CARD_VERSION,
         "body": body,
-        # Shown by hosts too old for 1.5, and in notifications.
-        "fallbackText": reply.all_text(),
+        # Shown by hosts too old for 1.5; it may be read as markdown too, so escaped.
+        "fallbackText": plain(reply.all_text()),
     }
     if reply.controls:
         card["actions"] = [action(c) for c in reply.controls]

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
@@ -43,6 +44,17 @@ def card_activity(reply: Reply) -> Activity:
     activity: Activity = MessageFactory.attachment(attachment)
     activity.summary = reply.header or reply.text[:80]
     return activity
+
+
+async def _as_new_posts(
+    _turn_context: TurnContext,
+    activities: list[Activity],
+    next_send: Callable[[], Awaitable[Any]],
+) -> Any:
+    """Send hook: post to the conversation itself (no replyToId) instead of replying."""
+    for activity in activities:
+        activity.reply_to_id = None
+    return await next_send()
 
 
 class TeamsBot(ActivityHandler):  # type: ignore[misc]
@@ -154,6 +166,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             log.error("teams: could not save the conversation reference (redis unreachable)")
             first = True
         if first:
+            # A post of its own in the conversation, not a reply to the update activity.
+            turn_context.on_send_activities(_as_new_posts)
             await self.send(turn_context, self.conversation.menu())
 
     async def on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:

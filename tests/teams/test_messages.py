@@ -235,6 +235,22 @@ async def test_added_to_a_team_welcomes_and_stores_the_reference(
     }
 
 
+async def test_installed_in_a_personal_chat_welcomes(
+    teams: Client, connector: StandInConnector, store: StateStore
+) -> None:
+    conversation = {"conversationType": "personal", "id": PERSONAL_CHAT}
+    install = payload("installation_update_add", connector.url, conversation=conversation)
+    del install["channelData"]["team"]
+    assert (await teams.post("/api/messages", json=install)).status == 201
+    (call,) = connector.calls
+    assert (call.conversation_id, call.activity_id) == (PERSONAL_CHAT, None)
+    assert "Take the questionnaire" in card_text(call.card)
+    reference = await store.get_json("teams", "conversation", PERSONAL_CHAT)
+    assert reference["conversation_type"] == "personal"
+    assert reference["team_id"] == ""
+    assert reference["tenant_id"] == "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
 async def test_someone_else_joining_is_not_a_welcome(
     teams: Client, connector: StandInConnector
 ) -> None:
