@@ -16,6 +16,7 @@ from redis.asyncio.cluster import ClusterNode
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
+from redis.typing import EncodableT
 
 from bot.settings import Settings
 
@@ -28,6 +29,21 @@ _CLIENT_OPTIONS: dict[str, Any] = {
     "health_check_interval": 15,
     "retry": Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=2),
 }
+
+
+class _DiscoveredFirstCluster(aioredis.RedisCluster):
+    """A cluster client that learns the slot map before it runs any command.
+
+    Commands started at once on a fresh ``RedisCluster`` (redis-py 8) are routed before the
+    topology is known, and its discovery then closes connections they are using
+    ("'NoneType' object has no attribute 'writelines'"). ``initialize`` is locked and a
+    no-op once done, so awaiting it first costs one attribute check per command.
+    """
+
+    async def execute_command(self, *args: EncodableT, **kwargs: Any) -> Any:
+        """Run one command once the cluster's slot map is known."""
+        await self.initialize()
+        return await super().execute_command(*args, **kwargs)
 
 
 @dataclass
@@ -78,7 +94,7 @@ def connect(settings: Settings) -> RedisConnection:
         return RedisConnection(client, f"sentinel service {service or 'mymaster'}")
     if settings.redis_cluster:
         nodes = [ClusterNode(*_host_port(h, 6379)) for h in settings.redis_cluster.split(",") if h]
-        cluster = aioredis.RedisCluster(
+        cluster = _DiscoveredFirstCluster(
             startup_nodes=nodes,
             decode_responses=True,
             socket_connect_timeout=1.0,
