@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from bot.content import ContentError, load_content
 from bot.conversation import Conversation
+from bot.faq import build_report
 from bot.faq_matcher import FaqMatcher, Match
 from bot.logging_setup import configure_logging
 from bot.redis_connect import connect
@@ -48,7 +49,7 @@ async def _serve(settings: Settings) -> None:
 
     content = load_content()
     connection = connect(settings)
-    store = StateStore(connection.client)
+    store = StateStore(connection.client, prefix=settings.key_prefix)
     conversation = Conversation(content, store)
     app = build_app(store, _front_end_mounts(conversation, store, settings))
     runner = web.AppRunner(app, handle_signals=False)
@@ -126,6 +127,24 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
+    content = load_content()
+    connection = connect(settings)
+    try:
+        store = StateStore(connection.client, prefix=settings.key_prefix)
+        report = await build_report(store, content.faq, limit)
+    finally:
+        await connection.close()
+    if as_json:
+        return json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+    return report.as_text()
+
+
+def _cmd_faq_report(args: argparse.Namespace) -> int:
+    print(asyncio.run(_faq_report(Settings.from_env(), args.limit, args.json)))
+    return 0
+
+
 def _cmd_content_check(_args: argparse.Namespace) -> int:
     try:
         content = load_content()
@@ -197,6 +216,21 @@ def build_parser() -> argparse.ArgumentParser:
         "the first error.",
     )
     check.set_defaults(handler=_cmd_content_check)
+
+    faq = commands.add_parser(
+        "faq", help="FAQ tools", description="Tools for improving the FAQ from real use."
+    )
+    faq_commands = faq.add_subparsers(dest="faq_command", required=True)
+    report = faq_commands.add_parser(
+        "report",
+        help="unanswered / low-confidence / most-downvoted questions",
+        description="What an editor works through, most frequent first: questions the bot "
+        "could not answer, matches it was unsure of, and the answers people marked not "
+        "helpful. Reads the Redis the settings point at (README).",
+    )
+    report.add_argument("--limit", type=int, default=50, help="rows per list (default 50)")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.set_defaults(handler=_cmd_faq_report)
 
     teams_package = commands.add_parser(
         "teams-package",

@@ -72,8 +72,8 @@ class Conversation:
             return await self.command(event.actor, command, "")
         if words[0] == "ask":
             parts = event.text.strip().split(None, 1)
-            return [self.faq.ask(parts[1] if len(parts) > 1 else "")]
-        return [self.faq.ask(event.text)]
+            return [await self.faq.ask(parts[1] if len(parts) > 1 else "")]
+        return [await self.faq.ask(event.text)]
 
     async def command(self, actor: Actor, name: str, text: str) -> list[Reply]:
         """An explicit command (slash command subcommand, menu word, bot command)."""
@@ -89,7 +89,7 @@ class Conversation:
         if name == "menu":
             return [self.menu()]
         if name == "ask":
-            return [self.faq.ask(text)]
+            return [await self.faq.ask(text)]
         if name == "compare":
             return [self.comparison()]
         if name == "help":

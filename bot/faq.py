@@ -1,16 +1,36 @@
 """FAQ replies: an answer with related questions and feedback buttons, suggestions, or an
 honest "I don't know" — plus the small-talk replies that keep greetings out of the FAQ.
 
-Feedback is counted in Redis against the entry (``faq:feedback`` hash), with no user
-identity.
+The editor's loop, all in Redis and with no user identity:
+
+- every question is counted by its normalised text (``faq:asked`` sorted set, at most
+  :data:`MAX_TRACKED_QUESTIONS` distinct ones) with its latest outcome, entry and score
+  (``faq:asked:last`` hash);
+- 👍 / 👎 are counted against the entry (``faq:feedback`` hash);
+- :func:`build_report` turns both into the list an editor works through
+  (``ai-choice faq report``).
 """
 
 from __future__ import annotations
 
-from bot.content import Content, FaqEntry
-from bot.faq_matcher import FaqMatcher, Match, normalise
+import json
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.content import Content, Faq, FaqEntry
+from bot.faq_matcher import FaqMatcher, Match, SmallTalkMatcher, normalise
 from bot.replies import Choice, ChoiceStyle, Reply, Visibility, fit_label
-from bot.store import StateStore
+from bot.store import StateStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+#: How many distinct questions are kept; the least asked make way for new ones.
+MAX_TRACKED_QUESTIONS = 2000
+#: Longest question text kept, in characters.
+MAX_QUESTION_LENGTH = 200
+#: An answer scoring less than this above the answer threshold counts as low-confidence.
+LOW_CONFIDENCE_BAND = 0.1
 
 
 class FaqDesk:
@@ -21,26 +41,43 @@ class FaqDesk:
         self.store = store
         self.matcher = FaqMatcher(content.faq)
         self._entries = {e.id: e for e in content.faq.entries}
-        self._small_talk = {
-            normalise(pattern): item.reply
-            for item in content.faq.small_talk
-            for pattern in item.patterns
-        }
+        self._small_talk = SmallTalkMatcher(content.faq)
 
     def small_talk(self, text: str) -> Reply | None:
         """A friendly reply to a greeting, thanks and the like; None for anything else."""
-        reply = self._small_talk.get(normalise(text))
-        return None if reply is None else Reply(kind="smalltalk", text=reply)
+        item = self._small_talk.find(text)
+        return None if item is None else Reply(kind="smalltalk", text=item.reply)
 
-    def ask(self, question: str) -> Reply:
-        """The reply to a question typed by a person."""
+    async def ask(self, question: str) -> Reply:
+        """The reply to a question typed by a person; the question is counted for editors."""
         strings = self.content.strings
         if not normalise(question):
             return Reply(kind="faq.empty", text=strings.empty_question)
         small = self.small_talk(question)
         if small is not None:
             return small
-        return self.reply_for(self.matcher.match(question))
+        match = self.matcher.match(question)
+        await self.record(question, match)
+        return self.reply_for(match)
+
+    async def record(self, question: str, match: Match) -> None:
+        """Count ``question`` with its outcome; a Redis outage never costs the answer."""
+        text = normalise(question)[:MAX_QUESTION_LENGTH]
+        if match.answered and match.entry is not None:
+            outcome, entry_id = "answered", match.entry.id
+        elif match.suggestions:
+            outcome, entry_id = "unsure", match.suggestions[0].entry.id
+        else:
+            outcome, entry_id = "unknown", None
+        detail = {"outcome": outcome, "entry": entry_id, "score": round(match.score, 4)}
+        try:
+            evicted = await self.store.count_member(
+                "faq", "asked", member=text, cap=MAX_TRACKED_QUESTIONS
+            )
+            await self.store.set_fields("faq", "asked", "last", values={text: json.dumps(detail)})
+            await self.store.delete_fields("faq", "asked", "last", fields=evicted)
+        except StoreUnavailable:
+            log.warning("could not count an FAQ question: store unavailable")
 
     def reply_for(self, match: Match) -> Reply:
         """Turn a matcher decision into what the person sees."""
@@ -107,3 +144,88 @@ class FaqDesk:
             kind="faq.feedback",
             text=strings.faq_thanks if vote == "up" else strings.faq_feedback_sorry,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A normalised question, how often it was asked, and how it was last handled."""
+
+    question: str
+    count: int
+    outcome: str
+    entry: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DownvotedEntry:
+    """An FAQ entry people marked as not helpful, with its 👎 and 👍 counts."""
+
+    entry: str
+    question: str
+    down: int
+    up: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaqReport:
+    """What an editor works through, each list most frequent first."""
+
+    unanswered: list[AskedQuestion]
+    low_confidence: list[AskedQuestion]
+    downvoted: list[DownvotedEntry]
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data."""
+        return {
+            "unanswered": [asdict(q) for q in self.unanswered],
+            "low_confidence": [asdict(q) for q in self.low_confidence],
+            "downvoted": [asdict(d) for d in self.downvoted],
+        }
+
+    def as_text(self) -> str:
+        """The report as lines for a terminal."""
+        lines = [f"Unanswered questions ({len(self.unanswered)}):"]
+        lines += [f"  {q.count:5}  {q.question}" for q in self.unanswered] or ["  (none)"]
+        lines.append(f"Low-confidence matches ({len(self.low_confidence)}):")
+        lines += [
+            f"  {q.count:5}  {q.question}  -> {q.entry} ({q.outcome}, score {q.score:.2f})"
+            for q in self.low_confidence
+        ] or ["  (none)"]
+        lines.append(f"Most 👎'd answers ({len(self.downvoted)}):")
+        lines += [
+            f"  {d.down:5}  {d.entry}: {d.question}  (👍 {d.up})" for d in self.downvoted
+        ] or ["  (none)"]
+        return "\n".join(lines)
+
+
+async def build_report(store: StateStore, faq: Faq, limit: int = 50) -> FaqReport:
+    """Unanswered questions, low-confidence matches and the most 👎'd answers."""
+    asked = await store.ranked_members("faq", "asked")
+    details = await store.get_fields("faq", "asked", "last", fields=[q for q, _ in asked])
+    unanswered: list[AskedQuestion] = []
+    low: list[AskedQuestion] = []
+    low_line = faq.answer_threshold + LOW_CONFIDENCE_BAND
+    for question, count in asked:
+        detail = json.loads(details.get(question, "{}"))
+        item = AskedQuestion(
+            question,
+            count,
+            str(detail.get("outcome", "unknown")),
+            detail.get("entry"),
+            float(detail.get("score", 0.0)),
+        )
+        if item.outcome == "unknown":
+            unanswered.append(item)
+        elif item.outcome == "unsure" or item.score < low_line:
+            low.append(item)
+    entries = {e.id: e for e in faq.entries}
+    votes = await store.counters("faq", "feedback")
+    downvoted = [
+        DownvotedEntry(entry_id, entries[entry_id].question, down, votes.get(f"{entry_id}:up", 0))
+        for key, down in votes.items()
+        for entry_id, _, vote in [key.partition(":")]
+        if vote == "down" and down > 0 and entry_id in entries
+    ]
+    downvoted.sort(key=lambda d: (-d.down, d.up, d.entry))
+    return FaqReport(unanswered[:limit], low[:limit], downvoted[:limit])

@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from bot.content import Faq, FaqEntry
+from bot.content import Faq, FaqEntry, SmallTalk
 
 # Words that carry no meaning for matching. Question words stay: "why" and "how" matter.
 _STOPWORDS = frozenset(
@@ -35,6 +35,21 @@ _NGRAM = 3
 _SIDES = frozenset({"open", "closed"})
 #: How much a phrasing's score keeps when it is about the other side only.
 _OTHER_SIDE_FACTOR = 0.6
+#: Small talk is short; a longer message is a question even if it starts with "hi".
+_SMALL_TALK_MAX_WORDS = 6
+#: Letters typed three or more times in a row ("heyyy", "thanksss").
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+#: Texting shorthand, spelled out before small talk is looked up.
+_SHORTHAND = {
+    "u": "you",
+    "r": "are",
+    "ur": "your",
+    "thx": "thanks",
+    "thnx": "thanks",
+    "thanx": "thanks",
+}
+#: Words that address the bot or pad a greeting without changing what it is.
+_FILLER = frozenset("bot ai choice mate pal buddy folks all everyone so ok okay then again".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +114,10 @@ class FaqMatcher:
             for feature, weight in vector.items():
                 self._postings[feature].append((doc_index, weight))
 
+    def tokens(self, text: str) -> list[str]:
+        """The words that count for matching: synonyms folded, stopwords dropped."""
+        return self._tokens(text)
+
     def _tokens(self, text: str) -> list[str]:
         words = normalise(text).split()
         folded = [self._canonical.get(w, w) for w in words]
@@ -151,7 +170,10 @@ class FaqMatcher:
 
     def match(self, question: str) -> Match:
         """Answer, suggest, or admit not knowing, by the content's thresholds."""
-        ranked = self.scores(question)
+        return self.decide(self.scores(question))
+
+    def decide(self, ranked: list[tuple[FaqEntry, float]]) -> Match:
+        """Apply the decision rule to :meth:`scores`' ranking."""
         if not ranked:
             return Match(False, None, 0.0, ())
         top_entry, top_score = ranked[0]
@@ -166,3 +188,42 @@ class FaqMatcher:
             if s >= faq.suggest_threshold
         )
         return Match(answered, top_entry if answered else None, top_score, suggestions)
+
+
+class SmallTalkMatcher:
+    """Recognises greetings, thanks and the like, so they get a friendly reply.
+
+    A message is small talk when, once normalised, it is one of the content's patterns,
+    allowing for stretched letters ("heyyy"), words that only address the bot ("bot",
+    "mate"), texting shorthand ("u", "r") and a greeting in front of another pattern
+    ("hi, what can you do"). Anything longer than a few words is left to the FAQ.
+    """
+
+    def __init__(self, faq: Faq) -> None:
+        self._replies: dict[str, SmallTalk] = {}
+        for item in faq.small_talk:
+            for pattern in item.patterns:
+                self._replies.setdefault(normalise(pattern), item)
+                self._replies.setdefault(self._key(pattern), item)
+
+    @staticmethod
+    def _key(text: str) -> str:
+        words = _STRETCHED.sub(r"\1", normalise(text)).split()
+        words = [_SHORTHAND.get(w, w) for w in words]
+        return " ".join(w for w in words if w not in _FILLER)
+
+    def find(self, text: str) -> SmallTalk | None:
+        """The small-talk item ``text`` is, or None when it is something else."""
+        exact = self._replies.get(normalise(text))
+        if exact is not None:
+            return exact
+        words = self._key(text).split()
+        if not words or len(words) > _SMALL_TALK_MAX_WORDS:
+            return None
+        # "hi, what can you do": a greeting in front of another pattern answers the latter.
+        while words:
+            found = self._replies.get(" ".join(words))
+            if found is not None or words[0] not in self._replies:
+                return found
+            words = words[1:]
+        return None

@@ -26,6 +26,8 @@ class Settings:
     microsoft_app_password: str | None = field(default=None, repr=False)
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str | None = None
+    #: Every Redis key starts with this, so deployments and test runs can share a server.
+    key_prefix: str = "aic"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
             microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
+            key_prefix=get("AI_CHOICE_KEY_PREFIX") or "aic",
         )
 
     @property

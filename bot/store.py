@@ -140,6 +140,52 @@ class StateStore:
             raw = await self.client.hgetall(self.key(*parts))
         return {str(field): int(value) for field, value in raw.items()}
 
+    async def count_member(self, *parts: str, member: str, cap: int) -> list[str]:
+        """Add one to ``member``'s count in the sorted set at ``parts``, keeping it bounded.
+
+        When the set holds more than ``cap`` members the least counted go; their names are
+        returned so the caller can forget what it keeps about them.
+        """
+        key = self.key(*parts)
+        async with _reachable("count_member"):
+            count: Any = await self.client.zincrby(key, 1, member)
+            if float(count) > 1:
+                return []
+            size = int(await self.client.zcard(key))
+            if size <= cap:
+                return []
+            evicted: Any = await self.client.zpopmin(key, size - cap)
+        return [str(name) for name, _score in evicted]
+
+    async def ranked_members(self, *parts: str, limit: int | None = None) -> list[tuple[str, int]]:
+        """The sorted set at ``parts`` as (member, count), most counted first."""
+        async with _reachable("ranked_members"):
+            raw: Any = await self.client.zrevrange(
+                self.key(*parts), 0, -1 if limit is None else limit - 1, withscores=True
+            )
+        return [(str(name), int(score)) for name, score in raw]
+
+    async def set_fields(self, *parts: str, values: dict[str, str]) -> None:
+        """Write text fields into the hash at ``parts`` (last writer wins per field)."""
+        if values:
+            async with _reachable("set_fields"):
+                mapping: Any = values  # redis' stubs want a wider key type than str
+                await self.client.hset(self.key(*parts), mapping=mapping)
+
+    async def get_fields(self, *parts: str, fields: list[str]) -> dict[str, str]:
+        """The named text fields of the hash at ``parts``; missing fields are left out."""
+        if not fields:
+            return {}
+        async with _reachable("get_fields"):
+            raw = await self.client.hmget(self.key(*parts), fields)
+        return {f: str(v) for f, v in zip(fields, raw, strict=True) if v is not None}
+
+    async def delete_fields(self, *parts: str, fields: list[str]) -> None:
+        """Remove fields from the hash at ``parts``."""
+        if fields:
+            async with _reachable("delete_fields"):
+                await self.client.hdel(self.key(*parts), *fields)
+
     async def delete(self, *parts: str) -> None:
         """Forget the value at ``parts``."""
         async with _reachable("delete"):

@@ -1,0 +1,66 @@
+"""The FAQ's measured quality on the held-out half may not quietly get worse.
+
+The figures come from ``bench/faq_eval.py`` over ``tests/data/faq_eval.yaml``; the
+baseline they are held to is ``tests/data/faq_baseline.json``. Timing is the bench's
+business, not the tests' (machines are noisy).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from bot.content import Content
+from bot.faq_matcher import normalise
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "tests" / "data" / "faq_baseline.json"
+TOLERANCE = 0.05
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("faq_eval", ROOT / "bench" / "faq_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["faq_eval"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_evaluation_set_is_big_varied_and_split(bench: ModuleType, content: Content) -> None:
+    questions = bench.load_questions()
+    in_scope = [q for q in questions if q.expect not in ("none", "smalltalk")]
+    out_of_scope = [q for q in questions if q.expect == "none"]
+    assert len(in_scope) >= 80 and len(out_of_scope) >= 40
+    assert any(q.expect == "smalltalk" for q in questions)
+    ids = {e.id for e in content.faq.entries}
+    assert {q.expect for q in in_scope} <= ids
+    assert {q.expect for q in in_scope} == ids, "every entry has evaluation questions"
+    heldout = sum(q.split == "heldout" for q in questions)
+    assert 0.4 <= heldout / len(questions) <= 0.6
+
+
+def test_no_evaluation_question_is_an_faq_phrasing(bench: ModuleType, content: Content) -> None:
+    faq_texts = {
+        normalise(text)
+        for entry in content.faq.entries
+        for text in (entry.question, *entry.phrasings)
+    }
+    copied = [q.text for q in bench.load_questions() if normalise(q.text) in faq_texts]
+    assert not copied, f"evaluation questions copied into content/faq.yaml: {copied}"
+
+
+def test_heldout_quality_holds_the_recorded_baseline(bench: ModuleType, content: Content) -> None:
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["heldout"]
+    heldout = [q for q in bench.load_questions() if q.split == "heldout"]
+    figures = bench.evaluate(bench.production_pipeline(content.faq), heldout)
+    report = "\n".join(figures.misses)
+    assert figures.top1 >= baseline["top1"] - TOLERANCE, report
+    assert figures.rejection >= baseline["rejection"] - TOLERANCE, report
+    assert figures.small_talk_rate >= baseline["small_talk_rate"] - TOLERANCE, report
