@@ -50,7 +50,7 @@ async def _serve(settings: Settings) -> None:
     content = load_content()
     connection = connect(settings)
     store = StateStore(connection.client, prefix=settings.key_prefix)
-    conversation = Conversation(content, store)
+    conversation = Conversation(content, store, poll_secret=settings.poll_key())
     app = build_app(store, _front_end_mounts(conversation, store, settings))
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
@@ -59,13 +59,18 @@ async def _serve(settings: Settings) -> None:
     log.info(
         "serving on http://%s:%s (state: %s)", settings.host, settings.port, connection.description
     )
+    # Poll deadlines: every replica sweeps; each close is claimed once in Redis. A server
+    # that was down at a deadline closes the poll on its first sweep.
+    sweeper = asyncio.create_task(conversation.polls.run_sweeper())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     log.info("shutting down: finishing requests in flight")
+    sweeper.cancel()
     await runner.cleanup()
+    await conversation.polls.drain()
     await connection.close()
 
 

@@ -234,6 +234,117 @@ class Strings(_Strict):
     delivery_failed: str
 
 
+# --- polls.yaml ------------------------------------------------------------------------
+
+
+class TeamPollOption(_Strict):
+    """One option of the team poll: a side, or the one that runs the questionnaire."""
+
+    label: str = Field(min_length=1, max_length=75)
+    outcome: Outcome | None = None
+    runs_questionnaire: bool = False
+
+    @model_validator(mode="after")
+    def _one_role(self) -> TeamPollOption:
+        if (self.outcome is None) == (not self.runs_questionnaire):
+            raise ValueError("an option has either an outcome or runs_questionnaire: true")
+        return self
+
+
+class TeamPoll(_Strict):
+    """The poll `poll` starts with no arguments."""
+
+    question: str
+    options: list[TeamPollOption] = Field(min_length=2, max_length=10)
+
+    @model_validator(mode="after")
+    def _all_outcomes(self) -> TeamPoll:
+        outcomes = {o.outcome for o in self.options if o.outcome}
+        if outcomes != {"open", "closed", "hybrid"}:
+            raise ValueError("the team poll needs one option for each of open, closed, hybrid")
+        return self
+
+
+class PollLimits(_Strict):
+    """What a custom poll may ask for."""
+
+    min_options: int = Field(ge=2)
+    max_options: int = Field(le=10)
+    max_option_length: int = Field(le=75)
+    max_question_length: int = Field(le=2000)
+    max_duration_days: int = Field(ge=1)
+
+
+class PollMessages(_Strict):
+    """Every line a poll says."""
+
+    usage: str
+    too_few_options: str
+    too_many_options: str
+    option_too_long: str
+    question_too_long: str
+    duplicate_option: str
+    empty_option: str
+    unreadable_duration: str
+    duration_too_long: str
+    unreadable_deadline: str
+    deadline_in_past: str
+    unknown_flag: str
+    missing_flag_value: str
+    unbalanced_quotes: str
+    two_deadlines: str
+    voters: str
+    voters_plural: str
+    vote_one: str
+    vote_many: str
+    and_more: str
+    no_votes_yet: str
+    hidden_results: str
+    anonymous: str
+    hidden: str
+    closes_at: str
+    closed_at: str
+    started_by: str
+    closed_header: str
+    close_button: str
+    export_button: str
+    voted: str
+    moved: str
+    withdrawn: str
+    poll_closed_no_vote: str
+    poll_missing: str
+    not_allowed_close: str
+    not_allowed_export: str
+    already_closed: str
+    closed_by_you: str
+    quiz_for_poll: str
+    quiz_vote_cast: str
+    priorities_title: str
+    priorities_source: str
+    priorities_source_plural: str
+    recommendation_title: str
+    recommendation_split: str
+    recommendation_majority: str
+    recommendation_none: str
+    export_ready: str
+    csv_option: str
+    csv_votes: str
+    csv_percent: str
+    csv_voter: str
+
+
+class Polls(_Strict):
+    """Team polls: the default poll, the team-recommendation rule, limits and wording."""
+
+    team_poll: TeamPoll
+    majority: float = Field(gt=0.5, le=1)
+    top_dimensions: int = Field(ge=1, le=10)
+    named_voters_shown: int = Field(ge=1, le=50)
+    bar_width: int = Field(ge=4, le=20)
+    limits: PollLimits
+    messages: PollMessages
+
+
 # --- loading ---------------------------------------------------------------------------
 
 
@@ -253,6 +364,7 @@ class Content:
     questionnaire: Questionnaire
     faq: Faq
     strings: Strings
+    polls: Polls
 
     def dimension(self, dimension_id: str) -> Dimension:
         """The comparison row with this id."""
@@ -276,6 +388,7 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "questionnaire": ("questionnaire.yaml", Questionnaire),
     "faq": ("faq.yaml", Faq),
     "strings": ("strings.yaml", Strings),
+    "polls": ("polls.yaml", Polls),
 }
 
 

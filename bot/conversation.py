@@ -14,6 +14,7 @@ from bot.content import Content
 from bot.events import Actor, ButtonPress, Command, Event, Message
 from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
+from bot.polls import PollService
 from bot.questionnaire import Questionnaire
 from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table
 from bot.store import StateStore, StoreUnavailable
@@ -39,11 +40,14 @@ COMMAND_WORDS = {
 class Conversation:
     """The platform-neutral bot: menu, questionnaire, FAQ and comparison."""
 
-    def __init__(self, content: Content, store: StateStore) -> None:
+    def __init__(
+        self, content: Content, store: StateStore, *, poll_secret: bytes | None = None
+    ) -> None:
         self.content = content
         self.store = store
         self.questionnaire = Questionnaire(content, store)
         self.faq = FaqDesk(content, store)
+        self.polls = PollService(content, store, self.questionnaire, secret=poll_secret)
 
     async def handle(self, event: Event) -> list[Reply]:
         """The replies for ``event``; never raises."""
@@ -70,6 +74,9 @@ class Conversation:
         command = COMMAND_WORDS.get("".join(words))
         if command is not None:
             return await self.command(event.actor, command, "")
+        if words[0] == "poll":
+            parts = event.text.strip().split(None, 1)
+            return await self.polls.start(event.actor, parts[1] if len(parts) > 1 else "")
         if words[0] == "ask":
             parts = event.text.strip().split(None, 1)
             return [await self.faq.ask(parts[1] if len(parts) > 1 else "")]
@@ -94,6 +101,8 @@ class Conversation:
             return [self.comparison()]
         if name == "help":
             return [self.help()]
+        if name == "poll":
+            return await self.polls.start(actor, text)
         unknown = self.content.strings.unknown_command.format(name=name[:40])
         return [self.help(prefix=unknown)]
 
@@ -105,7 +114,18 @@ class Conversation:
         if action == "quiz.restart":
             return [await quiz.start(actor, Placement.REPLACE)]
         if action == "quiz.answer":
-            return [await quiz.answer(actor, value)]
+            reply = await quiz.answer(actor, value)
+            poll_id = reply.meta.get("poll") if reply.kind == "quiz.result" else None
+            result = await quiz.recommendation(actor) if poll_id else None
+            if poll_id and result:
+                return [reply, await self.polls.cast_from_questionnaire(actor, poll_id, result)]
+            return [reply]
+        if action == "poll.vote":
+            return await self.polls.vote(actor, value)
+        if action == "poll.close":
+            return await self.polls.close(actor, value)
+        if action == "poll.export":
+            return await self.polls.export(actor, value)
         if action == "quiz.back":
             return [await quiz.back(actor)]
         if action == "quiz.explain":

@@ -52,9 +52,13 @@ class Questionnaire:
 
     # --- actions ----------------------------------------------------------------------
 
-    async def start(self, actor: Actor, placement: Placement = Placement.NEW) -> Reply:
-        """Begin (or begin again) at question one."""
+    async def start(
+        self, actor: Actor, placement: Placement = Placement.NEW, poll: str | None = None
+    ) -> Reply:
+        """Begin (or begin again) at question one; ``poll`` makes the result a vote there."""
         fresh: State = {"answers": {}, "current": 0}
+        if poll:
+            fresh["poll"] = poll
         await self.store.put_json(*self._key(actor), value=fresh, ttl=QUIZ_TTL_SECONDS)
         return self.question_reply(0, {}, placement)
 
@@ -70,7 +74,7 @@ class Questionnaire:
                 return current  # expired or never started: leave it alone
             answers = dict(current.get("answers", {}))
             answers[question_id] = option_id
-            return {"answers": answers, "current": self._next_step(answers, index)}
+            return {**current, "answers": answers, "current": self._next_step(answers, index)}
 
         state = await self.store.update_json(*self._key(actor), change=change, ttl=QUIZ_TTL_SECONDS)
         if not isinstance(state, dict):
@@ -114,7 +118,10 @@ class Questionnaire:
             if len(answers) < len(self.questions):
                 current = self._next_step(answers, -1)
             else:
-                return self.result_reply(score(self.content, answers), placement)
+                result = self.result_reply(score(self.content, answers), placement)
+                if state.get("poll"):
+                    result.meta["poll"] = str(state["poll"])
+                return result
         return self.question_reply(current, answers, placement)
 
     def question_reply(self, index: int, answers: dict[str, str], placement: Placement) -> Reply:

@@ -46,6 +46,10 @@ class _DiscoveredFirstCluster(aioredis.RedisCluster):
         return await super().execute_command(*args, **kwargs)
 
 
+_MAX_CONNECTIONS = 64
+_POOL_WAIT_SECONDS = 5.0
+
+
 @dataclass
 class RedisConnection:
     """An open client plus whatever must be stopped with it (the embedded server)."""
@@ -102,12 +106,20 @@ def connect(settings: Settings) -> RedisConnection:
         )
         return RedisConnection(cluster, f"cluster via {len(nodes)} seed nodes")
     if settings.redis_url:
-        client = aioredis.Redis.from_url(
-            settings.redis_url, decode_responses=True, **_CLIENT_OPTIONS
-        )
-        return RedisConnection(client, "redis from REDIS_URL")
+        return RedisConnection(_pooled_client(settings.redis_url), "redis from REDIS_URL")
     server = start_embedded(settings)
-    client = aioredis.Redis(
-        host="127.0.0.1", port=server.port, decode_responses=True, **_CLIENT_OPTIONS
-    )
+    client = _pooled_client(f"redis://127.0.0.1:{server.port}/0")
     return RedisConnection(client, "embedded valkey", embedded=server)
+
+
+def _pooled_client(url: str) -> aioredis.Redis:
+    """A client whose pool makes a burst of requests wait for a connection instead of
+    failing (redis-py's default pool raises once its 100 connections are in use)."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        decode_responses=True,
+        max_connections=_MAX_CONNECTIONS,
+        timeout=_POOL_WAIT_SECONDS,
+        **_CLIENT_OPTIONS,
+    )
+    return aioredis.Redis.from_pool(pool)

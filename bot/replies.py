@@ -84,6 +84,15 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (a poll's results as CSV)."""
+
+    filename: str
+    content: str
+    mime_type: str = "text/csv"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message the core wants shown."""
 
@@ -108,6 +117,8 @@ class Reply:
     placement: Placement = Placement.NEW
     #: Data a front end may need but must not show as-is (ids, scores).
     meta: dict[str, str] = field(default_factory=dict)
+    #: A file to deliver with the reply, privately to the person who asked.
+    attachment: Attachment | None = None
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""

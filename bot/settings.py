@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class Settings:
     microsoft_app_tenant_id: str | None = None
     #: Every Redis key starts with this, so deployments and test runs can share a server.
     key_prefix: str = "aic"
+    #: Keys the hashes that stand in for voters in anonymous polls.
+    poll_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,7 +57,16 @@ class Settings:
             microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
             key_prefix=get("AI_CHOICE_KEY_PREFIX") or "aic",
+            poll_secret=get("AI_CHOICE_SECRET"),
         )
+
+    def poll_key(self) -> bytes | None:
+        """The key for anonymous voters' hashes: ``AI_CHOICE_SECRET``, else one derived
+        from the platform secrets, else None (each poll then keys its own hashes)."""
+        for secret in (self.poll_secret, self.slack_signing_secret, self.microsoft_app_password):
+            if secret:
+                return hashlib.sha256(b"ai-choice anonymous polls\0" + secret.encode()).digest()
+        return None
 
     @property
     def slack_enabled(self) -> bool:

@@ -62,7 +62,7 @@ class ConflictLimitReached(RuntimeError):
 
 
 @asynccontextmanager
-async def _reachable(operation: str) -> AsyncIterator[None]:
+async def reachable(operation: str) -> AsyncIterator[None]:
     """Turn the many ways a connection can fail into one exception type."""
     try:
         yield
@@ -94,7 +94,7 @@ class StateStore:
 
     async def get_json(self, *parts: str) -> JSON | None:
         """The value stored at ``parts``, or None when there is none."""
-        async with _reachable("get"):
+        async with reachable("get"):
             raw = await self.client.hget(self.key(*parts), "data")
         return None if raw is None else json.loads(raw)
 
@@ -116,7 +116,7 @@ class StateStore:
         """
         key = self.key(*parts)
         for attempt in range(self._max_retries):
-            async with _reachable("update"):
+            async with reachable("update"):
                 version_raw, raw = await self.client.hmget(key, ["v", "data"])
                 version = int(version_raw or 0)
                 current = None if raw is None else json.loads(raw)
@@ -131,12 +131,12 @@ class StateStore:
 
     async def increment(self, *parts: str, field: str, amount: int = 1) -> int:
         """Add ``amount`` to one counter in the hash at ``parts``; the new count."""
-        async with _reachable("increment"):
+        async with reachable("increment"):
             return int(await self.client.hincrby(self.key(*parts), field, amount))
 
     async def counters(self, *parts: str) -> dict[str, int]:
         """Every counter in the hash at ``parts``."""
-        async with _reachable("counters"):
+        async with reachable("counters"):
             raw = await self.client.hgetall(self.key(*parts))
         return {str(field): int(value) for field, value in raw.items()}
 
@@ -147,7 +147,7 @@ class StateStore:
         returned so the caller can forget what it keeps about them.
         """
         key = self.key(*parts)
-        async with _reachable("count_member"):
+        async with reachable("count_member"):
             count: Any = await self.client.zincrby(key, 1, member)
             if float(count) > 1:
                 return []
@@ -159,7 +159,7 @@ class StateStore:
 
     async def ranked_members(self, *parts: str, limit: int | None = None) -> list[tuple[str, int]]:
         """The sorted set at ``parts`` as (member, count), most counted first."""
-        async with _reachable("ranked_members"):
+        async with reachable("ranked_members"):
             raw: Any = await self.client.zrevrange(
                 self.key(*parts), 0, -1 if limit is None else limit - 1, withscores=True
             )
@@ -168,7 +168,7 @@ class StateStore:
     async def set_fields(self, *parts: str, values: dict[str, str]) -> None:
         """Write text fields into the hash at ``parts`` (last writer wins per field)."""
         if values:
-            async with _reachable("set_fields"):
+            async with reachable("set_fields"):
                 mapping: Any = values  # redis' stubs want a wider key type than str
                 await self.client.hset(self.key(*parts), mapping=mapping)
 
@@ -176,19 +176,19 @@ class StateStore:
         """The named text fields of the hash at ``parts``; missing fields are left out."""
         if not fields:
             return {}
-        async with _reachable("get_fields"):
+        async with reachable("get_fields"):
             raw = await self.client.hmget(self.key(*parts), fields)
         return {f: str(v) for f, v in zip(fields, raw, strict=True) if v is not None}
 
     async def delete_fields(self, *parts: str, fields: list[str]) -> None:
         """Remove fields from the hash at ``parts``."""
         if fields:
-            async with _reachable("delete_fields"):
+            async with reachable("delete_fields"):
                 await self.client.hdel(self.key(*parts), *fields)
 
     async def delete(self, *parts: str) -> None:
         """Forget the value at ``parts``."""
-        async with _reachable("delete"):
+        async with reachable("delete"):
             await self.client.delete(self.key(*parts))
 
     async def claim_once(self, *parts: str, ttl: int) -> bool:
@@ -196,7 +196,7 @@ class StateStore:
 
         Used to handle a redelivered Slack event or Teams activity once (``SET NX EX``).
         """
-        async with _reachable("claim"):
+        async with reachable("claim"):
             return bool(await self.client.set(self.key(*parts), "1", nx=True, ex=ttl))
 
     async def close(self) -> None:

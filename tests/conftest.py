@@ -40,7 +40,10 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     """A client on the test server; closed after the test."""
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    pool = aioredis.BlockingConnectionPool.from_url(
+        redis_url, decode_responses=True, max_connections=64, timeout=10
+    )
+    client = aioredis.Redis.from_pool(pool)
     try:
         yield client
     finally:

@@ -1,0 +1,167 @@
+"""Reading a ``poll`` command: question, options and flags, or what to fix.
+
+    poll
+    poll "Question?" "Option 1" "Option 2" --anonymous --hide-results --closes-in 4h
+    poll “Question?” “A” “B” --closes "2026-12-01 17:00"
+
+Straight and curly double quotes both work (Slack clients send either); apostrophes
+inside or outside quotes are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.content import Polls
+
+_CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.I)
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+class PollInputError(ValueError):
+    """The command can't become a poll; ``str(error)`` says what to fix, for the person."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollSpec:
+    """A poll as asked for; ``question`` None means the team poll."""
+
+    question: str | None
+    options: tuple[str, ...]
+    anonymous: bool
+    hide_results: bool
+    deadline: float | None  # epoch seconds
+    time_zone: str
+
+
+def zone(name: str) -> ZoneInfo:
+    """The named time zone, or UTC when the name is empty or unknown."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _tokens(text: str, polls: Polls) -> list[str]:
+    lexer = shlex.shlex(text.translate(_CURLY_DOUBLE), posix=True)
+    lexer.quotes = '"'
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError as exc:
+        raise PollInputError(polls.messages.unbalanced_quotes) from exc
+
+
+def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> PollSpec:
+    """The poll ``text`` asks for, or :class:`PollInputError` saying what to fix."""
+    messages, limits = polls.messages, polls.limits
+    tz = zone(time_zone)
+    positional: list[str] = []
+    anonymous = hide_results = False
+    closes_in: str | None = None
+    closes_at: str | None = None
+    tokens = _tokens(text, polls)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        flag = token.lower().replace("—", "--").replace("–", "--")
+        if flag in ("--anonymous", "--anon"):
+            anonymous = True
+        elif flag in ("--hide-results", "--hidden"):
+            hide_results = True
+        elif flag in ("--closes-in", "--closes"):
+            if index + 1 >= len(tokens):
+                example = "4h" if flag == "--closes-in" else '"2026-12-01 17:00"'
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
+            index += 1
+            if flag == "--closes-in":
+                closes_in = tokens[index]
+            else:
+                closes_at = tokens[index]
+        elif flag.startswith("--"):
+            raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
+        else:
+            positional.append(token.strip())
+        index += 1
+
+    deadline = _deadline(closes_in, closes_at, polls, now, tz)
+    if not positional:
+        options = tuple(o.label for o in polls.team_poll.options)
+        return PollSpec(None, options, anonymous, hide_results, deadline, tz.key)
+    question, options = positional[0], tuple(positional[1:])
+    if len(question) > limits.max_question_length:
+        raise PollInputError(
+            messages.question_too_long.format(length=len(question), max=limits.max_question_length)
+        )
+    if len(options) < limits.min_options:
+        raise PollInputError(
+            messages.too_few_options.format(min=limits.min_options, count=len(options))
+        )
+    if len(options) > limits.max_options:
+        raise PollInputError(
+            messages.too_many_options.format(max=limits.max_options, count=len(options))
+        )
+    seen: set[str] = set()
+    for number, option in enumerate(options, start=1):
+        if not option:
+            raise PollInputError(messages.empty_option.format(number=number))
+        if len(option) > limits.max_option_length:
+            raise PollInputError(
+                messages.option_too_long.format(
+                    number=number, length=len(option), max=limits.max_option_length
+                )
+            )
+        if option.casefold() in seen:
+            raise PollInputError(messages.duplicate_option.format(option=option))
+        seen.add(option.casefold())
+    return PollSpec(question, options, anonymous, hide_results, deadline, tz.key)
+
+
+def _deadline(
+    closes_in: str | None, closes_at: str | None, polls: Polls, now: float, tz: ZoneInfo
+) -> float | None:
+    messages = polls.messages
+    longest = polls.limits.max_duration_days * 86400
+    if closes_in is not None and closes_at is not None:
+        raise PollInputError(messages.two_deadlines)
+    if closes_in is not None:
+        match = _DURATION.match(closes_in.strip())
+        if not match or int(match.group(1)) == 0:
+            raise PollInputError(messages.unreadable_duration.format(value=closes_in[:40]))
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0].lower()]
+        if seconds > longest:
+            raise PollInputError(
+                messages.duration_too_long.format(days=polls.limits.max_duration_days)
+            )
+        return now + seconds
+    if closes_at is not None:
+        for pattern in _DATE_FORMATS:
+            try:
+                local = datetime.strptime(closes_at.strip(), pattern).replace(tzinfo=tz)
+                break
+            except ValueError:
+                continue
+        else:
+            raise PollInputError(messages.unreadable_deadline.format(value=closes_at[:40]))
+        when = local.timestamp()
+        if when <= now:
+            raise PollInputError(messages.deadline_in_past.format(deadline=format_time(when, tz)))
+        if when - now > longest:
+            raise PollInputError(
+                messages.duration_too_long.format(days=polls.limits.max_duration_days)
+            )
+        return when
+    return None
+
+
+def format_time(when: float, tz: ZoneInfo) -> str:
+    """A deadline as people read it, with its zone: ``Tue 1 Dec 2026, 17:00 CET``."""
+    local = datetime.fromtimestamp(when, tz)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
