@@ -27,7 +27,7 @@ async def ask_around(conversation: Conversation) -> None:
     for _ in range(3):
         (await alice.say("can you reset my password")).expect_kind("faq.unknown")
     (await bob.say("Can you reset my password?")).expect_kind("faq.unknown")
-    (await bob.say("who won the football")).expect_kind("faq.unsure")
+    (await bob.say("tell me about ai")).expect_kind("faq.unsure")
     (await alice.say("Is open source AI better for privacy?")).expect_kind("faq.answer")
     await alice.press("Not helpful")
     await bob.say("Is open source AI better for privacy?")
@@ -44,7 +44,7 @@ async def test_the_report_counts_questions_and_feedback_from_conversations(
     report = await build_report(store, content.faq)
     assert [(q.question, q.count) for q in report.unanswered] == [("can you reset my password", 4)]
     assert [(q.question, q.count, q.outcome) for q in report.low_confidence] == [
-        ("who won the football", 1, "unsure")
+        ("tell me about ai", 1, "unsure")
     ]
     assert [(d.entry, d.down, d.up) for d in report.downvoted] == [("privacy", 2, 0)]
     asked = dict(await store.ranked_members("faq", "asked"))
@@ -118,5 +118,5 @@ async def test_faq_report_cli_reads_the_same_counts(
     lines = text.stdout.splitlines()
     assert lines[0].startswith("Unanswered questions (1)")
     assert "can you reset my password" in lines[1] and "4" in lines[1]
-    assert any("who won the football" in line for line in lines)
+    assert any("tell me about ai" in line for line in lines)
     assert any("privacy" in line for line in lines)
