@@ -14,12 +14,15 @@ from bot.content import Content
 from bot.events import Actor, ButtonPress, Command, Event, Message
 from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
+from bot.metrics import ERRORS, FAQ_QUESTIONS
 from bot.polls import PollService
 from bot.questionnaire import Questionnaire
 from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+_FAQ_OUTCOMES = {"faq.answer": "answered", "faq.unsure": "suggested", "faq.unknown": "unknown"}
 
 #: Words that, typed on their own, act as commands rather than FAQ questions.
 COMMAND_WORDS = {
@@ -56,6 +59,7 @@ class Conversation:
         except StoreUnavailable:
             return [Reply(kind="error", text=self.content.strings.store_unavailable)]
         except Exception:
+            ERRORS.labels(event.actor.platform, "core").inc()
             log.exception("failed to handle %s", type(event).__name__)
             return [Reply(kind="error", text=self.content.strings.internal_error)]
 
@@ -79,8 +83,8 @@ class Conversation:
             return await self.polls.start(event.actor, parts[1] if len(parts) > 1 else "")
         if words[0] == "ask":
             parts = event.text.strip().split(None, 1)
-            return [await self.faq.ask(parts[1] if len(parts) > 1 else "")]
-        return [await self.faq.ask(event.text)]
+            return [await self._ask(parts[1] if len(parts) > 1 else "")]
+        return [await self._ask(event.text)]
 
     async def command(self, actor: Actor, name: str, text: str) -> list[Reply]:
         """An explicit command (slash command subcommand, menu word, bot command)."""
@@ -96,7 +100,7 @@ class Conversation:
         if name == "menu":
             return [self.menu()]
         if name == "ask":
-            return [await self.faq.ask(text)]
+            return [await self._ask(text)]
         if name == "compare":
             return [self.comparison()]
         if name == "help":
@@ -148,6 +152,13 @@ class Conversation:
         if action == "menu.show":
             return [self.menu()]
         return [self.menu(prefix=self.content.strings.unknown_action)]
+
+    async def _ask(self, question: str) -> Reply:
+        reply = await self.faq.ask(question)
+        outcome = _FAQ_OUTCOMES.get(reply.kind)
+        if outcome:
+            FAQ_QUESTIONS.labels(outcome).inc()
+        return reply
 
     async def _explain(self, actor: Actor) -> Reply:
         result = await self.questionnaire.recommendation(actor)

@@ -23,11 +23,14 @@ from typing import Any, Protocol
 
 from bot.content import Content
 from bot.events import Actor
+from bot.metrics import VOTES
 from bot.poll_command import PollInputError, format_time, parse_poll, zone
 from bot.poll_store import (
     VOTE_CLOSED,
     VOTE_MOVED,
+    VOTE_NEW,
     VOTE_NO_POLL,
+    VOTE_UNCHANGED,
     VOTE_WITHDRAWN,
     PollStore,
     Tally,
@@ -49,6 +52,14 @@ from bot.store import StateStore, StoreUnavailable
 log = logging.getLogger(__name__)
 
 FILLED, EMPTY = "▇", "▁"
+_VOTE_RESULTS = {
+    VOTE_NEW: "new",
+    VOTE_MOVED: "moved",
+    VOTE_WITHDRAWN: "withdrawn",
+    VOTE_UNCHANGED: "unchanged",
+    VOTE_CLOSED: "closed",
+    VOTE_NO_POLL: "missing",
+}
 
 
 class PollPublisher(Protocol):
@@ -172,6 +183,7 @@ class PollService:
         )
         labels = meta["options"]
         messages = self.messages
+        VOTES.labels(_VOTE_RESULTS.get(outcome.status, "other")).inc()
         if outcome.status == VOTE_CLOSED:
             return self._private("poll.closed", messages.poll_closed_no_vote)
         if outcome.status == VOTE_NO_POLL:

@@ -6,12 +6,18 @@ Front ends add their own routes through *mounts* handed in by the composition ro
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Sequence
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from bot.logging_setup import request_id
+from bot.metrics import ACK_SECONDS, ERRORS, REQUESTS
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
@@ -37,9 +43,68 @@ async def _metrics(_request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+#: Which platform each front-end route serves, for metrics and logs.
+PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
+_SLACK_KINDS = {"command", "block_actions", "view_submission", "event_callback", "url_verification"}
+_TEAMS_KINDS = {"message", "invoke", "conversationUpdate", "installationUpdate", "messageReaction"}
+
+
+def _json_type(raw: bytes) -> str:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return "malformed"
+    return str(value.get("type", "")) if isinstance(value, dict) else "malformed"
+
+
+async def request_kind(platform: str, request: web.Request) -> str:
+    """What kind of platform request this is, from a fixed set (keeps labels bounded)."""
+    raw = await request.read()  # aiohttp keeps the body, so the adapter can read it again
+    if platform == "teams":
+        kind = _json_type(raw)
+        return kind if kind in _TEAMS_KINDS or kind == "malformed" else "other"
+    if request.content_type == "application/x-www-form-urlencoded":
+        form = parse_qs(raw.decode("utf-8", "replace"))
+        if "command" in form:
+            return "command"
+        kind = _json_type(form["payload"][0].encode()) if "payload" in form else "malformed"
+    else:
+        kind = _json_type(raw)
+    return kind if kind in _SLACK_KINDS or kind == "malformed" else "other"
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def observe_platform_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count, time and tag every Slack or Teams request; never let an error become a
+    traceback on the wire."""
+    platform = PLATFORM_ROUTES.get(request.path)
+    if platform is None or request.method != "POST":
+        return await handler(request)
+    token = request_id.set(request.headers.get("X-Request-Id", "") or uuid.uuid4().hex[:16])
+    started = time.perf_counter()
+    try:
+        REQUESTS.labels(platform, await request_kind(platform, request)).inc()
+        response = await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        ERRORS.labels(platform, "server").inc()
+        log.exception("unhandled error answering a %s request", platform)
+        return web.json_response({"error": "internal error"}, status=500)
+    finally:
+        ACK_SECONDS.labels(platform).observe(time.perf_counter() - started)
+        request_id.reset(token)
+    if response.status >= 500:
+        ERRORS.labels(platform, "server").inc()
+    return response
+
+
 def build_app(store: StateStore, mounts: Sequence[Mount] = ()) -> web.Application:
     """The web application: health routes plus whatever the mounts add."""
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[observe_platform_requests])
     app[STORE_KEY] = store
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)

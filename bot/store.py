@@ -19,12 +19,15 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
 
 import redis.asyncio as aioredis
 import redis.exceptions
+
+from bot.metrics import REDIS_SECONDS, REDIS_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +66,17 @@ class ConflictLimitReached(RuntimeError):
 
 @asynccontextmanager
 async def reachable(operation: str) -> AsyncIterator[None]:
-    """Turn the many ways a connection can fail into one exception type."""
+    """Time a Redis operation, and turn the many ways a connection can fail into one
+    exception type."""
+    started = time.perf_counter()
     try:
         yield
     except _UNREACHABLE as exc:
+        REDIS_UNAVAILABLE.inc()
         log.error("redis unreachable during %s: %s", operation, type(exc).__name__)
         raise StoreUnavailable(operation) from exc
+    finally:
+        REDIS_SECONDS.labels(operation).observe(time.perf_counter() - started)
 
 
 class StateStore:
