@@ -23,6 +23,30 @@ class MalformedRequest(ValueError):
     """The body is not one of the shapes Slack sends."""
 
 
+#: Parts Bolt reads into without checking their type: a wrong type there would crash it.
+_OBJECTS = ("event", "view", "container", "message", "state")
+_OBJECTS_OR_IDS = ("team", "user", "channel", "enterprise")
+_LISTS_OF_OBJECTS = ("actions", "authorizations")
+
+
+def _check_shape(value: dict[str, Any]) -> dict[str, Any]:
+    """Refuse bodies whose well-known parts have the wrong type (found by fuzzing)."""
+    for name in _OBJECTS:
+        if name in value and not isinstance(value[name], dict):
+            raise MalformedRequest(f"{name} is not an object")
+    for name in _OBJECTS_OR_IDS:
+        if name in value and not isinstance(value[name], dict | str | None):
+            raise MalformedRequest(f"{name} is neither an object nor an id")
+    for name in _LISTS_OF_OBJECTS:
+        items = value.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise MalformedRequest(f"{name} is not a list of objects")
+    event = value.get("event")
+    if isinstance(event, dict):
+        _check_shape({k: v for k, v in event.items() if k != "message"})
+    return value
+
+
 def _json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
@@ -30,7 +54,7 @@ def _json_object(text: str) -> dict[str, Any]:
         raise MalformedRequest("body is not JSON") from exc
     if not isinstance(value, dict):
         raise MalformedRequest("JSON body is not an object")
-    return value
+    return _check_shape(value)
 
 
 def read_body(body: bytes, content_type: str) -> dict[str, Any]:

@@ -127,6 +127,7 @@ def test_the_secret_holds_placeholders_not_credentials() -> None:
         "SLACK_BOT_TOKEN",
         "MICROSOFT_APP_ID",
         "MICROSOFT_APP_PASSWORD",
+        "AI_CHOICE_SECRET",
     }
     assert all(value == "replace-me" for value in values.values())
 
