@@ -57,7 +57,21 @@ def actor_of(activity: Activity) -> Actor:
         channel=activity.conversation.id if activity.conversation else "",
         user=user,
         user_name=(sender.name or "") if sender else "",
+        # Team owners are not told apart: the Bot Framework's member info has no owner role
+        # (only Microsoft Graph knows), so is_admin stays False (docs/teams.md).
+        extras={"tz": time_zone(activity)},
     )
+
+
+def time_zone(activity: Activity) -> str:
+    """The sender's IANA time zone: the activity's ``localTimezone``, else its clientInfo."""
+    if activity.local_timezone:
+        return str(activity.local_timezone)
+    for entity in activity.entities or []:
+        properties = entity.additional_properties or {}
+        if entity.type == "clientInfo" and isinstance(properties.get("timezone"), str):
+            return str(properties["timezone"])
+    return ""
 
 
 def message_text(activity: Activity) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Bar, Choice, ChoiceStyle, Reply, Section, Table
+from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Reply, Section, Table
 
 #: The content type of an Adaptive Card attachment and of an invoke response carrying one.
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -113,13 +113,25 @@ def _table(table: Table) -> Element:
 
 
 def _bar(bar: Bar) -> list[Element]:
-    blocks = [
-        _text_block(bar.label, weight="bolder", spacing="medium"),
-        _text_block(bar.line, spacing="none"),
-    ]
+    # One line, exactly as the contract words it: "Open source ▇▇▇▇▁▁▁▁ 12 votes (40%)".
+    blocks = [_text_block(f"{bar.label} {bar.line}", spacing="medium")]
     if bar.voters:
         blocks.append(_text_block(", ".join(bar.voters), isSubtle=True, size="small"))
     return blocks
+
+
+def _attachment(attachment: Attachment) -> Element:
+    """A text file shown in the card: its name, then one monospace line per line.
+
+    Cards cannot carry files; a poll export is small text, so it is shown to copy from.
+    """
+    items: list[Element] = [_text_block(attachment.filename, weight="bolder")]
+    items += [
+        _text_block(line, fontType="monospace", spacing="none")
+        for line in attachment.content.splitlines()
+        if line
+    ]
+    return {"type": "Container", "items": items, "spacing": "medium", "style": "emphasis"}
 
 
 def action(choice: Choice) -> Element:
@@ -156,6 +168,8 @@ def render_card(reply: Reply) -> Card:
         body.append(_table(reply.table))
     for bar in reply.bars:
         body += _bar(bar)
+    if reply.attachment is not None:
+        body.append(_attachment(reply.attachment))
     if reply.choices_title:
         body.append(_text_block(reply.choices_title, weight="bolder", spacing="medium"))
     if reply.choices:
@@ -173,3 +187,16 @@ def render_card(reply: Reply) -> Card:
     if reply.controls:
         card["actions"] = [action(c) for c in reply.controls]
     return card
+
+
+def with_notes(card: Card, before: list[tuple[str, str]], after: list[tuple[str, str]]) -> Card:
+    """``card`` with short notes (text, colour) above and below its body: a confirmation
+    shown only to the person who pressed a button."""
+
+    def note(text: str, color: str) -> Element:
+        return _text_block(text, weight="bolder", color=color, spacing="medium")
+
+    body = [note(*n) for n in before] + list(card["body"]) + [note(*n) for n in after]
+    texts = [plain(text) for text, _ in before] + [card["fallbackText"]]
+    texts += [plain(text) for text, _ in after]
+    return {**card, "body": body, "fallbackText": "\n".join(texts)}

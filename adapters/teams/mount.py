@@ -7,9 +7,11 @@ import logging
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from adapters.teams.activities import PLATFORM
 from adapters.teams.auth import RequestAuthenticator, build_authentication
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
 from adapters.teams.endpoint import ROUTE, MessagesEndpoint
+from adapters.teams.poll_publisher import TeamsPollPublisher
 from adapters.teams.teams_bot import TeamsBot
 from bot.conversation import Conversation
 from bot.server import Mount
@@ -37,6 +39,10 @@ def build_endpoint(
     bot = TeamsBot(conversation, store, retry)
     adapter.on_turn_error = bot.on_turn_error
     authenticator = RequestAuthenticator(authentication, enabled=bool(settings.microsoft_app_id))
+    # Poll cards posted in Teams are kept current through this adapter's connector.
+    conversation.polls.register_publisher(
+        PLATFORM, TeamsPollPublisher(adapter, settings.microsoft_app_id, retry)
+    )
     return MessagesEndpoint(adapter, bot, authenticator, store)
 
 

@@ -33,6 +33,11 @@ def reference_of(activity: Activity) -> dict[str, Any]:
     }
 
 
+def poll_message_reference(activity: Activity, activity_id: str) -> dict[str, Any]:
+    """Where a poll card was posted: its conversation's reference and the card's activity id."""
+    return {**reference_of(activity), "activity_id": activity_id}
+
+
 async def save_reference(store: StateStore, activity: Activity) -> dict[str, Any]:
     """Remember the conversation of ``activity``; returns what was stored."""
     reference = reference_of(activity)

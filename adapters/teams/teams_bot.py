@@ -8,6 +8,10 @@
   ``ButtonPress``; a REPLACE reply updates the card's message (``reply_to_id``) in place.
 - Added to a team, group chat or personal chat → the core's menu as a welcome, and the
   conversation reference saved for proactive posts.
+- Polls: a new poll card is posted into the thread and its place handed to the core
+  (``attach_message``) so the poll publisher can update it. What a poll button answers is
+  for the presser alone: in the invoke response (:mod:`adapters.teams.private_cards`), and
+  never posted to a channel or group chat from the Action.Submit fallback.
 """
 
 from __future__ import annotations
@@ -22,8 +26,15 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 from adapters.teams.activities import actor_of, event_of_message, press_from_data
 from adapters.teams.cards import CARD_CONTENT_TYPE, render_card
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
-from adapters.teams.references import save_reference
+from adapters.teams.private_cards import (
+    is_private_poll_reply,
+    needs_poll_card,
+    pressed_poll,
+    private_card,
+)
+from adapters.teams.references import poll_message_reference, save_reference
 from bot.conversation import Conversation
+from bot.events import ButtonPress
 from bot.replies import Placement, Reply
 from bot.store import StateStore, StoreUnavailable
 
@@ -70,13 +81,24 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
 
     # --- delivery -------------------------------------------------------------------
 
-    async def send(self, turn_context: TurnContext, reply: Reply) -> None:
-        """Post ``reply`` as a new message (a thread reply where the activity was one)."""
-        await with_retries(
+    async def send(self, turn_context: TurnContext, reply: Reply) -> str | None:
+        """Post ``reply`` as a new message (a thread reply where the activity was one);
+        the new message's activity id."""
+        sent = await with_retries(
             lambda: turn_context.send_activity(card_activity(reply)),
             self.retry,
             what="send card",
         )
+        return getattr(sent, "id", None)
+
+    async def post_poll(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Post a new poll card and tell the core where it is, so it can be kept current."""
+        activity_id = await self.send(turn_context, reply)
+        if not activity_id:
+            log.error("teams: poll %s posted without an activity id", reply.meta.get("poll"))
+            return
+        reference = poll_message_reference(turn_context.activity, activity_id)
+        await self.conversation.polls.attach_message(reply.meta["poll"], reference)
 
     async def replace(self, turn_context: TurnContext, message_id: str, reply: Reply) -> None:
         """Update the card message ``message_id`` in place with ``reply``."""
@@ -95,6 +117,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         for reply in replies:
             if reply.placement is Placement.REPLACE and card_message_id:
                 await self.replace(turn_context, card_message_id, reply)
+            elif reply.kind == "poll":
+                await self.post_poll(turn_context, reply)
             else:
                 await self.send(turn_context, reply)
 
@@ -107,6 +131,11 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if event is None:
             return
         replies = await self.conversation.handle(event)
+        conversation_type = activity.conversation.conversation_type if activity.conversation else ""
+        if isinstance(event, ButtonPress) and conversation_type != "personal":
+            # Action.Submit has no private answer outside a personal chat: a poll press
+            # shows in the shared card (updated by the publisher) and nowhere else.
+            replies = [r for r in replies if not is_private_poll_reply(event, r)]
         pressed_on = activity.reply_to_id if activity.value is not None else None
         await self.deliver(turn_context, replies, pressed_on)
 
@@ -133,6 +162,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 "value": {"code": "BadRequest", "message": "not an AI Choice action"},
             }
         replies = await self.conversation.handle(press)
+        if any(is_private_poll_reply(press, reply) for reply in replies):
+            return await self.private_answer(press, replies)
         in_place = next((r for r in replies if r.placement is Placement.REPLACE), None)
         for reply in replies:
             if reply is not in_place:
@@ -142,6 +173,22 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         first = replies[0] if replies else None
         note = (first.header or first.text) if first else ""
         return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": note}
+
+    async def private_answer(self, press: ButtonPress, replies: list[Reply]) -> dict[str, Any]:
+        """A poll press's replies as one card for the presser (see private_cards)."""
+        poll: Reply | None = None
+        poll_id = pressed_poll(press)
+        if poll_id and needs_poll_card(replies):
+            try:
+                current = await self.conversation.polls.current(poll_id)
+            except StoreUnavailable:
+                current = None
+            poll = current[1] if current else None
+        card = private_card(replies, poll)
+        if card is None:
+            note = replies[0].text if replies else ""
+            return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": note}
+        return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """The bot was added to a team, a group chat or a personal chat: welcome, remember."""

@@ -119,7 +119,7 @@ def test_all_fields_render_and_validate(assert_valid_card: CheckCard) -> None:
     assert table["fallback"]["type"] == "Container"  # ColumnSets for hosts without Table
     shown = texts(card)
     assert "• one" in shown
-    assert "▇▇▇▇▁▁▁▁ 12 votes (40%)" in shown
+    assert "Open source ▇▇▇▇▁▁▁▁ 12 votes (40%)" in shown
     assert "Ada, Grace" in shown
     context = body[-1]
     assert context["isSubtle"] is True and context["size"] == "small"

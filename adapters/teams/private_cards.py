@@ -1,0 +1,65 @@
+"""Poll replies meant for the presser alone → the one card of an invoke response.
+
+Teams shows the card returned in an ``adaptiveCard/action`` invoke response to the person
+who pressed, in place of the pressed card; everyone else keeps the shared card, which the
+poll publisher updates. So a vote's confirmation travels as the poll card as it stands with
+the confirmation line on top, the "help me decide" questionnaire as its first question, and
+an export as the CSV card: nothing private is ever posted to the conversation.
+"""
+
+from __future__ import annotations
+
+from adapters.teams.cards import Card, render_card, with_notes
+from bot.events import ButtonPress
+from bot.replies import Reply
+
+#: How a note stands out, by the core's reply kind.
+NOTE_COLOURS = {
+    "poll.voted": "good",
+    "poll.closed_by_you": "good",
+    "poll.quiz": "accent",
+    "poll.refused": "attention",
+    "poll.error": "attention",
+    "poll.closed": "warning",
+    "poll.missing": "warning",
+}
+
+
+def is_poll_note(reply: Reply) -> bool:
+    """A short private line from the poll service (a confirmation, a refusal)."""
+    return reply.kind.startswith("poll.") and reply.attachment is None
+
+
+def is_private_poll_reply(press: ButtonPress, reply: Reply) -> bool:
+    """A reply only the presser may see: every answer to a poll button, and poll notes."""
+    return press.action.startswith("poll.") or reply.kind.startswith("poll.")
+
+
+def pressed_poll(press: ButtonPress) -> str | None:
+    """The poll a press on a poll button is about (``poll.vote`` carries ``id:option``)."""
+    if not press.action.startswith("poll."):
+        return None
+    return press.value.partition(":")[0] or None
+
+
+def needs_poll_card(replies: list[Reply]) -> bool:
+    """True when the replies are notes only, so the poll card itself carries them."""
+    return all(is_poll_note(reply) for reply in replies)
+
+
+def private_card(replies: list[Reply], poll: Reply | None) -> Card | None:
+    """The card for the presser: the first full reply (else ``poll``) with the notes
+    around it in the order the core gave them; None when there is nothing to show."""
+    before: list[tuple[str, str]] = []
+    after: list[tuple[str, str]] = []
+    main: Reply | None = None
+    for reply in replies:
+        if is_poll_note(reply):
+            note = (reply.text, NOTE_COLOURS.get(reply.kind, "default"))
+            (after if main is not None else before).append(note)
+        elif main is None:
+            main = reply
+    main = main or poll
+    if main is None:
+        return None
+    return with_notes(render_card(main), before, after)

@@ -1,0 +1,132 @@
+"""Driving polls in a Teams channel the way the Bot Connector does, for the poll tests.
+
+People are numbered; person ``n`` is ``Person 00n`` with a made-up Entra object id. Every
+activity is a recorded channel payload with the sender, id and value changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.teams.conftest import PAYLOADS, StandInConnector, payload
+
+Client = TestClient[Any, Any]
+Card = dict[str, Any]
+
+_CHANNEL = json.loads((PAYLOADS / "channel_mention.json").read_text())
+CHANNEL_CONVERSATION: dict[str, Any] = _CHANNEL["conversation"]
+CHANNEL_DATA: dict[str, Any] = _CHANNEL["channelData"]
+THREAD = CHANNEL_CONVERSATION["id"]
+
+_ids = itertools.count(1)
+
+
+def person(number: int) -> dict[str, str]:
+    """The ``from`` of person ``number``."""
+    return {
+        "id": f"29:person-{number}",
+        "name": f"Person {number:03d}",
+        "aadObjectId": f"00000000-0000-4000-8000-{number:012d}",
+    }
+
+
+def mention(url: str, text: str, by: int = 1) -> dict[str, Any]:
+    """``@AI Choice <text>`` typed in the channel by person ``by``."""
+    return payload(
+        "channel_mention",
+        url,
+        id=f"mention-{next(_ids)}",
+        text=f"<at>AI Choice</at> {text}",
+        **{"from": person(by)},
+    )
+
+
+def execute(url: str, data: dict[str, str], by: int, card_id: str = "reply-1") -> dict[str, Any]:
+    """An Action.Execute press in the channel: an ``adaptiveCard/action`` invoke."""
+    value = {
+        "action": {"type": "Action.Execute", "verb": data["aic_action"], "data": data},
+        "trigger": "manual",
+    }
+    return payload(
+        "card_action_invoke",
+        url,
+        id=f"invoke-{next(_ids)}",
+        value=value,
+        conversation=CHANNEL_CONVERSATION,
+        channelData=CHANNEL_DATA,
+        replyToId=card_id,
+        **{"from": person(by)},
+    )
+
+
+def submit(url: str, data: dict[str, str], by: int, card_id: str = "reply-1") -> dict[str, Any]:
+    """An Action.Submit press in the channel: a message activity carrying ``value``."""
+    return payload(
+        "card_submit",
+        url,
+        id=f"submit-{next(_ids)}",
+        value=data,
+        conversation=CHANNEL_CONVERSATION,
+        channelData=CHANNEL_DATA,
+        replyToId=card_id,
+        **{"from": person(by)},
+    )
+
+
+def buttons(card: Card) -> dict[str, dict[str, str]]:
+    """Every button on the card, title → the Execute action's data."""
+    found: dict[str, dict[str, str]] = {}
+    for element in card["body"]:
+        if element["type"] == "ActionSet":
+            found.update({a["title"]: a["data"] for a in element["actions"]})
+    found.update({a["title"]: a["data"] for a in card.get("actions", [])})
+    return found
+
+
+def lines(card: Card) -> list[str]:
+    """Every TextBlock's text anywhere in the card, markdown escapes undone."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                found.append(re.sub(r"\\(.)", r"\1", node["text"]))
+            for key, value in node.items():
+                if key != "fallback":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def press(client: Client, activity: dict[str, Any]) -> Card:
+    """Post an invoke; the card of its invoke response."""
+    response = await client.post("/api/messages", json=activity)
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 200, body
+    assert body["type"] == "application/vnd.microsoft.card.adaptive", body
+    card: Card = body["value"]
+    return card
+
+
+def updates(connector: StandInConnector, activity_id: str = "reply-1") -> list[Card]:
+    """The cards of every successful PUT of ``activity_id``, in order."""
+    return [
+        call.card
+        for call in connector.delivered
+        if call.method == "PUT" and call.activity_id == activity_id
+    ]
+
+
+def posts(connector: StandInConnector) -> list[Card]:
+    """Every card the bot posted as a new message or reply."""
+    return [call.card for call in connector.delivered if call.method == "POST"]

@@ -1,0 +1,355 @@
+"""Team polls in a Teams channel, through ``/api/messages`` like the Bot Connector sends them.
+
+The poll card is posted into the mention's thread; presses come back as Action.Execute
+invokes (answered, privately, in the invoke response) or as Action.Submit messages; the
+shared card is updated by the poll publisher with PUTs to the stand-in connector.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.conversation import Conversation
+from bot.store import StateStore
+from tests.teams.conftest import StandInConnector
+from tests.teams.poll_flow import (
+    THREAD,
+    Card,
+    Client,
+    buttons,
+    execute,
+    lines,
+    mention,
+    posts,
+    press,
+    submit,
+    updates,
+)
+
+CheckCard = Callable[[dict[str, Any]], None]
+
+HOSTING = 'poll "Where do we host the model?" "Open source" "Closed source" "Hybrid"'
+
+
+@pytest.fixture(autouse=True)
+def quick_refresh(conversation: Conversation) -> None:
+    """Card updates every 50 ms instead of 2 s, so the tests wait little."""
+    conversation.polls.refresh_window = 0.05
+
+
+async def start(teams: Client, connector: StandInConnector, text: str, by: int = 1) -> Card:
+    """Start a poll by mention; the poll card that was posted."""
+    response = await teams.post("/api/messages", json=mention(connector.url, text, by))
+    assert response.status == 201
+    (card,) = posts(connector)
+    return card
+
+
+async def settle(conversation: Conversation) -> None:
+    await conversation.polls.drain()
+
+
+def poll_id_of(card: Card) -> str:
+    return buttons(card)["Close poll"]["aic_value"]
+
+
+async def test_mention_starts_a_poll_posted_in_the_thread(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    card = await start(teams, connector, HOSTING)
+    (call,) = connector.calls
+    # A reply in the thread of the message that mentioned the bot.
+    assert (call.method, call.conversation_id) == ("POST", THREAD)
+    assert call.activity_id == call.body["replyToId"]
+    assert str(call.activity_id).startswith("mention-")
+    assert_valid_card(card)
+    shown = lines(card)
+    assert shown[0] == "Where do we host the model?"
+    assert "0 voters" in shown
+    assert "Started by Person 001" in shown[-1]
+    assert list(buttons(card)) == [
+        "Open source",
+        "Closed source",
+        "Hybrid",
+        "Close poll",
+        "Export results (CSV)",
+    ]
+    meta = await conversation.polls.polls.meta(poll_id_of(card))
+    assert meta is not None
+    assert meta["platform"] == "teams"
+    assert meta["creator"]["user"] == "00000000-0000-4000-8000-000000000001"
+    assert meta["message"] == {
+        "service_url": connector.url,
+        "channel_id": "msteams",
+        "conversation_id": THREAD,
+        "conversation_type": "channel",
+        "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "team_id": "19:team0a1b2c3d4e5f@thread.tacv2",
+        "bot_id": "28:0e5d2c1b-aaaa-bbbb-cccc-1234567890ab",
+        "bot_name": "AI Choice",
+        "activity_id": "reply-1",
+    }
+
+
+async def test_team_poll_and_deadline_in_the_senders_time_zone(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    london = ZoneInfo("Europe/London")  # the activity's localTimezone
+    day = (datetime.now(london) + timedelta(days=30)).date()
+    card = await start(teams, connector, f'poll --closes "{day.isoformat()} 17:00"')
+    assert_valid_card(card)
+    assert lines(card)[0] == "Which AI approach fits our team?"
+    assert list(buttons(card))[:4] == [
+        "Open source",
+        "Closed source",
+        "Hybrid",
+        "Not sure — help me decide",
+    ]
+    meta = await conversation.polls.polls.meta(poll_id_of(card))
+    assert meta is not None
+    expected = datetime.combine(day, datetime.min.time().replace(hour=17), london)
+    assert meta["deadline"] == expected.timestamp()
+    assert any("17:00" in line for line in lines(card))
+
+
+async def test_bad_input_posts_no_poll(
+    teams: Client,
+    connector: StandInConnector,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+    assert_valid_card: CheckCard,
+) -> None:
+    response = await teams.post(
+        "/api/messages", json=mention(connector.url, 'poll "Only one option?" "Yes"')
+    )
+    assert response.status == 201
+    (card,) = posts(connector)
+    assert_valid_card(card)
+    assert "A poll needs at least 2 options" in " ".join(lines(card))
+    assert not any(d["aic_action"] == "poll.vote" for d in buttons(card).values())
+    assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:poll:*")] == []
+
+
+async def test_vote_move_withdraw_confirmed_privately_card_updated_for_all(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    card = await start(teams, connector, HOSTING)
+    options = buttons(card)
+
+    mine = await press(teams, execute(connector.url, options["Open source"], by=2))
+    assert_valid_card(mine)
+    assert lines(mine)[0] == 'Your vote for "Open source" is in.'
+    assert mine["body"][0]["color"] == "good"
+    assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(mine)
+    await settle(conversation)
+    shared = updates(connector)[-1]
+    assert_valid_card(shared)
+    shown = lines(shared)
+    assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shown
+    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in shown
+    assert "Person 002" in shown
+    assert not any(line.startswith("Your vote") for line in shown), "the shared card is neutral"
+    assert shared["body"] == mine["body"][1:], "the presser sees the same card"
+
+    moved = await press(teams, execute(connector.url, options["Closed source"], by=2))
+    assert lines(moved)[0] == 'Your vote moved from "Open source" to "Closed source".'
+    withdrawn = await press(teams, execute(connector.url, options["Closed source"], by=2))
+    assert lines(withdrawn)[0] == 'Your vote for "Closed source" is withdrawn.'
+    await settle(conversation)
+    final = lines(updates(connector)[-1])
+    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in final
+    assert "0 voters" in final
+    # Nothing but the poll card itself was ever posted.
+    assert len(posts(connector)) == 1
+    for update in updates(connector):
+        assert_valid_card(update)
+
+
+async def test_submit_fallback_posts_nothing_and_updates_the_card(
+    teams: Client, connector: StandInConnector, conversation: Conversation
+) -> None:
+    card = await start(teams, connector, 'poll "Lunch?" "Pizza" "Salad"')
+    options = buttons(card)
+    for by in (2, 3):
+        response = await teams.post(
+            "/api/messages", json=submit(connector.url, options["Pizza"], by)
+        )
+        assert response.status == 201
+    # "Not sure"-style private answers and exports have nowhere private to go either.
+    for data in (options["Export results (CSV)"], options["Close poll"]):
+        response = await teams.post("/api/messages", json=submit(connector.url, data, by=4))
+        assert response.status == 201
+    await settle(conversation)
+    assert len(posts(connector)) == 1, "nothing public besides the poll card"
+    assert "Pizza ▇▇▇▇▇▇▇▇ 2 votes (100%)" in lines(updates(connector)[-1])
+
+
+async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_result(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    card = await start(teams, connector, "poll")
+    quiz = await press(teams, execute(connector.url, buttons(card)["Not sure — help me decide"], 2))
+    assert_valid_card(quiz)
+    assert lines(quiz)[0].startswith("Answer these questions")
+    steps = 0
+    while any(line.startswith("Question ") for line in lines(quiz)):
+        steps += 1
+        first = next(d for d in buttons(quiz).values() if d["aic_action"] == "quiz.answer")
+        quiz = await press(teams, execute(connector.url, first, 2))
+        assert_valid_card(quiz)
+    assert steps >= 8
+    shown = lines(quiz)
+    assert shown[0].startswith("Recommendation")
+    assert shown[-1].startswith("Your result, ") and shown[-1].endswith(
+        "is now your vote in the team poll."
+    )
+    voted_for = shown[-1].removeprefix("Your result, ").split(", is now")[0]
+    await settle(conversation)
+    shared = lines(updates(connector)[-1])
+    assert f"{voted_for} ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shared
+    assert "What matters most to this team" in shared
+    assert len(posts(connector)) == 1, "the questionnaire never went to the channel"
+
+
+async def test_close_by_creator_only_and_export(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    card = await start(teams, connector, HOSTING, by=1)
+    options = buttons(card)
+    await press(teams, execute(connector.url, options["Hybrid"], by=2))
+    await settle(conversation)
+    before = len(updates(connector))
+
+    refused = await press(teams, execute(connector.url, options["Close poll"], by=2))
+    assert lines(refused)[0].startswith("Only the person who started the poll")
+    assert refused["body"][0]["color"] == "attention"
+    assert "Close poll" in buttons(refused), "still open"
+    not_yours = await press(teams, execute(connector.url, options["Export results (CSV)"], by=2))
+    assert lines(not_yours)[0].startswith("Only the person who started the poll")
+    await settle(conversation)
+    assert len(updates(connector)) == before
+
+    closed = await press(teams, execute(connector.url, options["Close poll"], by=1))
+    assert_valid_card(closed)
+    assert lines(closed)[:2] == ["You closed the poll.", "Closed: Where do we host the model?"]
+    await settle(conversation)
+    shared = updates(connector)[-1]
+    assert_valid_card(shared)
+    assert lines(shared)[0] == "Closed: Where do we host the model?"
+    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(shared)
+    assert list(buttons(shared)) == ["Export results (CSV)"]
+
+    late = await press(teams, execute(connector.url, options["Open source"], by=3))
+    assert lines(late)[0] == "This poll is closed, so your vote wasn't counted."
+
+    export = await press(teams, execute(connector.url, options["Export results (CSV)"], by=1))
+    assert_valid_card(export)
+    shown = lines(export)
+    assert shown[0] == 'Here are the results of "Where do we host the model?" as a CSV file.'
+    start_csv = shown.index("option,votes,percent")
+    assert shown[start_csv - 1] == f"poll-{poll_id_of(card)}.csv"
+    assert shown[start_csv:] == [
+        "option,votes,percent",
+        "Open source,0,0",
+        "Closed source,0,0",
+        "Hybrid,1,100",
+        "voter,option",
+        "Person 002,Hybrid",
+    ]
+    assert len(posts(connector)) == 1, "the export went to the requester only"
+
+
+async def test_anonymous_poll_never_shows_names(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    card = await start(teams, connector, 'poll "Secret?" "Yes" "No" --anonymous')
+    options = buttons(card)
+    seen: list[Card] = [card]
+    for by, option in ((2, "Yes"), (3, "No"), (4, "Yes"), (3, "Yes")):
+        seen.append(await press(teams, execute(connector.url, options[option], by)))
+    seen.append(await press(teams, execute(connector.url, options["Close poll"], 1)))
+    export = await press(teams, execute(connector.url, options["Export results (CSV)"], 1))
+    assert lines(export)[-3:] == ["option,votes,percent", "Yes,3,100", "No,0,0"]
+    seen.append(export)
+    await settle(conversation)
+    seen += updates(connector)
+    assert "Yes ▇▇▇▇▇▇▇▇ 3 votes (100%)" in lines(updates(connector)[-1])
+    for shown in seen:
+        assert_valid_card(shown)
+        text = " ".join(lines(shown)) + str(shown["fallbackText"])
+        for by in (2, 3, 4):
+            assert f"Person {by:03d}" not in text
+            assert f"{by:012d}" not in text
+
+
+async def test_deadline_close_updates_the_card_once(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    await start(teams, connector, 'poll "Ship it?" "Yes" "No" --closes-in 30m')
+    assert await conversation.polls.sweep(now=time.time() + 60) == []
+    closed = await conversation.polls.sweep(now=time.time() + 31 * 60)
+    assert len(closed) == 1
+    assert await conversation.polls.sweep(now=time.time() + 32 * 60) == []
+    await settle(conversation)
+    (shared,) = updates(connector)
+    assert_valid_card(shared)
+    assert lines(shared)[0] == "Closed: Ship it?"
+    assert list(buttons(shared)) == ["Export results (CSV)"]
+
+
+async def test_biggest_poll_card_validates(
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    assert_valid_card: CheckCard,
+) -> None:
+    labels = [f"Option {n:02d} " + "x" * 65 for n in range(10)]
+    assert all(len(label) == 75 for label in labels)
+    question = "Q" * 199 + "?"
+    card = await start(teams, connector, "poll " + " ".join(f'"{t}"' for t in [question, *labels]))
+    assert_valid_card(card)
+    options = buttons(card)
+    for by in range(2, 62):
+        await press(teams, execute(connector.url, options[labels[by % 10]], by))
+    await settle(conversation)
+    shared = updates(connector)[-1]
+    assert_valid_card(shared)
+    shown = lines(shared)
+    assert f"{labels[0]} ▇▁▁▁▁▁▁▁ 6 votes (10%)" in shown
+    assert any("Person 010" in line for line in shown)
+    closed = await press(teams, execute(connector.url, options["Close poll"], by=1))
+    assert_valid_card(closed)
+    export = await press(teams, execute(connector.url, options["Export results (CSV)"], by=1))
+    assert_valid_card(export)
+    await settle(conversation)
+    assert_valid_card(updates(connector)[-1])
+    # Teams refuses cards over about 28 KB.
+    assert len(str(updates(connector)[-1]).encode()) < 28_000
