@@ -331,6 +331,10 @@ class PollMessages(_Strict):
     csv_votes: str
     csv_percent: str
     csv_voter: str
+    #: The poll message could not be posted (e.g. the bot is not in the channel).
+    post_failed: str
+    #: The export went to the person's direct messages.
+    export_sent: str
 
 
 class Polls(_Strict):

@@ -23,8 +23,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack.background import BackgroundWork
 from adapters.slack.delivery import SlackDelivery, web_client
+from adapters.slack.inbound import PLATFORM
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.payloads import MalformedRequest, read_body
+from adapters.slack.people import SlackPeople
+from adapters.slack.polls import SlackPollPublisher
 from adapters.slack.verification import is_signed_by_slack
 from bot.conversation import Conversation
 from bot.settings import Settings
@@ -52,7 +55,11 @@ class SlackFrontEnd:
         client = web_client(settings.slack_bot_token, settings.slack_api_url)
         self.background = BackgroundWork()
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
-        self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
+        self.people = SlackPeople(client, store)
+        self.listeners = SlackListeners(
+            conversation, store, self.delivery, self.background, self.people
+        )
+        conversation.polls.register_publisher(PLATFORM, SlackPollPublisher(self.delivery))
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,

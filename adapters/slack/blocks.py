@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.replies import Choice, ChoiceStyle, Reply, Table, fit_label
+from bot.replies import Bar, Choice, ChoiceStyle, Reply, Table, fit_label
 
 Block = dict[str, Any]
 
@@ -148,10 +148,22 @@ def _content_blocks(reply: Reply) -> list[Block]:
     if reply.table is not None and reply.table.rows:
         blocks += _sections("\n".join(_table_lines(reply.table)))
     for bar in reply.bars:
-        line = f"{_bold(bar.label)} {escape_mrkdwn(bar.line)}"
-        if bar.voters:
-            line += "\n_" + escape_mrkdwn(", ".join(bar.voters)) + "_"
-        blocks += _sections(line)
+        blocks += _bar_blocks(bar)
+    return blocks
+
+
+def _bar_blocks(bar: Bar) -> list[Block]:
+    """One poll option: the contract's line exactly (``Open source ▇▇▁▁ 2 votes (50%)``),
+    as plain text so no label can turn into markup, and who voted for it underneath."""
+    blocks: list[Block] = [
+        {
+            "type": "section",
+            "text": {"type": "plain_text", "text": f"{bar.label} {bar.line}", "emoji": False},
+        }
+    ]
+    if bar.voters:
+        names = _first_piece(escape_mrkdwn(", ".join(bar.voters)), MAX_CONTEXT_TEXT)
+        blocks.append({"type": "context", "elements": [_md(names)]})
     return blocks
 
 
@@ -162,7 +174,9 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:
     from the end of the content (the buttons and the context line always stay).
     """
     head: list[Block] = []
-    if reply.header:
+    if len(reply.header) > MAX_HEADER:  # a long poll question: shown whole, in bold
+        head += _sections(_bold(reply.header))
+    elif reply.header:
         head.append({"type": "header", "text": _plain(reply.header, MAX_HEADER)})
     body = _content_blocks(reply)
     tail: list[Block] = []

@@ -19,8 +19,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import fallback_text, home_view, render_blocks
-from bot.replies import Reply
+from adapters.slack.blocks import escape_mrkdwn, fallback_text, home_view, render_blocks
+from bot.replies import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,41 @@ class SlackDelivery:
             kwargs["thread_ts"] = thread_ts
         return await self._call("chat_postMessage", kwargs)
 
+    async def post_for_reference(self, channel: str, reply: Reply) -> dict[str, str] | None:
+        """``chat.postMessage`` that returns where the message is (``channel``, ``ts``),
+        so it can be updated later; None when Slack refused it."""
+        kwargs: dict[str, Any] = {"channel": channel, **self.message(reply)}
+        response = await self._call_for("chat_postMessage", kwargs)
+        if response is None:
+            return None
+        posted_channel, ts = response.get("channel"), response.get("ts")
+        if not isinstance(ts, str) or not ts:
+            return None
+        return {"channel": posted_channel if isinstance(posted_channel, str) else channel, "ts": ts}
+
+    async def update(self, channel: str, ts: str, reply: Reply) -> bool:
+        """``chat.update``: replace a message the bot posted with ``reply``."""
+        return await self._call(
+            "chat_update", {"channel": channel, "ts": ts, **self.message(reply)}
+        )
+
+    async def send_file_to_dm(self, user: str, attachment: Attachment, comment: str) -> bool:
+        """Upload ``attachment`` into the bot's direct message with ``user``
+        (``conversations.open``, then ``files_upload_v2``)."""
+        opened = await self._call_for("conversations_open", {"users": user})
+        channel = opened.get("channel") if opened is not None else None
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not isinstance(channel_id, str) or not channel_id:
+            return False
+        upload = {
+            "channel": channel_id,
+            "filename": attachment.filename,
+            "title": attachment.filename,
+            "content": attachment.content,
+            "initial_comment": escape_mrkdwn(comment),
+        }
+        return await self._call("files_upload_v2", upload)
+
     async def post_ephemeral(
         self, channel: str, user: str, reply: Reply, thread_ts: str = ""
     ) -> bool:
@@ -97,21 +132,27 @@ class SlackDelivery:
         return await self._call("views_publish", {"user_id": user, "view": home_view(reply)})
 
     async def _call(self, method: str, kwargs: dict[str, Any]) -> bool:
+        return await self._call_for(method, kwargs) is not None
+
+    async def _call_for(self, method: str, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        """The method's response data, or None (logged) when it failed."""
         try:
-            await getattr(self.client, method)(**kwargs)
+            response = await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response is not None else None
+            data = getattr(exc.response, "data", None)
+            error = data.get("error") if isinstance(data, dict) else None
             log.warning(
                 "slack %s failed: %s (HTTP %s)",
                 method,
                 error or "unknown error",
                 getattr(exc.response, "status_code", "?"),
             )
-            return False
+            return None
         except Exception as exc:
             log.warning("slack %s failed: %s", method, type(exc).__name__)
-            return False
-        return True
+            return None
+        data = getattr(response, "data", None)
+        return data if isinstance(data, dict) else {}
 
     async def _webhook(self, response_url: str, **fields: Any) -> bool:
         webhook = AsyncWebhookClient(

@@ -38,7 +38,10 @@ from adapters.slack.inbound import (
     press_from_action,
     thread_of,
 )
+from adapters.slack.people import SlackPeople
+from adapters.slack.polls import SlackPollPoster, is_poll_message
 from bot.conversation import Conversation
+from bot.events import Event
 from bot.replies import Placement, Reply, Visibility
 from bot.store import StateStore, StoreUnavailable
 
@@ -100,11 +103,25 @@ class SlackListeners:
         store: StateStore,
         delivery: SlackDelivery,
         background: BackgroundWork,
+        people: SlackPeople,
     ) -> None:
         self.conversation = conversation
         self.store = store
         self.delivery = delivery
         self.background = background
+        self.people = people
+        self.poll_poster = SlackPollPoster(delivery, conversation.polls)
+
+    async def _handle(self, event: Event) -> list[Reply]:
+        """The core's replies, after filling in who the person is where that matters."""
+        return await self.conversation.handle(await self.people.complete(event))
+
+    async def _post_poll(self, channel: str, reply: Reply, response_url: str) -> None:
+        """A new poll goes to the channel for everyone; if Slack refuses, say so privately."""
+        if await self.poll_poster.post(channel, reply):
+            return
+        if response_url:
+            await self.delivery.respond(response_url, self.poll_poster.failure(), replace=False)
 
     # --- slash command -----------------------------------------------------------------
 
@@ -112,13 +129,20 @@ class SlackListeners:
         """``/ai-choice ...``: answer in the acknowledgement when the core is quick."""
         event = command_from_slash(command)
         response_url = _str(command.get("response_url"))
-        work = self.background.spawn(self.conversation.handle(event), "slash command")
+        work = self.background.spawn(self._handle(event), "slash command")
         try:
             replies = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
         except TimeoutError:
             await ack()
-            self.background.spawn(self._respond_later(response_url, work), "slow slash command")
+            self.background.spawn(
+                self._respond_later(event.actor.channel, response_url, work), "slow slash command"
+            )
             return
+        for poll in [r for r in replies if is_poll_message(r)]:
+            self.background.spawn(
+                self._post_poll(event.actor.channel, poll, response_url), "poll message"
+            )
+        replies = [r for r in replies if not is_poll_message(r)]
         if not replies:
             await ack()
             return
@@ -127,10 +151,14 @@ class SlackListeners:
         if rest and response_url:
             self.background.spawn(self._respond_all(response_url, rest), "slash follow-up")
 
-    async def _respond_later(self, response_url: str, work: asyncio.Task[list[Reply]]) -> None:
-        replies = await work
-        if response_url:
-            await self._respond_all(response_url, replies)
+    async def _respond_later(
+        self, channel: str, response_url: str, work: asyncio.Task[list[Reply]]
+    ) -> None:
+        for reply in await work:
+            if is_poll_message(reply):
+                await self._post_poll(channel, reply, response_url)
+            elif response_url:
+                await self.delivery.respond(response_url, reply, replace=False)
 
     async def _respond_all(self, response_url: str, replies: list[Reply]) -> None:
         for reply in replies:
@@ -147,10 +175,13 @@ class SlackListeners:
 
     async def _answer_press(self, payload: dict[str, Any], action: Mapping[str, Any]) -> None:
         origin = PressOrigin.of(payload)
-        for reply in await self.conversation.handle(press_from_action(payload, action)):
+        for reply in await self._handle(press_from_action(payload, action)):
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
+        if reply.attachment is not None:
+            await self._deliver_file(origin, reply)
+            return
         if not origin.response_url:  # App Home: no message to update, answer in the DM
             await self.delivery.post(origin.user, reply)
             return
@@ -162,6 +193,18 @@ class SlackListeners:
         replace = reply.placement is Placement.REPLACE
         if not await self.delivery.respond(origin.response_url, reply, replace=replace):
             await self.delivery.apologise(origin.response_url)
+
+    async def _deliver_file(self, origin: PressOrigin, reply: Reply) -> None:
+        """A file (a poll's CSV) goes to the person's DM; a private note says where it went."""
+        assert reply.attachment is not None
+        sent = await self.delivery.send_file_to_dm(origin.user, reply.attachment, reply.text)
+        if not origin.response_url:
+            return
+        if not sent:
+            await self.delivery.apologise(origin.response_url)
+            return
+        note = Reply(kind=reply.kind, text=self.conversation.polls.messages.export_sent)
+        await self.delivery.respond(origin.response_url, note, replace=False)
 
     # --- events ------------------------------------------------------------------------
 
@@ -200,18 +243,25 @@ class SlackListeners:
             return
         event = _dict(body.get("event"))
         message = message_from_event(event, _str(body.get("team_id")), bot_user_id)
-        replies = await self.conversation.handle(message)
+        replies = await self._handle(message)
         channel, user = message.actor.channel, message.actor.user
         if event.get("type") == "app_mention":
             thread = thread_of(event)
             for reply in replies:
-                if reply.visibility is Visibility.SHARED:
+                if is_poll_message(reply):
+                    if not await self.poll_poster.post(channel, reply):
+                        failure = self.poll_poster.failure()
+                        await self.delivery.post_ephemeral(channel, user, failure, thread)
+                elif reply.visibility is Visibility.SHARED:
                     await self.delivery.post(channel, reply, thread)
                 else:
                     await self.delivery.post_ephemeral(channel, user, reply, thread)
         else:
             for reply in replies:
-                await self.delivery.post(channel, reply, _str(event.get("thread_ts")))
+                if is_poll_message(reply):
+                    await self.poll_poster.post(channel, reply)
+                else:
+                    await self.delivery.post(channel, reply, _str(event.get("thread_ts")))
 
     async def _publish_home(self, body: Mapping[str, Any]) -> None:
         if not await self._first_delivery(body):

@@ -51,7 +51,15 @@ class SlackStandIn:
         self.url = ""
         self.app = web.Application()
         self.app.router.add_post("/api/{method}", self._api)
+        self.app.router.add_get("/api/{method}", self._api)  # users.info and other reads
         self.app.router.add_post("/response/{name}", self._response_url)
+        self.app.router.add_post("/upload/{file_id}", self._upload)
+        #: What ``users.info`` says about each user id (unknown ids: ``user_not_found``).
+        self.users: dict[str, dict[str, Any]] = {}
+        #: Files uploaded through ``files_upload_v2``: file id -> the uploaded bytes.
+        self.uploads: dict[str, bytes] = {}
+        self._posted = 0
+        self._arrivals: dict[str, asyncio.Event] = {}
         self.app.router.add_get("/socket", self._socket)
         #: Socket Mode connections the bot opened, and every message it sent on them.
         self.sockets: list[web.WebSocketResponse] = []
@@ -81,6 +89,20 @@ class SlackStandIn:
         """A response_url that points at this stand-in."""
         return f"{self.url}/response/{name}"
 
+    async def response_named(self, name: str, timeout: float = 10.0) -> Call:
+        """Wait for the post to response_url ``name`` (cheap: no polling of all calls)."""
+        arrived = self._arrivals.setdefault(name, asyncio.Event())
+        await asyncio.wait_for(arrived.wait(), timeout)
+        return self.responses(name)[-1]
+
+    def uploaded_files(self) -> list[tuple[dict[str, Any], bytes]]:
+        """Each completed upload: its ``files.completeUploadExternal`` body and its bytes."""
+        done = []
+        for call in self.api_calls("files.completeUploadExternal"):
+            for item in json.loads(call.body["files"]):
+                done.append((call.body, self.uploads.get(item["id"], b"")))
+        return done
+
     async def wait_for(
         self, ready: Callable[[], Any], timeout: float = 5.0, what: str = "Slack call"
     ) -> Any:
@@ -104,6 +126,8 @@ class SlackStandIn:
             body = value if isinstance(value, dict) else {"_": value}
         else:
             body = dict(parse_qsl(text, keep_blank_values=True))
+        # slack_sdk sends some methods' arguments as query parameters (``params=``).
+        body = {**dict(request.query), **body}
         for name in ("blocks", "view"):
             if isinstance(body.get(name), str):
                 body[name] = json.loads(body[name])
@@ -128,16 +152,42 @@ class SlackStandIn:
         if method == "auth.test":
             return web.json_response(json.loads((PAYLOADS / "auth_test.json").read_text()))
         if method in ("chat.postMessage", "chat.postEphemeral"):
+            self._posted += 1
+            ts = f"1700009999.{self._posted:06d}"
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts})
+        if method == "chat.update":
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": body["ts"]})
+        if method == "users.info":
+            user = self.users.get(str(body.get("user")))
+            if user is None:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            return web.json_response({"ok": True, "user": user})
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": "D" + str(body["users"])}})
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.api_calls(method)):08d}"
+            assert int(body["length"]) > 0, body
             return web.json_response(
-                {"ok": True, "channel": body.get("channel"), "ts": "1700009999.000100"}
+                {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
             )
+        if method == "files.completeUploadExternal":
+            files = json.loads(body["files"])
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:
+                return web.json_response({"ok": False, "error": "file_not_found"})
+            return web.json_response({"ok": True, "files": [{"id": f["id"]} for f in files]})
         return web.json_response({"ok": True})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL ``files.getUploadURLExternal`` handed out: keep the bytes."""
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - " + str(len(self.uploads)))
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await self._read(request)
-        self.calls.append(
-            Call("response_url", request.match_info["name"], body, dict(request.headers))
-        )
+        name = request.match_info["name"]
+        self.calls.append(Call("response_url", name, body, dict(request.headers)))
+        self._arrivals.setdefault(name, asyncio.Event()).set()
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:

@@ -100,7 +100,11 @@ def test_a_reply_past_every_limit_is_cut_to_fit() -> None:
 def test_bars_keep_the_contract_line() -> None:
     reply = Reply(kind="poll.results", bars=(Bar("Open source", 12, "▇▇▇▇▁▁▁▁ 12 votes (40%)"),))
     (block,) = render_blocks(reply)
-    assert block["text"]["text"] == "*Open source* ▇▇▇▇▁▁▁▁ 12 votes (40%)"
+    assert block["text"] == {
+        "type": "plain_text",
+        "text": "Open source ▇▇▇▇▁▁▁▁ 12 votes (40%)",
+        "emoji": False,
+    }
 
 
 def test_user_text_never_becomes_a_mention_or_link() -> None:
