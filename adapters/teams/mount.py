@@ -6,6 +6,7 @@ import logging
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
+from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.activities import PLATFORM
 from adapters.teams.auth import RequestAuthenticator, build_authentication
@@ -27,6 +28,13 @@ NO_AUTH_WARNING = (
 )
 
 
+def _quicker_connector_clients() -> None:
+    """botbuilder builds two msrest clients per activity, and each one's retry policy
+    tests 999 codes against a 500-item *list* (~4 ms of CPU on the event loop). The same
+    codes as a frozenset give the same policy in microseconds."""
+    ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+
+
 def build_endpoint(
     conversation: Conversation,
     store: StateStore,
@@ -34,6 +42,7 @@ def build_endpoint(
     retry: RetryPolicy = DEFAULT_RETRY,
 ) -> MessagesEndpoint:
     """The ``/api/messages`` handler with its adapter, bot and authenticator."""
+    _quicker_connector_clients()
     authentication = build_authentication(settings)
     adapter = CloudAdapter(authentication)
     bot = TeamsBot(conversation, store, retry)

@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 
 from bot.conversation import Conversation
 from bot.store import StateStore
-from tests.teams.conftest import StandInConnector
+from tests.teams.conftest import StandInConnector, payload
 from tests.teams.poll_flow import (
     THREAD,
     Card,
@@ -353,3 +353,28 @@ async def test_biggest_poll_card_validates(
     assert_valid_card(updates(connector)[-1])
     # Teams refuses cards over about 28 KB.
     assert len(str(updates(connector)[-1]).encode()) < 28_000
+
+
+async def test_throttled_card_update_is_retried(
+    teams: Client, connector: StandInConnector, conversation: Conversation
+) -> None:
+    card = await start(teams, connector, HOSTING)
+    connector.fail_with = [429, 502]
+    await press(teams, execute(connector.url, buttons(card)["Hybrid"], by=2))
+    await settle(conversation)
+    puts = [(c.method, c.activity_id, c.status) for c in connector.calls if c.method == "PUT"]
+    assert puts == [("PUT", "reply-1", 429), ("PUT", "reply-1", 502), ("PUT", "reply-1", 200)]
+    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
+
+
+async def test_submit_in_a_personal_chat_is_confirmed_there(
+    teams: Client, connector: StandInConnector, conversation: Conversation
+) -> None:
+    personal = payload("personal_message", connector.url, text='poll "Tea?" "Yes" "No"')
+    assert (await teams.post("/api/messages", json=personal)).status == 201
+    (card,) = posts(connector)
+    vote = payload("card_submit", connector.url, value=buttons(card)["Yes"], replyToId="reply-1")
+    assert (await teams.post("/api/messages", json=vote)).status == 201
+    await settle(conversation)
+    assert lines(posts(connector)[-1]) == ['Your vote for "Yes" is in.']
+    assert "Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
