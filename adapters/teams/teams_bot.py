@@ -98,7 +98,11 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             log.error("teams: poll %s posted without an activity id", reply.meta.get("poll"))
             return
         reference = poll_message_reference(turn_context.activity, activity_id)
-        await self.conversation.polls.attach_message(reply.meta["poll"], reference)
+        try:
+            await self.conversation.polls.attach_message(reply.meta["poll"], reference)
+        except StoreUnavailable:
+            # The votes still count; only this card stays as first posted.
+            log.error("teams: poll %s card not attached (redis unreachable)", reply.meta["poll"])
 
     async def replace(self, turn_context: TurnContext, message_id: str, reply: Reply) -> None:
         """Update the card message ``message_id`` in place with ``reply``."""
