@@ -27,6 +27,10 @@ _STOPWORDS = frozenset(
     "this that these those to of for in on at by with and or so as if can could would should "
     "will shall may might must there their they them he she his her please just really about "
     "any some get got go".split()
+    # Fillers, texting shorthand and the ends of contractions ("what's", "don't").
+    + "actually really basically exactly even still also lol pls plz tbh imo btw kinda sorta "
+    "gonna wanna like im s t m re ve ll d u ur r ya hey hi guys thanks thx ok okay "
+    "tell wondering wonder curious question".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _SUGGESTION_COUNT = 3
@@ -50,6 +54,47 @@ _SHORTHAND = {
 }
 #: Words that address the bot or pad a greeting without changing what it is.
 _FILLER = frozenset("bot ai choice mate pal buddy folks all everyone so ok okay then again".split())
+
+
+STEM = True
+TYPOS = True
+GATE_POWER = 0.5
+_TYPO_MIN_LENGTH = 4
+TOP2_WEIGHT = 0.0
+CENTROID_WEIGHT = 0.3
+ANSWER_WEIGHT = 0.0
+#: Informal spellings, folded before anything else.
+_SPELLING: dict[str, str] = {}
+#: Words a light stemmer must leave alone.
+_STEM_EXCEPTIONS = frozenset(
+    "is was has does this thus its yes us bus gas plus bias series news less unless "
+    "always perhaps towards across process access business analysis basis various "
+    "during thing nothing something anything everything bring string spring king ring "
+    "need seed feed speed indeed".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light, consistent stemmer: plural and -ing/-ed endings off, a final e dropped."""
+    if len(word) <= 3 or word in _STEM_EXCEPTIONS or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    elif word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+        if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
+            word = word[:-1]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+        if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
+            word = word[:-1]
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +128,48 @@ class FaqMatcher:
     def __init__(self, faq: Faq) -> None:
         self.faq = faq
         self._canonical: dict[str, str] = {}
+        # Multi-word variants by their first word, longest first ("black box").
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for canonical, variants in faq.synonyms.items():
-            for variant in variants:
-                self._canonical[normalise(variant).replace(" ", "")] = canonical
+            for variant in (canonical, *variants):
+                words = tuple(normalise(variant).split())
+                if len(words) > 1:
+                    self._phrases[words[0]].append((words, canonical))
+                key = "".join(words)
+                self._canonical[key] = canonical
+                self._canonical.setdefault(stem(key), canonical)
+        for phrases in self._phrases.values():
+            phrases.sort(key=lambda item: -len(item[0]))
         self._vocabulary: frozenset[str] = frozenset()
-        docs: list[tuple[int, Counter[str]]] = []
-        self._doc_sides: list[frozenset[str]] = []
-        for index, entry in enumerate(faq.entries):
-            for text in (entry.question, *entry.phrasings):
-                docs.append((index, self._features(text)))
-                self._doc_sides.append(self._sides(text))
-        self._vocabulary = frozenset(
-            f[2:] for _, features in docs for f in features if f.startswith("w:")
-        )
+        self._known: frozenset[str] = frozenset()
+        self._corrections: dict[str, set[str]] = {}
+        self._frequency: Counter[str] = Counter()
+        texts: list[tuple[int, str]] = [
+            (index, text)
+            for index, entry in enumerate(faq.entries)
+            for text in (entry.question, *entry.phrasings)
+        ]
+        self._frequency = Counter(t for _, text in texts for t in self._tokens(text))
+        self._vocabulary = frozenset(self._frequency)
+        if TYPOS:
+            # Deletion neighbourhoods (SymSpell): a typo and the word it was meant to be
+            # meet when at most one letter is dropped from each.
+            self._known = self._vocabulary
+            surface: Counter[str] = Counter()
+            for _, text in texts:
+                surface.update(normalise(text).split())
+            for canonical, variants in faq.synonyms.items():
+                surface.update(w for v in (canonical, *variants) for w in normalise(v).split())
+            self._frequency = surface
+            corrections: dict[str, set[str]] = defaultdict(set)
+            for word in surface:
+                if len(word) >= _TYPO_MIN_LENGTH and word.isalpha():
+                    corrections[word].add(word)
+                    for i in range(len(word)):
+                        corrections[word[:i] + word[i + 1 :]].add(word)
+            self._corrections = dict(corrections)
+        docs = [(index, self._features(text)) for index, text in texts]
+        self._doc_sides = [self._sides(text) for _, text in texts]
         document_frequency: Counter[str] = Counter()
         for _, features in docs:
             document_frequency.update(features.keys())
@@ -113,6 +187,19 @@ class FaqMatcher:
             self._doc_entry.append(entry_index)
             for feature, weight in vector.items():
                 self._postings[feature].append((doc_index, weight))
+        # One "centroid" document per entry: all its phrasings together.
+        self._centroids: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._answers: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, entry in enumerate(faq.entries):
+            merged: Counter[str] = Counter()
+            for entry_index, features in docs:
+                if entry_index == index:
+                    merged.update(features)
+            for feature, weight in self._weigh(merged).items():
+                self._centroids[feature].append((index, weight))
+            answer = self._weigh(self._features(entry.answer, known_only=True))
+            for feature, weight in answer.items():
+                self._answers[feature].append((index, weight))
 
     def tokens(self, text: str) -> list[str]:
         """The words that count for matching: synonyms folded, stopwords dropped."""
@@ -120,14 +207,57 @@ class FaqMatcher:
 
     def _tokens(self, text: str) -> list[str]:
         words = normalise(text).split()
-        folded = [self._canonical.get(w, w) for w in words]
-        return [w for w in folded if w not in _STOPWORDS]
+        tokens: list[str] = []
+        i = 0
+        while i < len(words):
+            word = words[i]
+            for phrase, canonical in self._phrases.get(word, ()):
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    tokens.append(canonical)
+                    i += len(phrase)
+                    break
+            else:
+                i += 1
+                if word in _STOPWORDS:
+                    continue
+                folded = self._fold(word)
+                if self._known and folded not in self._known:
+                    corrected = self._correct(word)
+                    if corrected != word:
+                        folded = self._fold(corrected)
+                tokens.append(folded)
+        return [t for t in tokens if t not in _STOPWORDS]
+
+    def _fold(self, word: str) -> str:
+        folded = self._canonical.get(word)
+        if folded is None:
+            stemmed = stem(word) if STEM else word
+            folded = self._canonical.get(stemmed, stemmed)
+        return folded
+
+    def _correct(self, word: str) -> str:
+        """A known word one or two typing slips away from ``word``, else ``word``."""
+        if len(word) < _TYPO_MIN_LENGTH or not word.isalpha():
+            return word
+        candidates = self._corrections.get(word, set())
+        for i in range(len(word)):
+            candidates = candidates | self._corrections.get(word[:i] + word[i + 1 :], set())
+        # Typing slips rarely hit the first letter; "tell" is not a typo of "well".
+        candidates = {c for c in candidates if c[0] == word[0]}
+        if not candidates:
+            return word
+        return max(sorted(candidates), key=lambda c: self._frequency[c])
 
     def _sides(self, text: str) -> frozenset[str]:
         return _SIDES.intersection(self._tokens(text))
 
-    def _features(self, text: str) -> Counter[str]:
-        tokens = self._tokens(text)
+    def _features(
+        self, text: str, known_only: bool = False, tokens: list[str] | None = None
+    ) -> Counter[str]:
+        if tokens is None:
+            tokens = self._tokens(text)
+        if known_only:
+            tokens = [t for t in tokens if t in self._vocabulary]
         features: Counter[str] = Counter()
         for token in tokens:
             # A word the FAQ never uses is most likely a typo: let its character
@@ -151,22 +281,59 @@ class FaqMatcher:
 
     def scores(self, question: str) -> list[tuple[FaqEntry, float]]:
         """Every entry with a score above zero, best first."""
-        query = self._weigh(self._features(question))
+        tokens = self._tokens(question)
+        query = self._weigh(self._features(question, tokens=tokens))
         doc_scores: dict[int, float] = defaultdict(float)
         for feature, weight in query.items():
             for doc_index, doc_weight in self._postings.get(feature, ()):
                 doc_scores[doc_index] += weight * doc_weight
-        sides = self._sides(question)
-        best: dict[int, float] = {}
+        sides = _SIDES.intersection(tokens)
+        per_entry: dict[int, list[float]] = defaultdict(list)
         for doc_index, value in doc_scores.items():
             doc_sides = self._doc_sides[doc_index]
             if sides and doc_sides and not sides & doc_sides:
                 value *= _OTHER_SIDE_FACTOR
-            entry_index = self._doc_entry[doc_index]
-            if value > best.get(entry_index, 0.0):
-                best[entry_index] = value
+            per_entry[self._doc_entry[doc_index]].append(value)
+        best: dict[int, float] = {}
+        for entry_index, values in per_entry.items():
+            values.sort(reverse=True)
+            top = values[0]
+            if TOP2_WEIGHT:
+                pair = values[:2]
+                top = (1 - TOP2_WEIGHT) * top + TOP2_WEIGHT * sum(pair) / len(pair)
+            best[entry_index] = top
+        if CENTROID_WEIGHT:
+            centroid: dict[int, float] = defaultdict(float)
+            for feature, weight in query.items():
+                for entry_index, doc_weight in self._centroids.get(feature, ()):
+                    centroid[entry_index] += weight * doc_weight
+            for entry_index, value in centroid.items():
+                old = best.get(entry_index, 0.0)
+                best[entry_index] = (1 - CENTROID_WEIGHT) * old + CENTROID_WEIGHT * value
+        if ANSWER_WEIGHT:
+            answer: dict[int, float] = defaultdict(float)
+            for feature, weight in query.items():
+                for entry_index, doc_weight in self._answers.get(feature, ()):
+                    answer[entry_index] += weight * doc_weight
+            for entry_index, value in answer.items():
+                best[entry_index] = best.get(entry_index, 0.0) + ANSWER_WEIGHT * value
+        if GATE_POWER:
+            coverage = self._coverage(tokens)
+            best = {i: v * coverage**GATE_POWER for i, v in best.items()}
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        return [(self.faq.entries[i], round(min(s, 1.0), 4)) for i, s in ranked]
+        return [(self.faq.entries[i], round(min(s, 1.0), 4)) for i, s in ranked if s > 0]
+
+    def _coverage(self, tokens: list[str]) -> float:
+        """The share of the question's weight carried by words the FAQ knows."""
+        known = total = 0.0
+        for token in tokens:
+            idf = self._idf.get("w:" + token)
+            if idf is None:
+                total += self._unknown_idf
+            else:
+                known += idf
+                total += idf
+        return known / total if total else 0.0
 
     def match(self, question: str) -> Match:
         """Answer, suggest, or admit not knowing, by the content's thresholds."""
