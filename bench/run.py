@@ -340,12 +340,55 @@ async def commands_processed(client: aioredis.Redis) -> int:
     )
 
 
-async def idle_command_rate(client: aioredis.Redis, seconds: float = 1.0) -> float:
-    """Commands per second Redis runs while no bench request is in flight (the servers'
-    poll sweepers, health checks, and anyone else's traffic on the shared server)."""
-    before = await commands_processed(client)
-    await asyncio.sleep(seconds)
-    return (await commands_processed(client) - before) / seconds
+class CommandCounter:
+    """Counts the commands Redis runs in one database, from a ``MONITOR`` stream.
+
+    ``MONITOR`` shows each command with its database and client (``[12 127.0.0.1:5000]``,
+    ``[12 lua]`` for a script's inner calls), so this counts only the bench's database
+    whatever else the shared server is doing. The bench's own INFO calls are left out.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.db = int(urlsplit(url).path.strip("/") or 0)
+        self.count = 0
+        #: Commands seen, by name (``evalsha``, ``get``, and scripts' inner calls).
+        self.by_command: dict[str, int] = {}
+        self._client: aioredis.Redis | None = None
+        self._monitor: Any = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> CommandCounter:
+        self._client = aioredis.Redis.from_url(self.url)
+        self._monitor = self._client.monitor()
+        await self._monitor.__aenter__()
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        marker = f"[{self.db}".encode()
+        connection = self._monitor.connection
+        while True:
+            line = await connection.read_response()
+            if not isinstance(line, bytes):
+                continue
+            parts = line.split(b" ", 3)
+            if len(parts) < 4 or parts[1] != marker:
+                continue
+            name = parts[3].split(b" ", 1)[0].strip(b'"').lower().decode(errors="replace")
+            if name != "info":
+                self.count += 1
+                self.by_command[name] = self.by_command.get(name, 0) + 1
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aioredis.RedisError, OSError):
+                await self._reader
+        with contextlib.suppress(aioredis.RedisError, OSError):
+            await self._monitor.__aexit__(None, None, None)
+        if self._client is not None:
+            await self._client.aclose()
 
 
 async def delete_prefix(client: aioredis.Redis, prefix: str) -> int:
@@ -401,6 +444,31 @@ class Scenario:
     target: Child
     make: RequestFactory
     expect: str  # the stand-in call kind each request should cause, or ""
+    next_index: int = 0
+    tally: Tally = field(default_factory=lambda: Tally())
+
+    def take(self, count: int) -> int:
+        """The first of ``count`` fresh request indices (ids and names stay unique)."""
+        first = self.next_index
+        self.next_index += count
+        return first
+
+
+@dataclass
+class Tally:
+    """What the measured rounds of one scenario added up to."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    server_cpu: float = 0.0
+    stand_ins_cpu: float = 0.0
+    own_cpu: float = 0.0
+    commandstats: int = 0
+    delivered: int = 0
+    #: Redis commands per request by name, from the counting pass (idle traffic included).
+    commands_seen: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -415,11 +483,14 @@ class Row:
     p99_ms: float
     rss_mb: float
     redis_cmds_per_req: float
+    redis_commandstats_per_req: float
     server_cpu_ms_per_req: float
+    stand_ins_cpu_ms_per_req: float
     load_generator_cpu_share: float
     errors: int
     deliveries_per_req: float
     statuses: dict[int, int] = field(default_factory=dict)
+    redis_commands_by_name: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -520,9 +591,10 @@ class Bench:
             AI_CHOICE_KEY_PREFIX=self.prefix,
             AI_CHOICE_DATA_DIR=str(self.workdir / "data"),
         )
-        child = spawn(
-            name, [str(AI_CHOICE), "serve"], env, self.workdir, f"http://127.0.0.1:{port}"
-        )
+        argv = [str(AI_CHOICE), "serve"]
+        if self.args.profile and name == "ours":
+            argv = [sys.executable, "-m", "cProfile", "-o", self.args.profile, *argv]
+        child = spawn(name, argv, env, self.workdir, f"http://127.0.0.1:{port}")
         self.children.append(child)
         return child
 
@@ -586,63 +658,109 @@ class Bench:
 
     # --- measuring ---------------------------------------------------------------------------
 
-    async def measure(self, session: aiohttp.ClientSession, scenario: Scenario, base: int) -> Row:
-        """Warm up, then measure one scenario; Redis and stand-in deltas around it.
-
-        Request ``i`` of the scenario is built with index ``base + i`` (activity ids and
-        response_url names stay unique across the run).
-        """
-        assert self.redis is not None
-        args = self.args
+    async def warm_up(self, session: aiohttp.ClientSession, scenario: Scenario) -> None:
+        """``--warmup`` requests, unmeasured; fails loudly when none succeeds."""
         warm = await load(
-            session, scenario.target.url, scenario.make, args.warmup, args.concurrency, base
+            session,
+            scenario.target.url,
+            scenario.make,
+            self.args.warmup,
+            self.args.concurrency,
+            scenario.take(self.args.warmup),
         )
-        if warm.statuses.get(200, 0) + warm.statuses.get(201, 0) == 0:
+        if sum(n for status, n in warm.statuses.items() if 200 <= status < 300) == 0:
             raise RuntimeError(
                 f"{scenario.title}: warm-up got {warm.statuses}: {warm.sample_body[:300]}\n"
                 f"{scenario.target.log_tail()}"
             )
+        if scenario.key == "2" and '"blocks"' not in warm.sample_body:
+            self.notes.append(f"(2): the ack carried no blocks: {warm.sample_body[:200]}")
         await self.settle(session)
-        idle_rate = await idle_command_rate(self.redis)
+
+    async def measure_chunk(
+        self, session: aiohttp.ClientSession, scenario: Scenario, count: int
+    ) -> None:
+        """Send ``count`` measured requests; add what was seen to ``scenario.tally``."""
+        assert self.redis is not None and self.stand_ins is not None
+        tally = scenario.tally
         before_counts = await self.stand_in_counts(session)
         before_cmds = await commands_processed(self.redis)
         before_cpu = cpu_seconds(scenario.target.pid)
+        before_stand_ins = cpu_seconds(self.stand_ins.pid)
         before_own = own_cpu_seconds()
-        window_started = time.monotonic()
         result = await load(
             session,
             scenario.target.url,
             scenario.make,
-            args.requests,
-            args.concurrency,
-            base + args.warmup,
+            count,
+            self.args.concurrency,
+            scenario.take(count),
         )
-        own = own_cpu_seconds() - before_own
+        tally.own_cpu += own_cpu_seconds() - before_own
         await self.settle(session)
-        window = time.monotonic() - window_started
-        cpu = cpu_seconds(scenario.target.pid) - before_cpu
-        commands = await commands_processed(self.redis) - before_cmds - idle_rate * window
-        after_counts = await self.stand_in_counts(session)
-        delivered = 0
+        tally.server_cpu += cpu_seconds(scenario.target.pid) - before_cpu
+        tally.stand_ins_cpu += cpu_seconds(self.stand_ins.pid) - before_stand_ins
+        tally.commandstats += await commands_processed(self.redis) - before_cmds
         if scenario.expect:
-            delivered = after_counts.get(scenario.expect, 0) - before_counts.get(scenario.expect, 0)
-        ok = sum(n for status, n in result.statuses.items() if 200 <= status < 300)
-        if scenario.key == "2" and '"blocks"' not in result.sample_body:
-            self.notes.append(f"(2): the ack carried no blocks: {result.sample_body[:200]}")
+            after_counts = await self.stand_in_counts(session)
+            tally.delivered += after_counts.get(scenario.expect, 0) - before_counts.get(
+                scenario.expect, 0
+            )
+        tally.requests += result.requests
+        tally.seconds += result.seconds
+        tally.latencies_ms += result.latencies_ms
+        for status, n in result.statuses.items():
+            tally.statuses[status] = tally.statuses.get(status, 0) + n
+
+    async def count_commands(self, session: aiohttp.ClientSession, scenario: Scenario) -> float:
+        """Redis commands per request, exactly: MONITOR during ``--count-requests`` requests
+        (after the timed ones, so MONITOR's cost never shows in the timings), counting the
+        commands run in the bench's database, less the idle rate seen just before."""
+        if scenario.target.name == "bare-bolt":
+            return 0.0  # it has no Redis client at all
+        count: int = self.args.count_requests
+        async with CommandCounter(self.redis_url) as counter:
+            await asyncio.sleep(1.0)
+            idle_rate = counter.count / 1.0
+            started, before = time.monotonic(), counter.count
+            await load(
+                session,
+                scenario.target.url,
+                scenario.make,
+                count,
+                self.args.concurrency,
+                scenario.take(count),
+            )
+            await self.settle(session)
+            seen = counter.count - before - idle_rate * (time.monotonic() - started)
+            total = sum(counter.by_command.values()) or 1
+            scenario.tally.commands_seen = {
+                name: round(n * counter.count / total / count, 2)
+                for name, n in sorted(counter.by_command.items(), key=lambda item: -item[1])
+            }
+        return max(0.0, seen / count)
+
+    def row(self, scenario: Scenario, commands_per_request: float) -> Row:
+        """The scenario's figures from its tally."""
+        tally = scenario.tally
+        ok = sum(n for status, n in tally.statuses.items() if 200 <= status < 300)
         return Row(
             key=scenario.key,
             scenario=scenario.title,
-            requests=result.requests,
-            req_per_s=result.requests / result.seconds,
-            p50_ms=percentile(result.latencies_ms, 0.50),
-            p99_ms=percentile(result.latencies_ms, 0.99),
+            requests=tally.requests,
+            req_per_s=tally.requests / tally.seconds,
+            p50_ms=percentile(tally.latencies_ms, 0.50),
+            p99_ms=percentile(tally.latencies_ms, 0.99),
             rss_mb=rss_mb(scenario.target.pid),
-            redis_cmds_per_req=max(0.0, commands / result.requests),
-            server_cpu_ms_per_req=cpu * 1000 / result.requests,
-            load_generator_cpu_share=own / result.seconds,
-            errors=result.requests - ok,
-            deliveries_per_req=delivered / result.requests,
-            statuses=dict(result.statuses),
+            redis_cmds_per_req=commands_per_request,
+            redis_commandstats_per_req=tally.commandstats / tally.requests,
+            server_cpu_ms_per_req=tally.server_cpu * 1000 / tally.requests,
+            stand_ins_cpu_ms_per_req=tally.stand_ins_cpu * 1000 / tally.requests,
+            load_generator_cpu_share=tally.own_cpu / tally.seconds,
+            errors=tally.requests - ok,
+            deliveries_per_req=tally.delivered / tally.requests,
+            statuses=dict(tally.statuses),
+            redis_commands_by_name=tally.commands_seen,
         )
 
     async def soak(self, session: aiohttp.ClientSession, api_url: str) -> Soak:
@@ -720,9 +838,17 @@ class Bench:
                     "4", "(4) ours: Teams message, FAQ card", ours, payloads.teams, "connector"
                 ),
             ]
-            rows: list[Row] = []
             for position, scenario in enumerate(scenarios, start=1):
-                rows.append(await self.measure(session, scenario, position * 10_000_000))
+                scenario.next_index = position * 10_000_000
+                await self.warm_up(session, scenario)
+            # Interleaved rounds, so a slow spell on this machine hits every scenario alike.
+            rounds = self.args.rounds
+            for number in range(rounds):
+                for scenario in scenarios:
+                    share = self.args.requests // rounds
+                    share += self.args.requests % rounds if number == rounds - 1 else 0
+                    await self.measure_chunk(session, scenario, share)
+            rows = [self.row(s, await self.count_commands(session, s)) for s in scenarios]
             await self.check_replies(session)
             soak = await self.soak(session, api_url) if self.args.soak > 0 else None
         return self.report(rows, soak)
@@ -831,12 +957,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--soak", type=int, default=20000, help="soak requests (0: no soak)")
     parser.add_argument("--concurrency", type=int, default=50, help="requests in flight")
     parser.add_argument("--voters", type=int, default=400, help="distinct people voting")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved measuring rounds")
+    parser.add_argument(
+        "--count-requests", type=int, default=300, help="requests per Redis counting pass"
+    )
+    parser.add_argument(
+        "--profile", default="", help="run our server under cProfile, stats to this file"
+    )
     parser.add_argument("--redis-url", default="", help="Redis to use (default: see above)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.concurrency < 1 or args.warmup < 1 or args.voters < 1:
-        parser.error("--requests, --warmup, --concurrency and --voters must be positive")
+    counts = (args.requests, args.concurrency, args.warmup, args.voters, args.count_requests)
+    if min(counts) < 1 or not 1 <= args.rounds <= args.requests:
+        parser.error("counts must be positive, --rounds at most --requests")
     return args
 
 
