@@ -111,6 +111,10 @@ class PollService:
     async def attach_message(self, poll_id: str, reference: dict[str, Any]) -> None:
         """Remember where the poll's shared message is, so it can be updated later."""
         await self.polls.update_meta(poll_id, {"message": reference})
+        # A vote that landed while the message was being posted had nowhere to show.
+        version, rendered = await self.polls.render_lag(poll_id)
+        if version > max(rendered, 0):
+            self._schedule_refresh(poll_id, force=True)  # its window claim found no message
 
     async def drain(self) -> None:
         """Wait for every pending message update (tests, graceful shutdown)."""

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from adapters.slack.blocks import render_blocks
 from bot.content import Content
 from bot.conversation import Conversation
+from bot.events import Actor, ButtonPress, Command
 from tests.slack.block_kit import block_kit_problems
-from tests.slack.conftest import SlackBot, button, buttons, header, shown_text
+from tests.slack.conftest import SlackBot, button, buttons, header, load_payload, shown_text
 from tests.slack.polls_kit import (
     CHANNEL,
     CREATOR,
@@ -25,6 +26,7 @@ from tests.slack.polls_kit import (
     start_poll,
     updates,
 )
+from tests.slack.slack_stand_in import Scripted
 
 FAST = 0.2  # seconds between a poll message's updates in these tests (2 s in production)
 
@@ -329,3 +331,51 @@ async def test_ten_long_options_and_two_hundred_voters_fit_block_kit(
     final = updates(bot)[-1].body["blocks"]
     assert final == blocks  # what Slack got; the stand-in checked it against Block Kit too
     assert all(len(b["text"]["text"]) <= 75 for b in buttons(final))
+
+
+async def test_a_poll_slack_refuses_to_post_is_explained_privately(
+    bot: SlackBot, content: Content
+) -> None:
+    bot.slack.script("chat.postMessage", Scripted(200, {"ok": False, "error": "not_in_channel"}))
+    ack = await bot.slash('poll "Here?" "Yes" "No"')
+    assert "blocks" not in ack
+    (note,) = await bot.slack.wait_for(lambda: bot.slack.responses("slash"))
+    assert note.body["response_type"] == "ephemeral"
+    assert content.polls.messages.post_failed in shown_text(note.body["blocks"])
+
+
+async def test_a_mention_starts_a_poll_in_the_channel(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    payload = load_payload("event_app_mention")
+    payload["event"]["text"] = '<@UBOT0001> poll "Tabs or spaces?" "Tabs" "Spaces"'
+    response = await bot.event(payload)
+    assert response.status == 200
+    (post,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postMessage"))
+    assert post.body["channel"] == CHANNEL
+    assert "thread_ts" not in post.body  # the poll is a message of its own, for everyone
+    assert header(post.body["blocks"]) == "Tabs or spaces?"
+    value = button(post.body["blocks"], "poll.vote")["value"]
+    for _ in range(200):
+        meta = await conversation.polls.polls.meta(value.partition(":")[0])
+        if meta and meta.get("message"):
+            break
+        await asyncio.sleep(0.01)
+    assert meta and meta["message"] == {"channel": CHANNEL, "ts": "1700009999.000001"}
+
+
+async def test_a_vote_cast_before_the_message_was_attached_still_shows(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    conversation.polls.refresh_window = FAST
+    actor = Actor("slack", "T0001", CHANNEL, CREATOR, "steve")
+    (poll,) = await conversation.handle(Command(actor, "poll", '"Early?" "Yes" "No"'))
+    voter = Actor("slack", "T0001", CHANNEL, "U0EARLY", "early")
+    await conversation.handle(ButtonPress(voter, "poll.vote", poll.choices[0].value))
+    await settle(conversation)
+    assert not updates(bot)  # nowhere to show it yet
+    await conversation.polls.attach_message(poll.meta["poll"], {"channel": CHANNEL, "ts": "9.1"})
+    await settle(conversation)
+    (update,) = updates(bot)
+    assert update.body["ts"] == "9.1"
+    assert option_lines(update.body["blocks"])[0] == "Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)"
