@@ -15,6 +15,10 @@ Where each reply goes:
   messages, private ones (the questionnaire) as ephemerals for the person.
 * direct message: replies in the DM.
 * App Home opened: the core's menu, published with ``views.publish``.
+* a new poll (kind ``poll``, from the slash command, a mention or a DM) is posted to the
+  channel with ``chat.postMessage``, never in the acknowledgement, and attached to the
+  poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); a reply with a
+  file (a poll's CSV) is uploaded to the person's DM, with a private note where they are.
 
 Events are handled once per ``event_id`` (Slack retries and redelivers), own and other
 bots' messages and channel messages without a mention are ignored.
