@@ -58,10 +58,10 @@ _FILLER = frozenset("bot ai choice mate pal buddy folks all everyone so ok okay 
 
 STEM = True
 TYPOS = True
-GATE_POWER = 0.5
-_TYPO_MIN_LENGTH = 4
+GATE_POWER = 1.0
+_TYPO_MIN_LENGTH = 5
 TOP2_WEIGHT = 0.0
-CENTROID_WEIGHT = 0.3
+CENTROID_WEIGHT = 0.5
 ANSWER_WEIGHT = 0.0
 #: Informal spellings, folded before anything else.
 _SPELLING: dict[str, str] = {}
@@ -236,12 +236,18 @@ class FaqMatcher:
         return folded
 
     def _correct(self, word: str) -> str:
-        """A known word one or two typing slips away from ``word``, else ``word``."""
+        """A known word one typing slip away from ``word``, else ``word``.
+
+        A dropped letter ("sorce") is corrected from five letters up; an extra, swapped or
+        wrong letter only from six up, since shorter words are too often other real words
+        ("mins" is not "minus", "main" is not "mean").
+        """
         if len(word) < _TYPO_MIN_LENGTH or not word.isalpha():
             return word
-        candidates = self._corrections.get(word, set())
-        for i in range(len(word)):
-            candidates = candidates | self._corrections.get(word[:i] + word[i + 1 :], set())
+        candidates = {c for c in self._corrections.get(word, ()) if c != word}
+        if len(word) >= _TYPO_MIN_LENGTH + 1:
+            for i in range(len(word)):
+                candidates.update(self._corrections.get(word[:i] + word[i + 1 :], ()))
         # Typing slips rarely hit the first letter; "tell" is not a typo of "well".
         candidates = {c for c in candidates if c[0] == word[0]}
         if not candidates:
