@@ -72,8 +72,11 @@ class PollPublisher(Protocol):
 def result_line(count: int, total: int, width: int, vote_one: str, vote_many: str) -> str:
     """The contract's result line: ``▇▇▇▇▁▁▁▁ 12 votes (40%)``."""
     fraction = count / total if total else 0.0
-    # Round up, so any option with a vote shows at least one block.
+    # Round up, so any option with a vote shows at least one block; but only a unanimous
+    # option fills the whole bar.
     filled = math.ceil(fraction * width)
+    if count < total:
+        filled = min(filled, width - 1)
     votes = (vote_one if count == 1 else vote_many).format(count=count)
     return f"{FILLED * filled}{EMPTY * (width - filled)} {votes} ({round(fraction * 100)}%)"
 

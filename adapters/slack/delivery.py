@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
     async_default_handlers,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,15 +27,19 @@ log = logging.getLogger(__name__)
 
 #: How many times a rate-limited call is tried again (after Slack's ``Retry-After``).
 RATE_LIMIT_RETRIES = 2
+#: How many times a call answered with 500 or 503 is tried again.
+SERVER_ERROR_RETRIES = 2
 #: Seconds before a Web API or response_url call gives up.
 HTTP_TIMEOUT = 10
 
 
 def retry_handlers() -> list[Any]:
-    """slack_sdk's default retry handlers (connection errors) plus 429 with Retry-After."""
+    """slack_sdk's default retry handlers (connection errors), 429 after Retry-After, and
+    500/503 with a short backoff (Slack processed nothing when it answered with those)."""
     return [
         *async_default_handlers(),
         AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
     ]
 
 

@@ -66,6 +66,8 @@ def test_result_lines_follow_the_contract() -> None:
     assert result_line(12, 30, 8, "{count} vote", "{count} votes") == "▇▇▇▇▁▁▁▁ 12 votes (40%)"
     assert result_line(1, 3, 8, "{count} vote", "{count} votes") == "▇▇▇▁▁▁▁▁ 1 vote (33%)"
     assert result_line(0, 0, 8, "{count} vote", "{count} votes") == "▁▁▁▁▁▁▁▁ 0 votes (0%)"
+    assert result_line(29, 30, 8, "{count} vote", "{count} votes") == "▇▇▇▇▇▇▇▁ 29 votes (97%)"
+    assert result_line(5, 5, 8, "{count} vote", "{count} votes") == "▇▇▇▇▇▇▇▇ 5 votes (100%)"
 
 
 async def test_the_team_poll_has_the_four_choices(conversation: Conversation) -> None:
@@ -154,7 +156,7 @@ async def test_named_polls_list_the_first_ten_voters_then_how_many_more(
     pizza, salad = message.bars
     assert pizza.voters[:2] == ("Member 0000", "Member 0001") and len(pizza.voters) == 11
     assert pizza.voters[-1] == "and 3 more"
-    assert f"Pizza {pizza.line}" == "Pizza ▇▇▇▇▇▇▇▇ 13 votes (93%)"
+    assert f"Pizza {pizza.line}" == "Pizza ▇▇▇▇▇▇▇▁ 13 votes (93%)"
     assert salad.voters == ("Member 0099",)
     assert "14 voters" in message.text
 

@@ -12,6 +12,7 @@ from tests.slack.slack_stand_in import Scripted
 
 RATE_LIMITED = Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"})
 NOT_IN_CHANNEL = Scripted(200, {"ok": False, "error": "not_in_channel"})
+SERVER_ERROR = Scripted(500, {"ok": False, "error": "internal_error"})
 RELATED = {
     "action_id": "faq.show|0",
     "value": "",
@@ -42,6 +43,23 @@ async def test_rate_limited_post_is_retried(bot: SlackBot) -> None:
     await bot.finish()
     first, second = bot.slack.api_calls("chat.postMessage")
     assert first.body == second.body
+
+
+async def test_server_error_is_retried_and_posts_once(bot: SlackBot) -> None:
+    bot.slack.script("chat.postMessage", SERVER_ERROR)
+    await bot.event(load_payload("event_message_im"))
+    await bot.slack.wait_for(lambda: len(bot.slack.api_calls("chat.postMessage")) == 2)
+    await bot.finish()
+    failed, posted = bot.slack.api_calls("chat.postMessage")
+    assert failed.body == posted.body  # the same message, tried again once: no duplicate
+
+
+async def test_server_errors_that_persist_stop_within_the_bound(bot: SlackBot) -> None:
+    bot.slack.script("chat.postMessage", SERVER_ERROR, SERVER_ERROR, SERVER_ERROR, SERVER_ERROR)
+    await bot.event(load_payload("event_message_im"))
+    await bot.slack.wait_for(lambda: len(bot.slack.api_calls("chat.postMessage")) == 3, timeout=10)
+    await bot.finish()
+    assert len(bot.slack.api_calls("chat.postMessage")) == 3  # one try and two retries
 
 
 async def test_a_shared_reply_to_a_public_message_goes_to_its_thread(
