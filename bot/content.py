@@ -13,6 +13,7 @@ installed wheel.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,12 +174,28 @@ class Faq(_Strict):
     suggest_threshold: float = Field(ge=0, le=1)
     #: Words that mean the same thing, mapped to one spelling before matching.
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    #: Nearby topics the FAQ does not cover (prompt writing, GPUs, office chat...), each a
+    #: name and a few example questions. A question closer to one of these than to any
+    #: entry is not answered: they are "decline anchors", never shown to anyone.
+    decline_topics: dict[str, list[str]] = Field(default_factory=dict)
+    #: To answer, the best entry's score must also lead the closest decline topic's score
+    #: by this much (negative: the entry may trail it by that much).
+    decline_margin: float = Field(default=0.0, ge=-1, le=1)
     small_talk: list[SmallTalk] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Faq:
         _check_unique([e.id for e in self.entries], "entries")
+        return self
+
+    @model_validator(mode="after")
+    def _decline_topics_have_questions(self) -> Faq:
+        for topic, questions in self.decline_topics.items():
+            if not re.fullmatch(r"[a-z_]+", topic):
+                raise ValueError(f"decline topic {topic!r}: use lower case and underscores")
+            if not questions or any(len(q.strip()) < 3 for q in questions):
+                raise ValueError(f"decline topic {topic!r}: needs example questions, none blank")
         return self
 
 

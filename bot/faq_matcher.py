@@ -6,8 +6,9 @@ forms); synonyms from content are folded to one spelling first. A question's sco
 an entry is the best cosine similarity against any of its phrasings.
 
 The decision rule: answer when the best entry clears ``answer_threshold`` and leads the
-runner-up by ``answer_margin``; otherwise offer up to three entries that clear
-``suggest_threshold``; otherwise admit not knowing.
+runner-up by ``answer_margin``, and leads the closest of the content's ``decline_topics`` (nearby
+topics the FAQ does not cover) by ``decline_margin``; otherwise offer up to three entries
+that clear ``suggest_threshold``; otherwise admit not knowing.
 """
 
 from __future__ import annotations
@@ -105,6 +106,12 @@ class Suggestion:
     score: float
 
 
+class Ranking(list[tuple[FaqEntry, float]]):
+    """Entries with their scores, best first, and how close the closest decline topic is."""
+
+    decline: float = 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """What the matcher concluded about one question."""
@@ -200,6 +207,58 @@ class FaqMatcher:
             answer = self._weigh(self._features(entry.answer, known_only=True))
             for feature, weight in answer.items():
                 self._answers[feature].append((index, weight))
+        self._build_decline_index(faq, texts)
+
+    def _build_decline_index(self, faq: Faq, texts: list[tuple[int, str]]) -> None:
+        """A second index over the decline topics, in a space where their words count too.
+
+        The entries' own scores are untouched (so is every ranking); this only measures
+        how close a question is to a topic the FAQ does not cover.
+        """
+        self._decline_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._decline_vocabulary = self._vocabulary
+        self._decline_idf: dict[str, float] = {}
+        self._decline_unknown_idf = 1.0
+        decline_texts = [q for questions in faq.decline_topics.values() for q in questions]
+        if not decline_texts:
+            return
+        self._decline_vocabulary = self._vocabulary.union(
+            t for text in decline_texts for t in self._tokens(text)
+        )
+        vocabulary = self._decline_vocabulary
+        entry_docs = [self._features(text, vocabulary=vocabulary) for _, text in texts]
+        decline_docs = [self._features(text, vocabulary=vocabulary) for text in decline_texts]
+        document_frequency: Counter[str] = Counter()
+        for features in (*entry_docs, *decline_docs):
+            document_frequency.update(features.keys())
+        count = len(entry_docs) + len(decline_docs)
+        self._decline_idf = {
+            f: math.log((1 + count) / (1 + df)) + 1.0 for f, df in document_frequency.items()
+        }
+        self._decline_unknown_idf = math.log(1 + count) + 1.0
+        for doc_index, features in enumerate(decline_docs):
+            vector = self._weigh(features, self._decline_idf, self._decline_unknown_idf)
+            for feature, weight in vector.items():
+                self._decline_postings[feature].append((doc_index, weight))
+
+    def decline_score(self, question: str, tokens: list[str] | None = None) -> float:
+        """How close ``question`` is to the nearest decline topic (0 when there are none)."""
+        if not self._decline_postings:
+            return 0.0
+        if tokens is None:
+            tokens = self._tokens(question)
+        features = self._features(question, tokens=tokens, vocabulary=self._decline_vocabulary)
+        query = self._weigh(features, self._decline_idf, self._decline_unknown_idf)
+        doc_scores: dict[int, float] = defaultdict(float)
+        for feature, weight in query.items():
+            for doc_index, doc_weight in self._decline_postings.get(feature, ()):
+                doc_scores[doc_index] += weight * doc_weight
+        best = max(doc_scores.values(), default=0.0)
+        if GATE_POWER:
+            best *= (
+                self._coverage(tokens, self._decline_idf, self._decline_unknown_idf) ** GATE_POWER
+            )
+        return round(min(best, 1.0), 4)
 
     def tokens(self, text: str) -> list[str]:
         """The words that count for matching: synonyms folded, stopwords dropped."""
@@ -258,35 +317,47 @@ class FaqMatcher:
         return _SIDES.intersection(self._tokens(text))
 
     def _features(
-        self, text: str, known_only: bool = False, tokens: list[str] | None = None
+        self,
+        text: str,
+        known_only: bool = False,
+        tokens: list[str] | None = None,
+        vocabulary: frozenset[str] | None = None,
     ) -> Counter[str]:
+        if vocabulary is None:
+            vocabulary = self._vocabulary
         if tokens is None:
             tokens = self._tokens(text)
         if known_only:
-            tokens = [t for t in tokens if t in self._vocabulary]
+            tokens = [t for t in tokens if t in vocabulary]
         features: Counter[str] = Counter()
         for token in tokens:
             # A word the FAQ never uses is most likely a typo: let its character
             # n-grams find the word it was meant to be, rather than count as a new word.
-            if not self._vocabulary or token in self._vocabulary:
+            if not vocabulary or token in vocabulary:
                 features["w:" + token] += 2
             padded = f"<{token}>"
             for i in range(max(1, len(padded) - _NGRAM + 1)):
                 features["c:" + padded[i : i + _NGRAM]] += 1
         for left, right in itertools.pairwise(tokens):
-            if not self._vocabulary or {left, right} <= self._vocabulary:
+            if not vocabulary or {left, right} <= vocabulary:
                 features[f"b:{left}_{right}"] += 2
         return features
 
-    def _weigh(self, features: Counter[str]) -> dict[str, float]:
-        vector = {
-            f: (1 + math.log(n)) * self._idf.get(f, self._unknown_idf) for f, n in features.items()
-        }
+    def _weigh(
+        self,
+        features: Counter[str],
+        idf: dict[str, float] | None = None,
+        unknown_idf: float | None = None,
+    ) -> dict[str, float]:
+        if idf is None:
+            idf, unknown_idf = self._idf, self._unknown_idf
+        default = self._unknown_idf if unknown_idf is None else unknown_idf
+        vector = {f: (1 + math.log(n)) * idf.get(f, default) for f, n in features.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {f: v / norm for f, v in vector.items()}
 
-    def scores(self, question: str) -> list[tuple[FaqEntry, float]]:
-        """Every entry with a score above zero, best first."""
+    def scores(self, question: str) -> Ranking:
+        """Every entry with a score above zero, best first (and the decline score)."""
         tokens = self._tokens(question)
         query = self._weigh(self._features(question, tokens=tokens))
         doc_scores: dict[int, float] = defaultdict(float)
@@ -327,15 +398,26 @@ class FaqMatcher:
             coverage = self._coverage(tokens)
             best = {i: v * coverage**GATE_POWER for i, v in best.items()}
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        return [(self.faq.entries[i], round(min(s, 1.0), 4)) for i, s in ranked if s > 0]
+        result = Ranking((self.faq.entries[i], round(min(s, 1.0), 4)) for i, s in ranked if s > 0)
+        if result:
+            result.decline = self.decline_score(question, tokens)
+        return result
 
-    def _coverage(self, tokens: list[str]) -> float:
+    def _coverage(
+        self,
+        tokens: list[str],
+        idf_table: dict[str, float] | None = None,
+        unknown_idf: float | None = None,
+    ) -> float:
         """The share of the question's weight carried by words the FAQ knows."""
+        if idf_table is None:
+            idf_table = self._idf
+        unknown = self._unknown_idf if unknown_idf is None else unknown_idf
         known = total = 0.0
         for token in tokens:
-            idf = self._idf.get("w:" + token)
+            idf = idf_table.get("w:" + token)
             if idf is None:
-                total += self._unknown_idf
+                total += unknown
             else:
                 known += idf
                 total += idf
@@ -352,7 +434,12 @@ class FaqMatcher:
         top_entry, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         faq = self.faq
-        answered = top_score >= faq.answer_threshold and top_score - runner_up >= faq.answer_margin
+        decline = getattr(ranked, "decline", 0.0)
+        answered = (
+            top_score >= faq.answer_threshold
+            and top_score - runner_up >= faq.answer_margin
+            and (not decline or top_score - decline >= faq.decline_margin)
+        )
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
         suggestions = tuple(
