@@ -52,7 +52,9 @@ async def _serve(settings: Settings) -> None:
     store = StateStore(connection.client, prefix=settings.key_prefix)
     conversation = Conversation(content, store, poll_secret=settings.poll_key())
     app = build_app(store, _front_end_mounts(conversation, store, settings))
-    runner = web.AppRunner(app, handle_signals=False)
+    # No access log: the metrics middleware already counts and times every platform
+    # request, and a log line per request costs more than the answer itself.
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()

@@ -52,6 +52,8 @@ from bot.store import StateStore, StoreUnavailable
 log = logging.getLogger(__name__)
 
 FILLED, EMPTY = "▇", "▁"
+#: How many polls' fixed parts each process keeps in memory.
+_DEFINITIONS_CACHED = 1024
 _VOTE_RESULTS = {
     VOTE_NEW: "new",
     VOTE_MOVED: "moved",
@@ -104,6 +106,7 @@ class PollService:
         self._secret = secret
         self._tasks: set[asyncio.Task[None]] = set()
         self._refreshing: set[str] = set()
+        self._definitions: dict[str, dict[str, Any]] = {}
 
     # --- wiring -----------------------------------------------------------------------
 
@@ -175,13 +178,26 @@ class PollService:
     async def vote(self, actor: Actor, value: str) -> list[Reply]:
         """A press on a poll option: cast, move or withdraw, confirmed privately."""
         poll_id, _, index_text = value.partition(":")
-        meta = await self.polls.meta(poll_id) if poll_id else None
+        meta = await self._definition(poll_id) if poll_id else None
         if meta is None or not index_text.isdigit() or int(index_text) >= len(meta["options"]):
             return [self._private("poll.missing", self.messages.poll_missing)]
         option = int(index_text)
         if option == meta.get("quiz_option"):
             return await self._start_questionnaire(actor, meta)
         return [await self._cast(actor, meta, option, toggle=True)]
+
+    async def _definition(self, poll_id: str) -> dict[str, Any] | None:
+        """The poll's fixed parts (question, options, flags), cached in this process: a vote
+        then costs one Redis round trip. Whether it is closed lives in Redis alone."""
+        meta = self._definitions.get(poll_id)
+        if meta is None:
+            meta = await self.polls.meta(poll_id)
+            if meta is None:
+                return None
+            if len(self._definitions) >= _DEFINITIONS_CACHED:
+                self._definitions.pop(next(iter(self._definitions)))
+            self._definitions[poll_id] = meta
+        return meta
 
     async def _cast(self, actor: Actor, meta: dict[str, Any], option: int, toggle: bool) -> Reply:
         name = "" if meta["anonymous"] else (actor.user_name or actor.user)

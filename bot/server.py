@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -49,6 +50,9 @@ _SLACK_KINDS = {"command", "block_actions", "view_submission", "event_callback",
 _TEAMS_KINDS = {"message", "invoke", "conversationUpdate", "installationUpdate", "messageReaction"}
 
 
+_LEADING_TYPE = re.compile(r'\s*\{\s*"type"\s*:\s*"([a-z_]+)"')
+
+
 def _json_type(raw: bytes) -> str:
     try:
         value = json.loads(raw)
@@ -67,7 +71,9 @@ async def request_kind(platform: str, request: web.Request) -> str:
         form = parse_qs(raw.decode("utf-8", "replace"))
         if "command" in form:
             return "command"
-        kind = _json_type(form["payload"][0].encode()) if "payload" in form else "malformed"
+        # An interaction payload opens with its type; no need to parse all of it here.
+        found = _LEADING_TYPE.match(form["payload"][0]) if "payload" in form else None
+        kind = found.group(1) if found else "malformed"
     else:
         kind = _json_type(raw)
     return kind if kind in _SLACK_KINDS or kind == "malformed" else "other"

@@ -45,6 +45,15 @@ if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 return current + 1
 """
 
+# KEYS[1] = the hash; ARGV = new JSON, TTL seconds. Bumps the version and writes.
+_PUT = """
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('HSET', KEYS[1], 'data', ARGV[1])
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+return 1
+"""
+
 _UNREACHABLE = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
@@ -87,6 +96,7 @@ class StateStore:
         self.prefix = prefix.rstrip(":")
         self._max_retries = max_retries
         self._cas = client.register_script(_COMPARE_AND_SET)
+        self._put = client.register_script(_PUT)
 
     def key(self, *parts: str) -> str:
         """The full Redis key for a logical key made of ``parts``."""
@@ -107,8 +117,11 @@ class StateStore:
         return None if raw is None else json.loads(raw)
 
     async def put_json(self, *parts: str, value: JSON, ttl: int | None = None) -> None:
-        """Store ``value`` at ``parts`` unconditionally (last writer wins)."""
-        await self.update_json(*parts, change=lambda _current: value, ttl=ttl)
+        """Store ``value`` at ``parts`` unconditionally (last writer wins), in one round
+        trip; the version still moves on, so a racing update retries against it."""
+        encoded = json.dumps(value, separators=(",", ":"))
+        async with reachable("put"):
+            await self._put(keys=[self.key(*parts)], args=[encoded, ttl or 0])
 
     async def update_json(
         self,
