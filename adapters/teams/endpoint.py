@@ -16,7 +16,7 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from msrest.serialization import Model
+from msrest.serialization import Deserializer, Model
 
 from adapters.teams.auth import RequestAuthenticator, Unauthorized
 from adapters.teams.teams_bot import TeamsBot
@@ -28,6 +28,11 @@ ROUTE = "/api/messages"
 
 #: How long an activity id is remembered so a redelivery is handled once.
 DEDUPE_TTL = 3600
+
+
+#: One msrest deserializer for every request (``Activity.deserialize`` builds a new one,
+#: with its model table, each time); it keeps no state between calls.
+_ACTIVITY_DESERIALIZER = Deserializer(Activity._infer_class_models())  # type: ignore[no-untyped-call]
 
 
 class BadActivity(ValueError):
@@ -46,7 +51,7 @@ def parse_activity(body: Any) -> Activity:
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
         raise BadActivity("missing 'conversation.id'")
     try:
-        activity: Activity = Activity().deserialize(body)
+        activity: Activity = _ACTIVITY_DESERIALIZER("Activity", body)
     except Exception as error:  # msrest raises its own DeserializationError family
         raise BadActivity(f"not an activity: {type(error).__name__}") from error
     return activity

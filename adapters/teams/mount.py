@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.activities import PLATFORM
+from adapters.teams.adapter import TeamsCloudAdapter
 from adapters.teams.auth import RequestAuthenticator, build_authentication
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
 from adapters.teams.endpoint import ROUTE, MessagesEndpoint
@@ -44,7 +44,7 @@ def build_endpoint(
     """The ``/api/messages`` handler with its adapter, bot and authenticator."""
     _quicker_connector_clients()
     authentication = build_authentication(settings)
-    adapter = CloudAdapter(authentication)
+    adapter = TeamsCloudAdapter(authentication)
     bot = TeamsBot(conversation, store, retry)
     adapter.on_turn_error = bot.on_turn_error
     authenticator = RequestAuthenticator(authentication, enabled=bool(settings.microsoft_app_id))
