@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -61,6 +61,35 @@ def _json_type(raw: bytes) -> str:
     return str(value.get("type", "")) if isinstance(value, dict) else "malformed"
 
 
+#: How much of an interaction payload is decoded to find its leading ``"type"``.
+_PAYLOAD_HEAD = 256
+
+
+def _form_kind(text: str) -> str:
+    """A Slack form body's kind, as ``parse_qs`` would see it, without decoding every field:
+    ``command`` when any non-blank ``command`` field is present, else the leading
+    ``"type"`` of the first non-blank ``payload``, else ``malformed``."""
+    payload = None
+    for field in text.split("&"):
+        name, equals, value = field.partition("=")
+        if not (equals and value):
+            continue  # parse_qs drops fields without a value
+        if "%" in name or "+" in name:
+            name = unquote(name.replace("+", " "))
+        if name == "command":
+            return "command"
+        if name == "payload" and payload is None:
+            payload = value
+    if payload is None:
+        return "malformed"
+    # An interaction payload opens with its type: decoding its head is enough, and when
+    # the head alone does not match (a cut-off escape, a long type), decode all of it.
+    found = _LEADING_TYPE.match(unquote(payload[:_PAYLOAD_HEAD].replace("+", " ")))
+    if found is None and len(payload) > _PAYLOAD_HEAD:
+        found = _LEADING_TYPE.match(unquote(payload.replace("+", " ")))
+    return found.group(1) if found else "malformed"
+
+
 async def request_kind(platform: str, request: web.Request) -> str:
     """What kind of platform request this is, from a fixed set (keeps labels bounded)."""
     raw = await request.read()  # aiohttp keeps the body, so the adapter can read it again
@@ -68,12 +97,7 @@ async def request_kind(platform: str, request: web.Request) -> str:
         kind = _json_type(raw)
         return kind if kind in _TEAMS_KINDS or kind == "malformed" else "other"
     if request.content_type == "application/x-www-form-urlencoded":
-        form = parse_qs(raw.decode("utf-8", "replace"))
-        if "command" in form:
-            return "command"
-        # An interaction payload opens with its type; no need to parse all of it here.
-        found = _LEADING_TYPE.match(form["payload"][0]) if "payload" in form else None
-        kind = found.group(1) if found else "malformed"
+        kind = _form_kind(raw.decode("utf-8", "replace"))
     else:
         kind = _json_type(raw)
     return kind if kind in _SLACK_KINDS or kind == "malformed" else "other"

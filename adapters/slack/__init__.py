@@ -38,6 +38,7 @@ def slack_mount(conversation: Conversation, store: StateStore, settings: Setting
 
     def mount(app: web.Application) -> None:
         front_end = SlackFrontEnd(conversation, store, settings)
+        app.on_startup.append(front_end.start)
         if settings.slack_app_token:
             app.on_startup.append(front_end.start_socket_mode)
             app.on_cleanup.append(front_end.stop_socket_mode)

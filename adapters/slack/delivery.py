@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -54,12 +55,39 @@ def web_client(token: str, api_url: str | None) -> AsyncWebClient:
 
 
 class SlackDelivery:
-    """Sends the core's replies to Slack in the shape each route needs."""
+    """Sends the core's replies to Slack in the shape each route needs.
+
+    Every Web API call and ``response_url`` post shares one HTTP session (and so its
+    kept-alive connections), opened on first use and closed by :meth:`close`; without
+    one, slack_sdk would open a session and a connection per call.
+    """
 
     def __init__(self, client: AsyncWebClient, apology: str) -> None:
         self.client = client
         #: What a person sees when their reply could not be posted (content/strings.yaml).
         self.apology = apology
+        self._session: aiohttp.ClientSession | None = None
+        self._retry_handlers = retry_handlers()
+        self._closed = False
+
+    def open(self) -> aiohttp.ClientSession | None:
+        """The shared HTTP session, opened now if need be (in the running loop); None
+        once :meth:`close` has run, so a late call makes its own instead of leaking one."""
+        if self._closed:
+            return None
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT))
+            self.client.session = self._session
+        return self._session
+
+    async def close(self) -> None:
+        """Close the shared session; later calls open their own (slack_sdk's default)."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            if self.client.session is session:
+                self.client.session = None
+            await session.close()
 
     @staticmethod
     def message(reply: Reply) -> dict[str, Any]:
@@ -141,6 +169,7 @@ class SlackDelivery:
 
     async def _call_for(self, method: str, kwargs: dict[str, Any]) -> dict[str, Any] | None:
         """The method's response data, or None (logged) when it failed."""
+        self.open()
         try:
             response = await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
@@ -161,7 +190,10 @@ class SlackDelivery:
 
     async def _webhook(self, response_url: str, **fields: Any) -> bool:
         webhook = AsyncWebhookClient(
-            response_url, timeout=HTTP_TIMEOUT, retry_handlers=retry_handlers()
+            response_url,
+            timeout=HTTP_TIMEOUT,
+            session=self.open(),
+            retry_handlers=self._retry_handlers,
         )
         try:
             response = await webhook.send(**fields)

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.background import BackgroundWork
+from adapters.slack.background import BackgroundWork, finished_within
 from adapters.slack.blocks import fallback_text, render_blocks
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.inbound import (
@@ -134,14 +134,13 @@ class SlackListeners:
         event = command_from_slash(command)
         response_url = _str(command.get("response_url"))
         work = self.background.spawn(self._handle(event), "slash command")
-        try:
-            replies = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
-        except TimeoutError:
+        if not await finished_within(work, ACK_BUDGET_SECONDS):
             await ack()
             self.background.spawn(
                 self._respond_later(event.actor.channel, response_url, work), "slow slash command"
             )
             return
+        replies = work.result()
         for poll in [r for r in replies if is_poll_message(r)]:
             self.background.spawn(
                 self._post_poll(event.actor.channel, poll, response_url), "poll message"

@@ -5,8 +5,9 @@ a form field ``payload`` holding JSON, and Events API callbacks as JSON. Anythin
 (bad UTF-8, bad form encoding, ``payload=`` that is not a JSON object) is a
 :class:`MalformedRequest`, which the route answers with 400 instead of a 500.
 
-The dict is handed to Bolt as JSON: Bolt's own body parser mistakes a slash command
-whose text contains the word "payload" for an interaction and drops it.
+The dict is handed to Bolt as it is, so Bolt never parses the body itself: its own body
+parser mistakes a slash command whose text contains the word "payload" for an
+interaction and drops it.
 """
 
 from __future__ import annotations
