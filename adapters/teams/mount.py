@@ -21,6 +21,9 @@ from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
+#: The ``/api/messages`` handler, on the application (tests wait on its background turns).
+ENDPOINT_KEY: web.AppKey[MessagesEndpoint] = web.AppKey("teams_endpoint", MessagesEndpoint)
+
 NO_AUTH_WARNING = (
     "TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is not set, so %s accepts unsigned "
     "requests from anyone. Use this only with the Bot Framework Emulator or locally; "
@@ -75,5 +78,11 @@ def build_teams_mount(
                 settings.microsoft_app_id,
             )
         app.router.add_post(ROUTE, endpoint.handle)
+        app[ENDPOINT_KEY] = endpoint
+
+        async def finish(_app: web.Application) -> None:
+            await endpoint.close()
+
+        app.on_cleanup.append(finish)
 
     return mount

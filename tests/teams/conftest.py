@@ -7,6 +7,7 @@ answer the next calls with an error status first (429 for throttling).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
@@ -22,7 +23,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
-from adapters.teams.mount import build_teams_mount
+from adapters.teams.mount import ENDPOINT_KEY, build_teams_mount
 from bot.conversation import Conversation
 from bot.server import build_app
 from bot.settings import Settings
@@ -74,6 +75,8 @@ class StandInConnector:
     calls: list[ConnectorCall] = field(default_factory=list)
     fail_with: list[int] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    #: When set, every call is recorded and then held until this event is set.
+    hold: asyncio.Event | None = None
 
     @property
     def delivered(self) -> list[ConnectorCall]:
@@ -92,6 +95,8 @@ class StandInConnector:
                 status=status,
             )
         )
+        if self.hold is not None:
+            await self.hold.wait()
         if status >= 300:
             return web.json_response(
                 {"error": {"code": "Throttled", "message": "slow down"}}, status=status
@@ -120,6 +125,26 @@ async def connector() -> AsyncIterator[StandInConnector]:
         await server.close()
 
 
+class TeamsTestClient(TestClient[Any, Any]):
+    """A test client whose ``post`` to ``/api/messages`` returns once the turn it started
+    has finished: a message is acknowledged (201) before its turn runs in the background,
+    and the tests assert on what that turn sent to the stand-in connector."""
+
+    async def post(self, path: Any, **kwargs: Any) -> Any:
+        response = await super().post(path, **kwargs)
+        if path == "/api/messages":
+            await self.turns_finished()
+        return response
+
+    async def post_without_waiting(self, path: str, **kwargs: Any) -> Any:
+        """The plain POST: returns on the HTTP response, turns may still be running."""
+        return await super().post(path, **kwargs)
+
+    async def turns_finished(self) -> None:
+        """Wait until every background turn of the Teams endpoint has finished."""
+        await self.app[ENDPOINT_KEY].drain(timeout=15)
+
+
 TeamsClientFactory = Callable[[Settings], Awaitable[TestClient[Any, Any]]]
 
 
@@ -132,7 +157,7 @@ async def teams_client_for(
 
     async def make(settings: Settings) -> TestClient[Any, Any]:
         app = build_app(store, [build_teams_mount(conversation, store, settings)])
-        client: TestClient[Any, Any] = TestClient(TestServer(app))
+        client: TestClient[Any, Any] = TeamsTestClient(TestServer(app))
         await client.start_server()
         clients.append(client)
         return client

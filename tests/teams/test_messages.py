@@ -6,15 +6,17 @@ asserted on what the stand-in connector at the activity's serviceUrl received.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
+from adapters.teams.mount import ENDPOINT_KEY
 from bot.store import StateStore
-from tests.teams.conftest import StandInConnector, payload
+from tests.teams.conftest import StandInConnector, TeamsTestClient, payload
 
 CheckCard = Callable[[dict[str, Any]], None]
 Client = TestClient[Any, Any]
@@ -49,6 +51,27 @@ async def test_personal_question_gets_a_valid_faq_card(
     assert_valid_card(call.card)
     assert PRIVACY in card_text(call.card)
     assert elapsed < 15, "Teams gives a bot 15 seconds"
+
+
+async def test_a_message_is_acknowledged_before_its_reply_is_sent(
+    teams: Client, connector: StandInConnector
+) -> None:
+    # (the conftest class, seen through pytest's own import of conftest.py)
+    client = cast(TeamsTestClient, teams)
+    connector.hold = asyncio.Event()
+    activity = payload("personal_message", connector.url)
+    response = await client.post_without_waiting("/api/messages", json=activity)
+    assert response.status == 201
+    # The 201 came back while the turn was still running (its reply not yet answered).
+    assert teams.app[ENDPOINT_KEY].running == 1
+    connector.hold.set()
+    await client.turns_finished()
+    (call,) = connector.delivered
+    assert PRIVACY in card_text(call.card)
+    # A redelivery while (or after) the first turn runs is still answered once.
+    again = await teams.post("/api/messages", json=activity)
+    assert again.status == 200
+    assert len(connector.calls) == 1
 
 
 async def test_channel_mention_is_removed_and_answered_in_the_thread(
