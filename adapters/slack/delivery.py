@@ -76,7 +76,12 @@ class SlackDelivery:
         if self._closed:
             return None
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT))
+            # No cap on connections (limit=0): a session per call had none either, and a
+            # queue for a free connection would eat into each call's timeout.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0),
+                timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT),
+            )
             self.client.session = self._session
         return self._session
 
