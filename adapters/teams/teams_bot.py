@@ -49,9 +49,27 @@ ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 WELCOME_TTL = 3600
 
 
+class CardAttachment(Attachment):  # type: ignore[misc]
+    """An Adaptive Card attachment whose card is shared, not copied, by ``deepcopy``.
+
+    botbuilder deep-copies every outgoing activity (``TurnContext.send_activities``); the
+    card is a fresh dict per reply that nothing changes afterwards, so walking it again
+    only costs time.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardAttachment:
+        return CardAttachment(
+            content_type=self.content_type,
+            content=self.content,
+            content_url=self.content_url,
+            name=self.name,
+            thumbnail_url=self.thumbnail_url,
+        )
+
+
 def card_activity(reply: Reply) -> Activity:
     """A message activity carrying ``reply`` as an Adaptive Card."""
-    attachment = Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(reply))
+    attachment = CardAttachment(content_type=CARD_CONTENT_TYPE, content=render_card(reply))
     activity: Activity = MessageFactory.attachment(attachment)
     activity.summary = reply.header or reply.text[:80]
     return activity

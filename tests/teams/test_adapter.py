@@ -36,3 +36,21 @@ def test_other_contents_go_through_msrest() -> None:
     )
     expected = Serializer(MODELS).body(activity, "Activity")
     assert CardSerializer(MODELS).body(activity, "Activity") == expected
+
+
+def test_a_card_attachment_is_shared_by_deepcopy_and_serialises_the_same() -> None:
+    import copy
+
+    activity = card_activity(Reply(kind="faq.answer", header="Privacy", text="Self-hosted."))
+    copied = copy.deepcopy(activity)
+    assert copied.attachments[0] is not activity.attachments[0]
+    assert copied.attachments[0].content is activity.attachments[0].content
+    plain = Activity(
+        type="message",
+        attachments=[Attachment(content_type="x", content=activity.attachments[0].content)],
+    )
+    plain.attachments[0].content_type = activity.attachments[0].content_type
+    plain.summary = activity.summary
+    plain.attachment_layout = activity.attachment_layout
+    plain.input_hint = activity.input_hint
+    assert Serializer(MODELS).body(copied, "Activity") == Serializer(MODELS).body(plain, "Activity")
