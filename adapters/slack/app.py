@@ -64,10 +64,6 @@ class SlackFrontEnd:
             client=client,
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=False,  # done in handle_http, before any parsing
-            # Run each listener inline and answer when it returns: every listener acks and
-            # hands slow work to ``background`` itself, so Bolt's extra task per request
-            # and its 10 ms polling for the ack would only add cost and latency.
-            process_before_response=True,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         self.bolt.command(re.compile(r"^/.+"))(self.listeners.on_command)
