@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import json
 import logging
@@ -58,6 +59,9 @@ async def _serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    # Everything loaded so far lives as long as the process: keep it out of the garbage
+    # collector's full passes, which otherwise add tens of milliseconds to unlucky requests.
+    gc.freeze()
     log.info(
         "serving on http://%s:%s (state: %s)", settings.host, settings.port, connection.description
     )
