@@ -13,9 +13,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
-from redis.asyncio.retry import Retry
 from redis.typing import EncodableT
 
 from bot.settings import Settings
