@@ -55,6 +55,11 @@ class Tally:
     names: dict[str, str]
     profiles: list[dict[str, float]]
 
+    @classmethod
+    def empty(cls, options: int) -> Tally:
+        """A new poll's numbers: open, no votes."""
+        return cls((0,) * options, 0, False, None, 0, {}, {}, [])
+
 
 class PollStore:
     """Poll state in Redis: create, vote, close, read, and claim deadlines."""

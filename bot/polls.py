@@ -164,7 +164,7 @@ class PollService:
         log.info(
             "poll %s started on %s (%d options)", meta["id"], actor.platform, len(spec.options)
         )
-        return [self.render(meta, Tally((0,) * len(spec.options), 0, False, None, 0, {}, {}, []))]
+        return [self.render(meta, Tally.empty(len(spec.options)))]
 
     # --- voting -----------------------------------------------------------------------
 
@@ -233,7 +233,7 @@ class PollService:
         self, actor: Actor, poll_id: str, result: Recommendation
     ) -> Reply:
         """Make a finished questionnaire's outcome the voter's vote, and keep their priorities."""
-        meta = await self.polls.meta(poll_id)
+        meta = await self._definition(poll_id)
         if meta is None:
             return self._private("poll.missing", self.messages.poll_missing)
         option = meta["outcomes"].index(result.outcome)
