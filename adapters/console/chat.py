@@ -72,7 +72,8 @@ async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, user: str)
     content = load_content()
     connection = connect(settings)
     try:
-        conversation = Conversation(content, StateStore(connection.client))
+        store = StateStore(connection.client, prefix=settings.key_prefix)
+        conversation = Conversation(content, store, poll_secret=settings.poll_key())
         # A fresh session id per run: each chat starts its own questionnaire.
         session = uuid.uuid4().hex[:8]
         actor = Actor("console", "local", "terminal", f"{user}-{session}", user_name=user)

@@ -5,11 +5,31 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+PREFIX = f"test-chat-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True)
+async def clean_chat_keys(redis_client: aioredis.Redis) -> AsyncIterator[None]:
+    """The chat subprocesses keep their state under PREFIX; delete it afterwards."""
+    yield
+    async for key in redis_client.scan_iter(match=f"{PREFIX}:*"):
+        await redis_client.delete(key)
 
 
 def chat(stdin: str, redis_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "REDIS_URL": redis_url, "AI_CHOICE_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "AI_CHOICE_DATA_DIR": str(tmp_path),
+        "AI_CHOICE_KEY_PREFIX": PREFIX,
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat"],
         input=stdin,
