@@ -460,7 +460,7 @@ class PollService:
             winner, why = "hybrid", messages.recommendation_split
         text = getattr(outcomes, winner)
         title = messages.recommendation_title.format(outcome=text.title)
-        return Section(title, (why, text.summary, *text.next_steps))
+        return Section(title, (why, *text.next_steps))
 
     # --- message updates --------------------------------------------------------------
 

@@ -133,7 +133,7 @@ def _actions(choices: tuple[Choice, ...], first_index: int, block_id: str) -> li
 
 
 def _content_blocks(reply: Reply) -> list[Block]:
-    """Everything above the buttons: text, facts, sections, table, bars."""
+    """Everything above the buttons: text, facts, bars (results first), sections, table."""
     blocks: list[Block] = []
     if reply.text:
         blocks += _sections(escape_mrkdwn(reply.text))
@@ -141,14 +141,14 @@ def _content_blocks(reply: Reply) -> list[Block]:
         blocks += _sections(
             "\n".join(f"{_bold(f.title)}: {escape_mrkdwn(f.value)}" for f in reply.facts)
         )
+    for bar in reply.bars:
+        blocks += _bar_blocks(bar)
     for section in reply.sections:
         lines = [_bold(section.title)] if section.title else []
         lines += [f"• {escape_mrkdwn(line)}" for line in section.lines]
         blocks += _sections("\n".join(lines))
     if reply.table is not None and reply.table.rows:
         blocks += _sections("\n".join(_table_lines(reply.table)))
-    for bar in reply.bars:
-        blocks += _bar_blocks(bar)
     return blocks
 
 

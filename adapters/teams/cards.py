@@ -163,11 +163,12 @@ def render_card(reply: Reply) -> Card:
     if reply.facts:
         facts = [{"title": plain(f.title), "value": plain(f.value)} for f in reply.facts]
         body.append({"type": "FactSet", "facts": facts, "spacing": "medium"})
+    # Results first: a poll's lines are what people open it for.
+    for bar in reply.bars:
+        body += _bar(bar)
     body += [_section(section) for section in reply.sections]
     if reply.table is not None:
         body.append(_table(reply.table))
-    for bar in reply.bars:
-        body += _bar(bar)
     if reply.attachment is not None:
         body.append(_attachment(reply.attachment))
     if reply.choices_title:
