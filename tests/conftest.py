@@ -52,7 +52,11 @@ async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 @pytest.fixture
 async def store(redis_client: aioredis.Redis) -> AsyncIterator[StateStore]:
-    """A store under a key prefix of its own; every key under it is deleted afterwards."""
+    """A store under a key prefix of its own; every key under it is deleted afterwards.
+
+    Folders that override ``redis_client`` (Cluster, Sentinel) get their store from here
+    too: a cluster client's ``scan_iter`` walks every master.
+    """
     prefix = f"test:{uuid.uuid4().hex[:12]}"
     yield StateStore(redis_client, prefix=prefix)
     async for key in redis_client.scan_iter(match=f"{prefix}:*", count=500):

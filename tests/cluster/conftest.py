@@ -9,7 +9,6 @@ unchanged against the cluster through the app's own ``REDIS_CLUSTER`` client pat
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -17,7 +16,6 @@ import redis.asyncio as aioredis
 
 from bot.redis_connect import connect
 from bot.settings import Settings
-from bot.store import StateStore
 from tests.cluster.redis_processes import NO_BINARY_REASON, redis_server_binary, running_cluster
 
 
@@ -42,16 +40,6 @@ async def redis_client(redis_cluster_seeds: str) -> AsyncIterator[aioredis.Redis
         yield connection.client
     finally:
         await connection.close()
-
-
-@pytest.fixture
-async def store(redis_client: aioredis.RedisCluster) -> AsyncIterator[StateStore]:
-    """A store on the cluster under a key prefix of its own, emptied afterwards."""
-    prefix = f"test:{uuid.uuid4().hex[:12]}"
-    yield StateStore(redis_client, prefix=prefix)
-    # The cluster client's scan_iter walks every master.
-    async for key in redis_client.scan_iter(match=f"{prefix}:*", count=500):
-        await redis_client.delete(key)
 
 
 @pytest.fixture

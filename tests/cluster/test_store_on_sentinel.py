@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -44,15 +43,6 @@ async def redis_client(redis_sentinel_setting: str) -> AsyncIterator[aioredis.Re
         yield connection.client
     finally:
         await connection.close()
-
-
-@pytest.fixture
-async def store(redis_client: aioredis.Redis) -> AsyncIterator[StateStore]:
-    """A store on the sentinel's master under a key prefix of its own."""
-    prefix = f"test:{uuid.uuid4().hex[:12]}"
-    yield StateStore(redis_client, prefix=prefix)
-    async for key in redis_client.scan_iter(match=f"{prefix}:*", count=500):
-        await redis_client.delete(key)
 
 
 async def test_the_client_talks_to_the_master_the_sentinel_names(
