@@ -181,6 +181,13 @@ class Faq(_Strict):
     #: To answer, the best entry's score must also lead the closest decline topic's score
     #: by this much (negative: the entry may trail it by that much).
     decline_margin: float = Field(default=0.0, ge=-1, le=1)
+    #: A best entry whose word score is below ``answer_threshold`` but at least this is
+    #: still answered when it is close enough in meaning (``semantic_threshold``)...
+    semantic_floor: float = Field(default=1.0, ge=0, le=1)
+    #: ...the similarity in meaning (-1..1) between the question and the entry...
+    semantic_threshold: float = Field(default=1.0, ge=-1, le=1)
+    #: ...and it trails the closest decline topic by no more than this (negative) margin.
+    semantic_decline_margin: float = Field(default=0.0, ge=-1, le=1)
     small_talk: list[SmallTalk] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 

@@ -5,10 +5,17 @@ unigrams, word bigrams and character 4-grams (the n-grams forgive typos and word
 forms); synonyms from content are folded to one spelling first. A question's score for
 an entry is the best cosine similarity against any of its phrasings.
 
+Meaning comes in from a small static embedding model (:mod:`bot.faq_semantic`): a small
+share of each entry's similarity in meaning breaks near-ties in the ranking.
+
 The decision rule: answer when the best entry clears ``answer_threshold`` and leads the
 runner-up by ``answer_margin``, and leads the closest of the content's ``decline_topics`` (nearby
-topics the FAQ does not cover) by ``decline_margin``; otherwise offer up to three entries
-that clear ``suggest_threshold``; otherwise admit not knowing.
+topics the FAQ does not cover) by ``decline_margin``; or, when the words name the best entry
+only weakly (at least ``semantic_floor``), when it is also close in meaning (at least
+``semantic_threshold``), leads the runner-up by ``answer_margin`` on the ranking score and
+does not trail the closest decline topic by more than ``semantic_decline_margin``.
+Otherwise offer up to three entries that clear ``suggest_threshold``; otherwise admit not
+knowing.
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content import Faq, FaqEntry, SmallTalk
+from bot.faq_semantic import SemanticIndex, default_embedder
 
 # Words that carry no meaning for matching. Question words stay: "why" and "how" matter.
 _STOPWORDS = frozenset(
@@ -64,6 +73,8 @@ _TYPO_MIN_LENGTH = 5
 TOP2_WEIGHT = 0.0
 CENTROID_WEIGHT = 0.5
 ANSWER_WEIGHT = 0.0
+#: How much of an entry's similarity in meaning is added to its score for ranking.
+SEMANTIC_RANK_WEIGHT = 0.1
 #: Informal spellings, folded before anything else.
 _SPELLING: dict[str, str] = {}
 #: Words a light stemmer must leave alone.
@@ -107,9 +118,20 @@ class Suggestion:
 
 
 class Ranking(list[tuple[FaqEntry, float]]):
-    """Entries with their scores, best first, and how close the closest decline topic is."""
+    """Entries with their word scores, best first, and what else the decision rule reads.
+
+    ``decline`` is how close the closest decline topic is; ``meaning`` maps an entry id to
+    its similarity in meaning (empty when the matcher runs on words alone). The order is
+    by word score plus a small share of meaning, so it can differ slightly from the order
+    of the word scores.
+    """
 
     decline: float = 0.0
+    meaning: dict[str, float]
+
+    def __init__(self, items: Iterable[tuple[FaqEntry, float]] = ()) -> None:
+        super().__init__(items)
+        self.meaning = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +154,8 @@ def normalise(text: str) -> str:
 class FaqMatcher:
     """An index over the FAQ's phrasings, built once at start-up."""
 
-    def __init__(self, faq: Faq) -> None:
+    def __init__(self, faq: Faq, *, semantic: bool = True) -> None:
+        """Index ``faq``; with ``semantic`` (and the model installed) similarity in meaning too."""
         self.faq = faq
         self._canonical: dict[str, str] = {}
         # Multi-word variants by their first word, longest first ("black box").
@@ -208,6 +231,17 @@ class FaqMatcher:
             for feature, weight in answer.items():
                 self._answers[feature].append((index, weight))
         self._build_decline_index(faq, texts)
+        embedder = default_embedder() if semantic else None
+        self._semantic = (
+            None
+            if embedder is None
+            else SemanticIndex(embedder, [(e.question, *e.phrasings) for e in faq.entries])
+        )
+
+    @property
+    def semantic(self) -> bool:
+        """Whether similarity in meaning takes part (the model was found and asked for)."""
+        return self._semantic is not None
 
     def _build_decline_index(self, faq: Faq, texts: list[tuple[int, str]]) -> None:
         """A second index over the decline topics, in a space where their words count too.
@@ -397,10 +431,23 @@ class FaqMatcher:
         if GATE_POWER:
             coverage = self._coverage(tokens)
             best = {i: v * coverage**GATE_POWER for i, v in best.items()}
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        result = Ranking((self.faq.entries[i], round(min(s, 1.0), 4)) for i, s in ranked if s > 0)
+        best = {i: rounded for i, v in best.items() if (rounded := round(min(v, 1.0), 4)) > 0}
+        meaning: list[float] = []
+        if self._semantic is not None and best:
+            meaning = self._semantic.similarities(question)
+        weight = SEMANTIC_RANK_WEIGHT if meaning else 0.0
+        ranked = sorted(
+            best.items(),
+            key=lambda item: (
+                -(item[1] + weight * (meaning[item[0]] if meaning else 0.0)),
+                item[0],
+            ),
+        )
+        result = Ranking((self.faq.entries[i], s) for i, s in ranked)
         if result:
             result.decline = self.decline_score(question, tokens)
+            if meaning:
+                result.meaning = {self.faq.entries[i].id: meaning[i] for i, _ in ranked}
         return result
 
     def _coverage(
@@ -432,13 +479,21 @@ class FaqMatcher:
         if not ranked:
             return Match(False, None, 0.0, ())
         top_entry, top_score = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        runner_up = max((score for _, score in ranked[1:]), default=0.0)
         faq = self.faq
         decline = getattr(ranked, "decline", 0.0)
+        meanings: dict[str, float] = getattr(ranked, "meaning", {})
+        meaning = meanings.get(top_entry.id)
         answered = (
             top_score >= faq.answer_threshold
             and top_score - runner_up >= faq.answer_margin
             and (not decline or top_score - decline >= faq.decline_margin)
+        ) or (
+            meaning is not None
+            and top_score >= faq.semantic_floor
+            and meaning >= faq.semantic_threshold
+            and (not decline or top_score - decline >= faq.semantic_decline_margin)
+            and self._ranking_lead(ranked, meanings) >= faq.answer_margin
         )
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
@@ -448,6 +503,12 @@ class FaqMatcher:
             if s >= faq.suggest_threshold
         )
         return Match(answered, top_entry if answered else None, top_score, suggestions)
+
+    @staticmethod
+    def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:
+        """How far the best entry leads the runner-up on the ranking score (words + meaning)."""
+        keys = [score + SEMANTIC_RANK_WEIGHT * meanings.get(e.id, 0.0) for e, score in ranked]
+        return keys[0] - max(keys[1:], default=0.0)
 
 
 class SmallTalkMatcher:

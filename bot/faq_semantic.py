@@ -1,0 +1,119 @@
+"""Meaning-level similarity for the FAQ matcher, from a small static embedding model.
+
+The model is WordLlama's 256-dimensional token-embedding table (16 MB, float16) and its
+tokenizer, both shipped inside the ``wordllama`` wheel from PyPI: nothing is downloaded,
+and no neural network runs. A text's vector is the mean of its tokens' vectors,
+normalised, so similarity is one dot product per FAQ phrasing (tens of microseconds).
+
+It catches what words alone miss: "our dei committee wants to verify the ai isn't
+discriminatory" shares no content word with the ethics entry but sits close to it in
+meaning. :class:`~bot.faq_matcher.FaqMatcher` uses it twice: a small share of it breaks
+near-ties in the ranking, and a question whose best entry the words already name (weakly)
+is answered when its meaning is also close enough (``semantic_threshold`` in content).
+
+We load the files ourselves (``safetensors`` and ``tokenizers``) rather than through
+``wordllama.WordLlama.load``, which falls back to downloading from a model hub when its
+own tokenizer path does not match the wheel's layout. When the files are missing the
+matcher runs on words alone and says so in the log.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+#: The model's files inside the ``wordllama`` package.
+WEIGHTS_FILE = Path("weights") / "l2_supercat_256.safetensors"
+TOKENIZER_FILE = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+_TENSOR = "embedding.weight"
+
+Vector = npt.NDArray[np.float32]
+
+
+class StaticEmbedder:
+    """Turns a text into a unit vector: the mean of its tokens' static embeddings."""
+
+    def __init__(self, table: npt.NDArray[np.floating], tokenizer_file: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._table = table
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        self.dimensions = int(table.shape[1])
+
+    @classmethod
+    def from_directory(cls, root: Path) -> StaticEmbedder:
+        """Load the table and tokenizer from a folder laid out like the ``wordllama`` wheel."""
+        from safetensors import safe_open
+
+        with safe_open(str(root / WEIGHTS_FILE), framework="np") as weights:
+            table = weights.get_tensor(_TENSOR)
+        return cls(np.ascontiguousarray(table), root / TOKENIZER_FILE)
+
+    def embed(self, text: str) -> Vector:
+        """The unit vector for ``text`` (all zeros for text with no tokens)."""
+        ids = self._tokenizer.encode(text).ids
+        if not ids:
+            return np.zeros(self.dimensions, dtype=np.float32)
+        vector: Vector = np.asarray(self._table[ids].mean(axis=0, dtype=np.float32))
+        norm = float(np.linalg.norm(vector))
+        return vector / np.float32(norm) if norm else vector
+
+    def embed_many(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One unit vector per text, stacked into a matrix."""
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.stack([self.embed(text) for text in texts])
+
+
+@functools.cache
+def default_embedder() -> StaticEmbedder | None:
+    """The shipped model, loaded once per process; None (and a warning) if it is missing."""
+    spec = importlib.util.find_spec("wordllama")
+    roots = list(spec.submodule_search_locations or ()) if spec else []
+    for root in map(Path, roots):
+        if (root / WEIGHTS_FILE).is_file() and (root / TOKENIZER_FILE).is_file():
+            return StaticEmbedder.from_directory(root)
+    log.warning("the wordllama model files were not found: the FAQ matches on words alone")
+    return None
+
+
+class SemanticIndex:
+    """Every FAQ entry's phrasings as vectors, for per-entry similarity to a question."""
+
+    #: How much of an entry's similarity comes from its centroid (all phrasings averaged)
+    #: rather than its single closest phrasing.
+    CENTROID_SHARE = 0.5
+
+    def __init__(self, embedder: StaticEmbedder, phrasings: Sequence[Sequence[str]]) -> None:
+        self._embedder = embedder
+        texts = [text for group in phrasings for text in group]
+        self._docs = embedder.embed_many(texts)
+        self._doc_entry = np.array(
+            [index for index, group in enumerate(phrasings) for _ in group], dtype=np.intp
+        )
+        self._entries = len(phrasings)
+        centroids = np.zeros((self._entries, embedder.dimensions), dtype=np.float32)
+        np.add.at(centroids, self._doc_entry, self._docs)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        self._centroids = centroids / np.where(norms == 0, 1.0, norms)
+
+    def similarities(self, question: str) -> list[float]:
+        """Per entry (in content order): how close ``question`` is in meaning, -1..1."""
+        query = self._embedder.embed(question)
+        per_doc = self._docs @ query
+        closest = np.full(self._entries, -1.0, dtype=np.float32)
+        np.maximum.at(closest, self._doc_entry, per_doc)
+        blended = (1 - self.CENTROID_SHARE) * closest + self.CENTROID_SHARE * (
+            self._centroids @ query
+        )
+        return [round(float(value), 4) for value in blended]
