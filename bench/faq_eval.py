@@ -108,9 +108,12 @@ def load_questions(path: Path = EVAL_FILE) -> list[EvalQuestion]:
     return questions
 
 
-def production_pipeline(faq: Faq) -> Pipeline:
-    """The matcher and small talk exactly as the bot runs them, thresholds from content."""
-    matcher = FaqMatcher(faq)
+def production_pipeline(faq: Faq, *, semantic: bool = True) -> Pipeline:
+    """The matcher and small talk exactly as the bot runs them, thresholds from content.
+
+    ``semantic=False`` runs the same matcher on words alone (no static embedding model).
+    """
+    matcher = FaqMatcher(faq, semantic=semantic)
     small_talk = SmallTalkMatcher(faq)
 
     def run(text: str) -> Outcome:
@@ -218,9 +221,28 @@ def _best_per_entry(doc_ids: Sequence[str], doc_scores: Sequence[float]) -> Rank
 
 
 def tfidf_ranker(faq: Faq) -> Callable[[str], Ranking]:
-    """The production TF-IDF scores (used with grid-searched thresholds for fairness)."""
-    matcher = FaqMatcher(faq)
+    """The production TF-IDF scores on words alone (grid-searched thresholds for fairness)."""
+    matcher = FaqMatcher(faq, semantic=False)
     return lambda text: [(e.id, s) for e, s in matcher.scores(text)]
+
+
+def embedding_ranker(faq: Faq) -> Callable[[str], Ranking] | None:
+    """The static embedding model on its own: similarity in meaning to each entry."""
+    from bot.faq_semantic import SemanticIndex, default_embedder
+
+    embedder = default_embedder()
+    if embedder is None:
+        return None
+    index = SemanticIndex(embedder, [(e.question, *e.phrasings) for e in faq.entries])
+    ids = [e.id for e in faq.entries]
+
+    def rank(text: str) -> Ranking:
+        if not normalise(text):
+            return []
+        ranked = sorted(zip(ids, index.similarities(text), strict=True), key=lambda x: -x[1])
+        return [(entry_id, score) for entry_id, score in ranked if score > 0]
+
+    return rank
 
 
 def bm25_ranker(faq: Faq) -> Callable[[str], Ranking] | None:
@@ -300,8 +322,11 @@ def compare(faq: Faq, questions: Sequence[EvalQuestion], rounds: int) -> list[di
     rows: list[dict[str, object]] = []
     production = evaluate(production_pipeline(faq), heldout, rounds)
     rows.append({"matcher": "production (content thresholds)", **_row(production)})
+    words_only = evaluate(production_pipeline(faq, semantic=False), heldout, rounds)
+    rows.append({"matcher": "production on words alone (no meaning model)", **_row(words_only)})
     candidates: dict[str, Callable[[str], Ranking] | None] = {
         "tf-idf words+bigrams+char 3-grams": tfidf_ranker(faq),
+        "static embeddings alone (wordllama 256-d)": embedding_ranker(faq),
         "tf-idf without synonyms": no_synonyms_ranker(faq),
         "bm25 (rank-bm25)": bm25_ranker(faq),
         "rapidfuzz token_set_ratio": rapidfuzz_ranker(faq),

@@ -60,7 +60,7 @@ class StaticEmbedder:
         return cls(np.ascontiguousarray(table), root / TOKENIZER_FILE)
 
     def embed(self, text: str) -> Vector:
-        """The unit vector for ``text`` (all zeros for text with no tokens)."""
+        """The unit vector for ``text`` (all zeros if the tokenizer yields no token at all)."""
         ids = self._tokenizer.encode(text).ids
         if not ids:
             return np.zeros(self.dimensions, dtype=np.float32)
