@@ -517,7 +517,8 @@ class SmallTalkMatcher:
     A message is small talk when, once normalised, it is one of the content's patterns,
     allowing for stretched letters ("heyyy"), words that only address the bot ("bot",
     "mate"), texting shorthand ("u", "r") and a greeting in front of another pattern
-    ("hi, what can you do"). Anything longer than a few words is left to the FAQ.
+    ("hi, what can you do") or several patterns back to back ("see ya later"). Anything
+    longer than a few words is left to the FAQ.
     """
 
     def __init__(self, faq: Faq) -> None:
@@ -541,10 +542,23 @@ class SmallTalkMatcher:
         words = self._key(text).split()
         if not words or len(words) > _SMALL_TALK_MAX_WORDS:
             return None
-        # "hi, what can you do": a greeting in front of another pattern answers the latter.
-        while words:
-            found = self._replies.get(" ".join(words))
-            if found is not None or words[0] not in self._replies:
-                return found
-            words = words[1:]
+        return self._chain(tuple(words))
+
+    def _chain(self, words: tuple[str, ...]) -> SmallTalk | None:
+        """The last item when ``words`` are patterns back to back, else None.
+
+        "hi, what can you do" answers the question; "see ya later" and "thanks, bye" say
+        goodbye. Every word must belong to some pattern, so "hi, which gpu" is no small talk.
+        """
+        if not words:
+            return None
+        for cut in range(len(words), 0, -1):
+            head = self._replies.get(" ".join(words[:cut]))
+            if head is None:
+                continue
+            if cut == len(words):
+                return head
+            tail = self._chain(words[cut:])
+            if tail is not None:
+                return tail
         return None
