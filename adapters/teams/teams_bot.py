@@ -35,7 +35,7 @@ from adapters.teams.private_cards import (
 from adapters.teams.references import poll_message_reference, save_reference
 from bot.conversation import Conversation
 from bot.events import ButtonPress
-from bot.replies import Placement, Reply
+from bot.replies import Placement, Reply, Visibility
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if any(is_private_poll_reply(press, reply) for reply in replies):
             return await self.private_answer(press, replies)
         in_place = next((r for r in replies if r.placement is Placement.REPLACE), None)
+        if in_place is None and len(replies) == 1 and is_private_note(replies[0]):
+            # "Thanks for the feedback": shown to the presser only, never posted to the channel.
+            return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": replies[0].text}
         for reply in replies:
             if reply is not in_place:
                 await self.send(turn_context, reply)
@@ -264,3 +267,14 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                     value=InvokeResponse(status=200, body=body),
                 )
             )
+
+
+def is_private_note(reply: Reply) -> bool:
+    """A private line of text and nothing else: the invoke response can show it alone."""
+    return (
+        reply.visibility is Visibility.PRIVATE
+        and reply.placement is Placement.NEW
+        and bool(reply.text)
+        and not (reply.header or reply.facts or reply.sections or reply.table or reply.bars)
+        and not (reply.choices or reply.controls or reply.attachment)
+    )

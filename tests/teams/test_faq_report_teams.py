@@ -90,6 +90,7 @@ async def test_teams_questions_and_a_thumbs_down_show_in_the_faq_report(
         assert strings.faq_unknown in unknown.card["fallbackText"]
 
     # The answer card was posted as message "reply-1" (the stand-in numbers its replies).
+    posted = len(connector.calls)
     response = await teams.post(
         "/api/messages", json=execute_press(connector.url, "reply-1", button)
     )
@@ -97,6 +98,7 @@ async def test_teams_questions_and_a_thumbs_down_show_in_the_faq_report(
     shown = await response.json()
     assert shown["statusCode"] == 200
     assert shown["value"] == strings.faq_feedback_sorry
+    assert connector.calls[posted:] == [], "the thanks is for the presser, not the channel"
 
     report = await build_report(store, content.faq)
     assert [(q.question, q.count, q.outcome) for q in report.unanswered] == [
