@@ -11,17 +11,21 @@ meaning. :class:`~bot.faq_matcher.FaqMatcher` uses it twice: a small share of it
 near-ties in the ranking, and a question whose best entry the words already name (weakly)
 is answered when its meaning is also close enough (``semantic_threshold`` in content).
 
-We load the files ourselves (``safetensors`` and ``tokenizers``) rather than through
-``wordllama.WordLlama.load``, which falls back to downloading from a model hub when its
-own tokenizer path does not match the wheel's layout. When the files are missing the
-matcher runs on words alone and says so in the log.
+We load the files ourselves rather than through ``wordllama.WordLlama.load``, which falls
+back to downloading from a model hub when its own tokenizer path does not match the
+wheel's layout. The table is memory-mapped straight from the safetensors file (an 8-byte
+header length, a JSON header, then raw little-endian numbers), so only the rows of tokens
+people actually type are ever read into memory, and replicas on one host share them.
+When the files are missing the matcher runs on words alone and says so in the log.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import logging
+import struct
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +38,8 @@ log = logging.getLogger(__name__)
 WEIGHTS_FILE = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER_FILE = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 _TENSOR = "embedding.weight"
+#: safetensors dtype names this loader reads, as numpy dtypes.
+_DTYPES: dict[str, np.dtype[np.floating]] = {"F16": np.dtype("<f2"), "F32": np.dtype("<f4")}
 
 Vector = npt.NDArray[np.float32]
 
@@ -53,11 +59,7 @@ class StaticEmbedder:
     @classmethod
     def from_directory(cls, root: Path) -> StaticEmbedder:
         """Load the table and tokenizer from a folder laid out like the ``wordllama`` wheel."""
-        from safetensors import safe_open
-
-        with safe_open(str(root / WEIGHTS_FILE), framework="np") as weights:
-            table = weights.get_tensor(_TENSOR)
-        return cls(np.ascontiguousarray(table), root / TOKENIZER_FILE)
+        return cls(map_tensor(root / WEIGHTS_FILE, _TENSOR), root / TOKENIZER_FILE)
 
     def embed(self, text: str) -> Vector:
         """The unit vector for ``text`` (all zeros if the tokenizer yields no token at all)."""
@@ -75,6 +77,23 @@ class StaticEmbedder:
         return np.stack([self.embed(text) for text in texts])
 
 
+def map_tensor(path: Path, name: str) -> npt.NDArray[np.floating]:
+    """One 2-D tensor of a safetensors file, memory-mapped read-only."""
+    with path.open("rb") as file:
+        (header_length,) = struct.unpack("<Q", file.read(8))
+        header = json.loads(file.read(header_length))
+    info = header[name]
+    dtype = _DTYPES[info["dtype"]]
+    rows, columns = (int(n) for n in info["shape"])
+    start, end = (int(n) for n in info["data_offsets"])
+    if end - start != rows * columns * dtype.itemsize:
+        raise ValueError(f"{path.name}: {name} does not have the size its shape says")
+    table: npt.NDArray[np.floating] = np.memmap(
+        path, dtype=dtype, mode="r", offset=8 + header_length + start, shape=(rows, columns)
+    )
+    return table
+
+
 @functools.cache
 def default_embedder() -> StaticEmbedder | None:
     """The shipped model, loaded once per process; None (and a warning) if it is missing."""
@@ -82,9 +101,21 @@ def default_embedder() -> StaticEmbedder | None:
     roots = list(spec.submodule_search_locations or ()) if spec else []
     for root in map(Path, roots):
         if (root / WEIGHTS_FILE).is_file() and (root / TOKENIZER_FILE).is_file():
-            return StaticEmbedder.from_directory(root)
+            return load_embedder(root)
     log.warning("the wordllama model files were not found: the FAQ matches on words alone")
     return None
+
+
+def load_embedder(root: Path) -> StaticEmbedder | None:
+    """The model in ``root``; None (and a warning) if its files cannot be read."""
+    try:
+        return StaticEmbedder.from_directory(root)
+    except Exception as error:  # a damaged install must not stop the bot from starting
+        log.warning(
+            "the wordllama model files could not be read (%s): the FAQ matches on words alone",
+            type(error).__name__,
+        )
+        return None
 
 
 class SemanticIndex:

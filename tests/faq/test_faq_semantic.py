@@ -6,15 +6,26 @@ FAQ's phrasings.
 
 from __future__ import annotations
 
+import logging
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import save_file
 
 from bot.content import Content
 from bot.faq_matcher import FaqMatcher
-from bot.faq_semantic import StaticEmbedder, default_embedder
+from bot.faq_semantic import (
+    TOKENIZER_FILE,
+    WEIGHTS_FILE,
+    StaticEmbedder,
+    default_embedder,
+    load_embedder,
+    map_tensor,
+)
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +120,35 @@ def test_the_ranking_carries_each_entry_similarity_in_meaning(with_meaning: FaqM
     assert ranking[0][0].id == "privacy"
     assert set(ranking.meaning) == {entry.id for entry, _ in ranking}
     assert ranking.meaning["privacy"] == max(ranking.meaning.values())
+
+
+def test_the_memory_mapped_table_reads_what_safetensors_wrote(tmp_path: Path) -> None:
+    table = np.arange(24, dtype=np.float16).reshape(6, 4) / 8
+    save_file({"embedding.weight": table, "other": np.ones((2, 2), np.float32)}, tmp_path / "t")
+    mapped = map_tensor(tmp_path / "t", "embedding.weight")
+    assert mapped.shape == (6, 4) and mapped.dtype == np.float16
+    assert np.array_equal(np.asarray(mapped), table)
+    assert np.array_equal(np.asarray(map_tensor(tmp_path / "t", "other")), np.ones((2, 2)))
+
+
+def test_a_damaged_model_leaves_the_bot_on_words_alone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A truncated weights file is logged and skipped; the bot still starts and answers."""
+    spec_root = _wordllama_root()
+    (tmp_path / WEIGHTS_FILE).parent.mkdir(parents=True)
+    (tmp_path / TOKENIZER_FILE).parent.mkdir(parents=True)
+    shutil.copy(spec_root / TOKENIZER_FILE, tmp_path / TOKENIZER_FILE)
+    (tmp_path / WEIGHTS_FILE).write_bytes((spec_root / WEIGHTS_FILE).read_bytes()[:4096])
+    with caplog.at_level(logging.WARNING, logger="bot.faq_semantic"):
+        assert load_embedder(tmp_path) is None
+    assert "words alone" in caplog.text
+    assert load_embedder(spec_root) is not None
+
+
+def _wordllama_root() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("wordllama")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations)))
