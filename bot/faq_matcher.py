@@ -1,7 +1,7 @@
 """Matching a free-text question to an FAQ entry, offline, in well under a millisecond.
 
 Each entry's question and alternate phrasings become sparse TF-IDF vectors over word
-unigrams, word bigrams and character 4-grams (the n-grams forgive typos and word
+unigrams, word bigrams and character 3-grams (the n-grams forgive typos and word
 forms); synonyms from content are folded to one spelling first. A question's score for
 an entry is the best cosine similarity against any of its phrasings.
 

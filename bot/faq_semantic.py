@@ -5,11 +5,12 @@ tokenizer, both shipped inside the ``wordllama`` wheel from PyPI: nothing is dow
 and no neural network runs. A text's vector is the mean of its tokens' vectors,
 normalised, so similarity is one dot product per FAQ phrasing (tens of microseconds).
 
-It catches what words alone miss: "our dei committee wants to verify the ai isn't
-discriminatory" shares no content word with the ethics entry but sits close to it in
-meaning. :class:`~bot.faq_matcher.FaqMatcher` uses it twice: a small share of it breaks
-near-ties in the ranking, and a question whose best entry the words already name (weakly)
-is answered when its meaning is also close enough (``semantic_threshold`` in content).
+It catches what words alone miss: a question that shares only a word or two with the
+right entry's phrasings scores low on words, yet sits close to that entry in meaning,
+while an off-topic question that happens to share a word does not. The FAQ matcher
+(:class:`bot.faq_matcher.FaqMatcher`) uses it twice: a small share of it breaks near-ties
+in the ranking, and a question whose best entry the words already name (weakly) is
+answered when its meaning is also close enough (``semantic_threshold`` in content).
 
 We load the files ourselves rather than through ``wordllama.WordLlama.load``, which falls
 back to downloading from a model hub when its own tokenizer path does not match the
