@@ -188,6 +188,10 @@ class Faq(_Strict):
     semantic_threshold: float = Field(default=1.0, ge=-1, le=1)
     #: ...and it trails the closest decline topic by no more than this (negative) margin.
     semantic_decline_margin: float = Field(default=0.0, ge=-1, le=1)
+    #: A question of at most this many meaningful words ("ai tools")...
+    short_question_words: int = Field(default=0, ge=0, le=10)
+    #: ...is answered only when its best entry leads the runner-up by this much.
+    short_question_margin: float = Field(default=0.0, ge=0, le=1)
     small_talk: list[SmallTalk] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 

@@ -14,8 +14,9 @@ topics the FAQ does not cover) by ``decline_margin``; or, when the words name th
 only weakly (at least ``semantic_floor``), when it is also close in meaning (at least
 ``semantic_threshold``), leads the runner-up by ``answer_margin`` on the ranking score and
 does not trail the closest decline topic by more than ``semantic_decline_margin``.
-Otherwise offer up to three entries that clear ``suggest_threshold``; otherwise admit not
-knowing.
+A question of at most ``short_question_words`` meaningful words is answered only when the
+best entry leads by ``short_question_margin``. Otherwise offer up to three entries that
+clear ``suggest_threshold``; otherwise admit not knowing.
 """
 
 from __future__ import annotations
@@ -121,12 +122,13 @@ class Ranking(list[tuple[FaqEntry, float]]):
     """Entries with their word scores, best first, and what else the decision rule reads.
 
     ``decline`` is how close the closest decline topic is; ``meaning`` maps an entry id to
-    its similarity in meaning (empty when the matcher runs on words alone). The order is
-    by word score plus a small share of meaning, so it can differ slightly from the order
-    of the word scores.
+    its similarity in meaning (empty when the matcher runs on words alone); ``words`` is
+    how many meaningful words the question had. The order is by word score plus a small
+    share of meaning, so it can differ slightly from the order of the word scores.
     """
 
     decline: float = 0.0
+    words: int = 0
     meaning: dict[str, float]
 
     def __init__(self, items: Iterable[tuple[FaqEntry, float]] = ()) -> None:
@@ -446,6 +448,7 @@ class FaqMatcher:
         result = Ranking((self.faq.entries[i], s) for i, s in ranked)
         if result:
             result.decline = self.decline_score(question, tokens)
+            result.words = len(tokens)
             if meaning:
                 result.meaning = {self.faq.entries[i].id: meaning[i] for i, _ in ranked}
         return result
@@ -484,6 +487,7 @@ class FaqMatcher:
         decline = getattr(ranked, "decline", 0.0)
         meanings: dict[str, float] = getattr(ranked, "meaning", {})
         meaning = meanings.get(top_entry.id)
+        lead = self._ranking_lead(ranked, meanings)
         answered = (
             top_score >= faq.answer_threshold
             and top_score - runner_up >= faq.answer_margin
@@ -493,8 +497,12 @@ class FaqMatcher:
             and top_score >= faq.semantic_floor
             and meaning >= faq.semantic_threshold
             and (not decline or top_score - decline >= faq.semantic_decline_margin)
-            and self._ranking_lead(ranked, meanings) >= faq.answer_margin
+            and lead >= faq.answer_margin
         )
+        words = getattr(ranked, "words", 0)
+        if answered and 0 < words <= faq.short_question_words:
+            # "ai tools": a word or two that many entries share; answer only a clear winner.
+            answered = lead >= faq.short_question_margin
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
         suggestions = tuple(

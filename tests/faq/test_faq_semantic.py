@@ -91,7 +91,9 @@ def test_meaning_answers_what_the_words_alone_only_suggest(
     assert match.answered and match.entry is not None and match.entry.id == entry
 
 
-@pytest.mark.parametrize("question", ["ai", "tell me about ai", "the ai"])
+@pytest.mark.parametrize(
+    "question", ["ai", "tell me about ai", "the ai", "ai tools", "what about it"]
+)
 def test_a_vague_question_gets_suggestions_not_a_guess(
     with_meaning: FaqMatcher, question: str
 ) -> None:
