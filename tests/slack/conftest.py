@@ -128,6 +128,22 @@ class SlackBot:
         return await self.post(body, "application/json", headers=headers)
 
 
+def mention(text: str, event_id: str = "Ev0MENTION01", **event: Any) -> dict[str, Any]:
+    """An ``app_mention`` callback saying ``text``."""
+    payload = load_payload("event_app_mention")
+    payload["event_id"] = event_id
+    payload["event"].update(text=text, **event)
+    return payload
+
+
+def direct(text: str, event_id: str = "Ev0DIRECT001", **event: Any) -> dict[str, Any]:
+    """A ``message.im`` callback saying ``text``."""
+    payload = load_payload("event_message_im")
+    payload["event_id"] = event_id
+    payload["event"].update(text=text, **event)
+    return payload
+
+
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every button in a message's blocks, in order."""
     return [

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from bot.content import Content
 from bot.store import StateStore
-from tests.slack.conftest import SlackBot, header, load_payload, shown_text
-
-
-def mention(text: str, event_id: str = "Ev0MENTION01", **event: Any) -> dict[str, Any]:
-    """An ``app_mention`` callback saying ``text``."""
-    payload = load_payload("event_app_mention")
-    payload["event_id"] = event_id
-    payload["event"].update(text=text, **event)
-    return payload
-
-
-def direct(text: str, event_id: str = "Ev0DIRECT001", **event: Any) -> dict[str, Any]:
-    """A ``message.im`` callback saying ``text``."""
-    payload = load_payload("event_message_im")
-    payload["event_id"] = event_id
-    payload["event"].update(text=text, **event)
-    return payload
+from tests.slack.conftest import SlackBot, direct, header, load_payload, mention, shown_text
 
 
 def _retry(number: int) -> dict[str, str]:

@@ -11,31 +11,14 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any
 
 from bot.content import Content
 from bot.faq import build_report
 from bot.store import StateStore
-from tests.slack.conftest import SlackBot, buttons, header, load_payload, shown_text
+from tests.slack.conftest import SlackBot, buttons, direct, header, mention, shown_text
 
 PRIVACY = "is open source ai better for privacy"
 UNKNOWN = "can you reset my vpn password"
-
-
-def mention(text: str, event_id: str) -> dict[str, Any]:
-    """An ``app_mention`` callback saying ``text``."""
-    payload = load_payload("event_app_mention")
-    payload["event_id"] = event_id
-    payload["event"].update(text=text)
-    return payload
-
-
-def direct(text: str, event_id: str) -> dict[str, Any]:
-    """A ``message.im`` callback saying ``text``."""
-    payload = load_payload("event_message_im")
-    payload["event_id"] = event_id
-    payload["event"].update(text=text)
-    return payload
 
 
 async def ask_and_vote_through_slack(bot: SlackBot, content: Content) -> None:

@@ -33,6 +33,25 @@ PAYLOADS = Path(__file__).parent / "payloads"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Execute in the card (body ActionSets and card actions)."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for key, value in node.items():
+                if key != "fallback":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
 def payload(name: str, service_url: str, **changes: Any) -> dict[str, Any]:
     """A recorded activity from payloads/, pointed at ``service_url``, with top-level changes."""
     activity: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text())

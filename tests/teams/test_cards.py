@@ -12,6 +12,7 @@ from adapters.teams.cards import ACTION_KEY, VALUE_KEY, plain, render_card
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Message
 from bot.replies import Bar, Choice, ChoiceStyle, Fact, Reply, Section, Table
+from tests.teams.conftest import actions
 
 CheckCard = Callable[[dict[str, Any]], None]
 ACTOR = Actor(platform="teams", workspace="tenant", channel="a:chat", user="u1", user_name="Ada")
@@ -27,25 +28,6 @@ def texts(card: dict[str, Any]) -> list[str]:
                 found.append(node["text"])
             if "title" in node and "value" in node and "type" not in node:
                 found.extend((node["title"], node["value"]))
-            for key, value in node.items():
-                if key != "fallback":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
-def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every Action.Execute in the card (body ActionSets and card actions)."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
             for key, value in node.items():
                 if key != "fallback":
                     walk(value)

@@ -15,7 +15,7 @@ from adapters.teams.cards import ACTION_KEY, VALUE_KEY
 from bot.content import Content
 from bot.faq import build_report
 from bot.store import StateStore
-from tests.teams.conftest import ConnectorCall, StandInConnector, payload
+from tests.teams.conftest import ConnectorCall, StandInConnector, actions, payload
 
 Client = TestClient[Any, Any]
 
@@ -37,17 +37,6 @@ async def mention(
     (reply,) = connector.calls[before:]
     assert (reply.conversation_id, reply.activity_id) == (CHANNEL_THREAD, activity_id)
     return reply
-
-
-def card_buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every button on a card: those in its body's ActionSets, then its own actions."""
-    inline = [
-        button
-        for element in card["body"]
-        if element["type"] == "ActionSet"
-        for button in element["actions"]
-    ]
-    return inline + list(card.get("actions", []))
 
 
 def execute_press(service_url: str, card_message: str, button: dict[str, Any]) -> dict[str, Any]:
@@ -75,8 +64,8 @@ async def test_teams_questions_and_a_thumbs_down_show_in_the_faq_report(
         teams, connector, "1764338740112", "Is open source AI better for privacy?"
     )
     assert answer.card["body"][0]["text"] == "Is open source AI better for privacy?"
-    not_helpful = [b for b in card_buttons(answer.card) if b["title"] == strings.faq_not_helpful]
-    assert len(not_helpful) == 1, card_buttons(answer.card)
+    not_helpful = [b for b in actions(answer.card) if b["title"] == strings.faq_not_helpful]
+    assert len(not_helpful) == 1, actions(answer.card)
     (button,) = not_helpful
     assert button["type"] == "Action.Execute"
     assert button["verb"] == button["data"][ACTION_KEY] == "faq.feedback"
