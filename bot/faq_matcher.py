@@ -146,6 +146,11 @@ class Match:
     suggestions: tuple[Suggestion, ...]
 
 
+def ranking_score(words: float, meaning: float) -> float:
+    """The score entries are ranked by: the word score plus a small share of meaning."""
+    return words + SEMANTIC_RANK_WEIGHT * meaning
+
+
 def normalise(text: str) -> str:
     """Lower case, accents and punctuation removed, whitespace collapsed."""
     text = unicodedata.normalize("NFKD", text.lower())
@@ -437,11 +442,10 @@ class FaqMatcher:
         meaning: list[float] = []
         if self._semantic is not None and best:
             meaning = self._semantic.similarities(question)
-        weight = SEMANTIC_RANK_WEIGHT if meaning else 0.0
         ranked = sorted(
             best.items(),
             key=lambda item: (
-                -(item[1] + weight * (meaning[item[0]] if meaning else 0.0)),
+                -ranking_score(item[1], meaning[item[0]] if meaning else 0.0),
                 item[0],
             ),
         )
@@ -515,7 +519,7 @@ class FaqMatcher:
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:
         """How far the best entry leads the runner-up on the ranking score (words + meaning)."""
-        keys = [score + SEMANTIC_RANK_WEIGHT * meanings.get(e.id, 0.0) for e, score in ranked]
+        keys = [ranking_score(score, meanings.get(e.id, 0.0)) for e, score in ranked]
         return keys[0] - max(keys[1:], default=0.0)
 
 

@@ -95,16 +95,24 @@ def map_tensor(path: Path, name: str) -> npt.NDArray[np.floating]:
     return table
 
 
-@functools.cache
-def default_embedder() -> StaticEmbedder | None:
-    """The shipped model, loaded once per process; None (and a warning) if it is missing."""
+def model_root() -> Path | None:
+    """The installed ``wordllama`` package folder holding both model files, if any."""
     spec = importlib.util.find_spec("wordllama")
     roots = list(spec.submodule_search_locations or ()) if spec else []
     for root in map(Path, roots):
         if (root / WEIGHTS_FILE).is_file() and (root / TOKENIZER_FILE).is_file():
-            return load_embedder(root)
-    log.warning("the wordllama model files were not found: the FAQ matches on words alone")
+            return root
     return None
+
+
+@functools.cache
+def default_embedder() -> StaticEmbedder | None:
+    """The shipped model, loaded once per process; None (and a warning) if it is missing."""
+    root = model_root()
+    if root is None:
+        log.warning("the wordllama model files were not found: the FAQ matches on words alone")
+        return None
+    return load_embedder(root)
 
 
 def load_embedder(root: Path) -> StaticEmbedder | None:

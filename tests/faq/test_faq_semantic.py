@@ -25,6 +25,7 @@ from bot.faq_semantic import (
     default_embedder,
     load_embedder,
     map_tensor,
+    model_root,
 )
 
 
@@ -137,7 +138,8 @@ def test_a_damaged_model_leaves_the_bot_on_words_alone(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A truncated weights file is logged and skipped; the bot still starts and answers."""
-    spec_root = _wordllama_root()
+    spec_root = model_root()
+    assert spec_root is not None
     (tmp_path / WEIGHTS_FILE).parent.mkdir(parents=True)
     (tmp_path / TOKENIZER_FILE).parent.mkdir(parents=True)
     shutil.copy(spec_root / TOKENIZER_FILE, tmp_path / TOKENIZER_FILE)
@@ -146,11 +148,3 @@ def test_a_damaged_model_leaves_the_bot_on_words_alone(
         assert load_embedder(tmp_path) is None
     assert "words alone" in caplog.text
     assert load_embedder(spec_root) is not None
-
-
-def _wordllama_root() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("wordllama")
-    assert spec is not None and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations)))
