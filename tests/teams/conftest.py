@@ -195,7 +195,7 @@ async def teams(teams_client_for: TeamsClientFactory) -> TestClient[Any, Any]:
 @pytest.fixture(scope="session")
 def card_schema_validator(repo_root_session: Path) -> jsonschema.protocols.Validator:
     """A Draft-06 validator for the Adaptive Card 1.5 schema; every $ref resolves offline."""
-    path = repo_root_session.parent / "shared" / "schemas" / "adaptive-card-1.5.json"
+    path = repo_root_session / "tests" / "data" / "schemas" / "adaptive-card-1.5.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     assert schema["$schema"].startswith("http://json-schema.org/draft-06/")
     # A registry with no retrieve function: a $ref outside the document fails, never fetches.

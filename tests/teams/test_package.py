@@ -19,8 +19,8 @@ APP_ID = "0E5D2C1B-AAAA-BBBB-CCCC-1234567890AB"
 
 
 def manifest_validator(repo_root: Path) -> jsonschema.Draft4Validator:
-    """Microsoft's manifest schema (draft-04, per shared/schemas/SOURCE.txt)."""
-    path = repo_root.parent / "shared" / "schemas" / "teams-manifest.schema.json"
+    """Microsoft's manifest schema (draft-04, per tests/data/schemas/SOURCE.txt)."""
+    path = repo_root / "tests" / "data" / "schemas" / "teams-manifest.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema)
