@@ -41,11 +41,12 @@ import aiohttp  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from adapters.slack import slack_mount  # noqa: E402
+from adapters.slack.front_end import SlackFrontEnd  # noqa: E402
+from adapters.slack.settings import SlackSettings  # noqa: E402
 from adapters.slack.verification import signature_for  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
-from bot.server import build_app  # noqa: E402
+from bot.core import Core, build_web_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import StateStore  # noqa: E402
 from tests.slack.slack_stand_in import PAYLOADS, SlackStandIn  # noqa: E402
@@ -89,12 +90,9 @@ async def run(votes: int, concurrency: int, redis_url: str) -> dict[str, Any]:
     conversation = Conversation(load_content(), store)
     slack = SlackStandIn()
     stand_in_runner, slack.url = await start_site(slack.app)
-    settings = Settings(
-        slack_signing_secret=SECRET, slack_bot_token=TOKEN, slack_api_url=f"{slack.url}/api/"
-    )
-    bot_runner, bot_url = await start_site(
-        build_app(store, [slack_mount(conversation, store, settings)])
-    )
+    settings = SlackSettings(signing_secret=SECRET, bot_token=TOKEN, api_url=f"{slack.url}/api/")
+    core = Core(Settings(), conversation.content, store, conversation)
+    bot_runner, bot_url = await start_site(build_web_app(core, [SlackFrontEnd(settings)]))
     try:
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=concurrency)

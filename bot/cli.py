@@ -1,95 +1,42 @@
-"""The ``ai-choice`` command line, and the composition root.
+"""The ``ai-choice`` command line.
 
-This is the one module that knows both the core and the front ends: it builds the store,
-the conversation and the web server, and mounts each adapter's routes.
+The core's commands are here; each front end adds its own (a terminal chat, an app package)
+through :meth:`bot.front_ends.FrontEnd.add_commands`. The core itself is built in one
+place, :mod:`bot.core`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
-import getpass
 import json
 import logging
-import signal
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from bot.content import ContentError, load_content
-from bot.conversation import Conversation
 from bot.faq import build_report
 from bot.faq_matcher import FaqMatcher, Match
+from bot.front_ends import FrontEnd, FrontEndError, discover
 from bot.logging_setup import configure_logging
 from bot.redis_connect import connect
-from bot.server import Mount, build_app
 from bot.settings import Settings
 from bot.store import StateStore
 
 log = logging.getLogger("ai_choice")
 
 
-def _front_end_mounts(
-    conversation: Conversation, store: StateStore, settings: Settings
-) -> list[Mount]:
-    """Every front end's routes. Each adapter decides from the settings whether it is on."""
-    mounts: list[Mount] = []
-    from adapters.slack import slack_mount
-
-    mounts.append(slack_mount(conversation, store, settings))
-    from adapters.teams import teams_mount
-
-    mounts.append(teams_mount(conversation, store, settings))
-    return mounts
-
-
-async def _serve(settings: Settings) -> None:
-    from aiohttp import web
-
-    content = load_content()
-    connection = connect(settings)
-    store = StateStore(connection.client, prefix=settings.key_prefix)
-    conversation = Conversation(content, store, poll_secret=settings.poll_key())
-    app = build_app(store, _front_end_mounts(conversation, store, settings))
-    # No access log: the metrics middleware already counts and times every platform
-    # request, and a log line per request costs more than the answer itself.
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    # Everything loaded so far lives as long as the process: keep it out of the garbage
-    # collector's full passes, which otherwise add tens of milliseconds to unlucky requests.
-    gc.freeze()
-    log.info(
-        "serving on http://%s:%s (state: %s)", settings.host, settings.port, connection.description
-    )
-    # Poll deadlines: every replica sweeps; each close is claimed once in Redis. A server
-    # that was down at a deadline closes the poll on its first sweep.
-    sweeper = asyncio.create_task(conversation.polls.run_sweeper())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("shutting down: finishing requests in flight")
-    sweeper.cancel()
-    await runner.cleanup()
-    await conversation.polls.drain()
-    await connection.close()
-
-
 def _cmd_serve(_args: argparse.Namespace) -> int:
-    asyncio.run(_serve(Settings.from_env()))
+    from bot.core import serve
+
+    try:
+        asyncio.run(serve(Settings.from_env()))
+    except FrontEndError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
     return 0
-
-
-def _cmd_chat(_args: argparse.Namespace) -> int:
-    from adapters.console.chat import run_chat
-
-    settings = Settings.from_env()
-    return asyncio.run(run_chat(settings, sys.stdin, sys.stdout, user=getpass.getuser()))
 
 
 def _match_json(match: Match) -> dict[str, Any]:
@@ -168,43 +115,23 @@ def _cmd_content_check(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_teams_package(args: argparse.Namespace) -> int:
-    from adapters.teams.package import PackageError, build_package
-
-    try:
-        out = build_package(args.app_id, args.out, extra_domains=tuple(args.domain))
-    except PackageError as exc:
-        print(f"teams-package: {exc}", file=sys.stderr)
-        return 2
-    print(out)
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+def build_parser(front_ends: Sequence[FrontEnd] | None = None) -> argparse.ArgumentParser:
+    """The argument parser for every subcommand, the front ends' included."""
+    front_ends = discover(os.environ) if front_ends is None else front_ends
     parser = argparse.ArgumentParser(
         prog="ai-choice",
         description="AI Choice: help your team choose open source, closed source or hybrid AI, "
-        "in Slack, Microsoft Teams or a terminal.",
+        "in your team chat or a terminal.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
         "serve",
-        help="run the HTTP server (Slack, Teams, health, metrics)",
-        description="Run the HTTP server for Slack (/slack/events) and Teams (/api/messages), "
-        "with /healthz, /readyz and /metrics. Settings come from the environment (README).",
+        help="run the HTTP server (the chat platforms' routes, health, metrics)",
+        description="Run the HTTP server: every front end's routes, with /healthz, /readyz "
+        "and /metrics. Settings come from the environment (README).",
     )
     serve.set_defaults(handler=_cmd_serve)
-
-    chat = commands.add_parser(
-        "chat",
-        help="the same conversation in a terminal (reads piped stdin too)",
-        description="Talk to AI Choice in a terminal: answer with an option's number or its "
-        "text, ask a question, or type menu, start, back, restart, compare, help. "
-        "Works with answers piped on stdin.",
-    )
-    chat.set_defaults(handler=_cmd_chat)
 
     ask = commands.add_parser(
         "ask",
@@ -243,21 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.set_defaults(handler=_cmd_faq_report)
 
-    teams_package = commands.add_parser(
-        "teams-package",
-        help="build the Microsoft Teams app package (zip)",
-        description="Build the Teams app package from deploy/teams/: manifest.json with the "
-        "bot's Microsoft App ID filled in, and the colour and outline icons (docs/teams.md).",
-    )
-    teams_package.add_argument("--app-id", required=True, help="the bot's Microsoft App ID")
-    teams_package.add_argument("--out", required=True, type=Path, help="the zip file to write")
-    teams_package.add_argument(
-        "--domain",
-        action="append",
-        default=[],
-        help="a domain to add to validDomains, e.g. the bot's host (repeatable)",
-    )
-    teams_package.set_defaults(handler=_cmd_teams_package)
+    for front_end in front_ends:
+        front_end.add_commands(commands)
     return parser
 
 

@@ -1,17 +1,37 @@
-"""Settings read from the environment, once, at start-up (see CONTRACT.md's table)."""
+"""The core's settings, read from the environment once at start-up (CONTRACT.md's table).
+
+Each front end reads its own variables (see :class:`bot.front_ends.FrontEnd`); the raw
+environment is kept here for them, so one mapping feeds everything.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import ClassVar
+
+from bot.front_ends import Variable
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the process reads from its environment. Secrets never reach logs."""
+    """What the core reads from its environment. Secrets never reach logs."""
+
+    #: The variables read here, for docs and the deployment-file checks.
+    variables: ClassVar[tuple[Variable, ...]] = (
+        Variable("HOST", "where `serve` listens (default 0.0.0.0)"),
+        Variable("PORT", "the port `serve` listens on (default 3978)"),
+        Variable("REDIS_URL", "the Redis to use; unset: an embedded Valkey server"),
+        Variable("AI_CHOICE_DATA_DIR", "the embedded server's data (default ./.ai-choice)"),
+        Variable("REDIS_SENTINEL", "host:port[,host:port...]/service-name"),
+        Variable("REDIS_CLUSTER", "host:port[,host:port...] seed nodes"),
+        Variable("AI_CHOICE_KEY_PREFIX", "prefix of every Redis key (default aic)"),
+        Variable("AI_CHOICE_SECRET", "keys the voter hashes of anonymous polls", secret=True),
+    )
 
     host: str = "0.0.0.0"
     port: int = 3978
@@ -19,23 +39,19 @@ class Settings:
     data_dir: Path = Path(".ai-choice")
     redis_sentinel: str | None = None
     redis_cluster: str | None = None
-    slack_signing_secret: str | None = field(default=None, repr=False)
-    slack_bot_token: str | None = field(default=None, repr=False)
-    slack_app_token: str | None = field(default=None, repr=False)
-    slack_api_url: str | None = None
-    microsoft_app_id: str | None = None
-    microsoft_app_password: str | None = field(default=None, repr=False)
-    microsoft_app_type: str = "MultiTenant"
-    microsoft_app_tenant_id: str | None = None
     #: Every Redis key starts with this, so deployments and test runs can share a server.
     key_prefix: str = "aic"
     #: Keys the hashes that stand in for voters in anonymous polls.
     poll_secret: str | None = field(default=None, repr=False)
+    #: The whole environment, for the front ends to read their own variables from.
+    env: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from ``env`` (the process environment by default)."""
-        env = os.environ if env is None else env
+        env = dict(os.environ if env is None else env)
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -48,27 +64,15 @@ class Settings:
             data_dir=Path(get("AI_CHOICE_DATA_DIR") or ".ai-choice"),
             redis_sentinel=get("REDIS_SENTINEL"),
             redis_cluster=get("REDIS_CLUSTER"),
-            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-            slack_bot_token=get("SLACK_BOT_TOKEN"),
-            slack_app_token=get("SLACK_APP_TOKEN"),
-            slack_api_url=get("SLACK_API_URL"),
-            microsoft_app_id=get("MICROSOFT_APP_ID"),
-            microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
-            microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
-            microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
             key_prefix=get("AI_CHOICE_KEY_PREFIX") or "aic",
             poll_secret=get("AI_CHOICE_SECRET"),
+            env=MappingProxyType(env),
         )
 
-    def poll_key(self) -> bytes | None:
-        """The key for anonymous voters' hashes: ``AI_CHOICE_SECRET``, else one derived
-        from the platform secrets, else None (each poll then keys its own hashes)."""
-        for secret in (self.poll_secret, self.slack_signing_secret, self.microsoft_app_password):
+    def poll_key(self, fallback_secrets: Iterable[str | None] = ()) -> bytes | None:
+        """The key for anonymous voters' hashes: ``AI_CHOICE_SECRET``, else one derived from
+        the first front-end secret given, else None (each poll then keys its own hashes)."""
+        for secret in (self.poll_secret, *fallback_secrets):
             if secret:
                 return hashlib.sha256(b"ai-choice anonymous polls\0" + secret.encode()).digest()
         return None
-
-    @property
-    def slack_enabled(self) -> bool:
-        """Slack runs when both its signing secret and bot token are set."""
-        return bool(self.slack_signing_secret and self.slack_bot_token)

@@ -12,14 +12,13 @@ import uuid
 from typing import TextIO
 
 from adapters.console.render import buttons, render
-from bot.content import load_content
 from bot.conversation import Conversation
+from bot.core import build_core
 from bot.events import Actor, ButtonPress, Event, Message
-from bot.redis_connect import connect
 from bot.replies import Choice, Reply
 from bot.settings import Settings
-from bot.store import StateStore
 
+PLATFORM = "console"
 QUIT_WORDS = frozenset({"quit", "exit", "bye", ":q"})
 
 
@@ -69,14 +68,11 @@ async def converse(conversation: Conversation, actor: Actor, stdin: TextIO, stdo
 
 async def run_chat(settings: Settings, stdin: TextIO, stdout: TextIO, user: str) -> int:
     """Connect to Redis (embedded unless configured), then chat on stdin/stdout."""
-    content = load_content()
-    connection = connect(settings)
+    core = build_core(settings)
     try:
-        store = StateStore(connection.client, prefix=settings.key_prefix)
-        conversation = Conversation(content, store, poll_secret=settings.poll_key())
         # A fresh session id per run: each chat starts its own questionnaire.
         session = uuid.uuid4().hex[:8]
-        actor = Actor("console", "local", "terminal", f"{user}-{session}", user_name=user)
-        return await converse(conversation, actor, stdin, stdout)
+        actor = Actor(PLATFORM, "local", "terminal", f"{user}-{session}", user_name=user)
+        return await converse(core.conversation, actor, stdin, stdout)
     finally:
-        await connection.close()
+        await core.close()

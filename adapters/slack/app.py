@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -27,31 +27,41 @@ from adapters.slack.listeners import SlackListeners
 from adapters.slack.payloads import MalformedRequest, read_body
 from adapters.slack.people import SlackPeople
 from adapters.slack.polls import SlackPollPublisher
+from adapters.slack.settings import SlackSettings
 from adapters.slack.verification import is_signed_by_slack
 from bot.conversation import Conversation
-from bot.settings import Settings
+from bot.front_ends import report_kind
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 #: Seconds shutdown waits for replies still being delivered.
 DRAIN_SECONDS = 10.0
+
+
+def request_kind(payload: Mapping[str, Any]) -> str:
+    """What a parsed Slack request is, for metrics: a slash command, or its ``type``."""
+    if "command" in payload:
+        return "command"
+    kind = payload.get("type")
+    return kind if isinstance(kind, str) else "malformed"
 
 
 def _unauthorised() -> web.Response:
     return web.json_response({"error": "invalid request"}, status=401)
 
 
-class SlackFrontEnd:
+class SlackApp:
     """Slack wiring for one process: the Bolt app, its Web API client and listeners."""
 
-    def __init__(self, conversation: Conversation, store: StateStore, settings: Settings) -> None:
-        if not (settings.slack_signing_secret and settings.slack_bot_token):
+    def __init__(
+        self, conversation: Conversation, store: StateStore, settings: SlackSettings
+    ) -> None:
+        if not (settings.signing_secret and settings.bot_token):
             raise ValueError("Slack needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
         self.settings = settings
-        self._signing_secret = settings.slack_signing_secret
-        client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        self._signing_secret = settings.signing_secret
+        client = web_client(settings.bot_token, settings.api_url)
         self.background = BackgroundWork()
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
         self.people = SlackPeople(client, store)
@@ -62,7 +72,7 @@ class SlackFrontEnd:
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,
-            signing_secret=settings.slack_signing_secret,
+            signing_secret=settings.signing_secret,
             request_verification_enabled=False,  # done in handle_http, before any parsing
             logger=logging.getLogger("adapters.slack.bolt"),
         )
@@ -81,8 +91,10 @@ class SlackFrontEnd:
         try:
             payload = read_body(body, request.content_type)
         except MalformedRequest as exc:
+            report_kind(request, "malformed")
             log.info("slack request rejected: %s", exc)
             return web.json_response({"error": "malformed request"}, status=400)
+        report_kind(request, request_kind(payload))
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()
         }
@@ -97,7 +109,7 @@ class SlackFrontEnd:
         result: web.Response = await to_aiohttp_response(response)
         return result
 
-    async def start_socket_mode(self, _app: web.Application) -> None:
+    async def start_socket_mode(self) -> None:
         """Start connecting over Socket Mode (``SLACK_APP_TOKEN``) when the web app starts.
 
         The connection is made in the background: slack_sdk keeps retrying until Slack
@@ -105,7 +117,7 @@ class SlackFrontEnd:
         """
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        self._socket_mode = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+        self._socket_mode = AsyncSocketModeHandler(self.bolt, self.settings.app_token)
         self._connecting = asyncio.get_running_loop().create_task(
             self._connect(self._socket_mode), name="slack socket mode"
         )
@@ -114,7 +126,7 @@ class SlackFrontEnd:
         await handler.connect_async()
         log.info("Slack is on over Socket Mode")
 
-    async def stop_socket_mode(self, _app: web.Application) -> None:
+    async def stop_socket_mode(self) -> None:
         """Close the Socket Mode connection on shutdown."""
         if self._connecting is not None:
             self._connecting.cancel()
@@ -123,11 +135,11 @@ class SlackFrontEnd:
             await self._socket_mode.close_async()
             self._socket_mode = None
 
-    async def start(self, _app: web.Application) -> None:
+    async def start(self) -> None:
         """Open the HTTP session every call to Slack shares, once the loop is running."""
         self.delivery.open()
 
-    async def finish(self, _app: web.Application) -> None:
+    async def finish(self) -> None:
         """Let replies still in flight reach Slack before the process exits."""
         await self.background.drain(DRAIN_SECONDS)
         await self.delivery.close()

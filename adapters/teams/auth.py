@@ -21,7 +21,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
-from bot.settings import Settings
+from adapters.teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class _BotFrameworkConfiguration:
     APP_TENANTID: str | None
 
 
-def build_authentication(settings: Settings) -> BotFrameworkAuthentication:
+def build_authentication(settings: TeamsSettings) -> BotFrameworkAuthentication:
     """botbuilder's authentication for the app id, password, app type and tenant in settings."""
     app_type = settings.microsoft_app_type or "MultiTenant"
     if settings.microsoft_app_id and app_type.lower() not in ("multitenant", "singletenant"):

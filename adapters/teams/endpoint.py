@@ -25,11 +25,10 @@ from msrest.serialization import Deserializer, Model
 
 from adapters.teams.auth import RequestAuthenticator, Unauthorized
 from adapters.teams.teams_bot import TeamsBot
+from bot.front_ends import report_kind
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
-
-ROUTE = "/api/messages"
 
 #: How long an activity id is remembered so a redelivery is handled once.
 DEDUPE_TTL = 3600
@@ -85,17 +84,21 @@ class MessagesEndpoint:
         """Answer one POST from the Bot Connector (or the Emulator)."""
         started = time.perf_counter()
         if request.content_type != "application/json":
+            report_kind(request, "malformed")
             return _bad_request("expected Content-Type application/json")
         try:
             activity = parse_activity(await request.json())
         except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError, BadActivity
+            report_kind(request, "malformed")
             return _bad_request(str(error) or "malformed body")
         try:
             auth = await self.authenticator.authenticate(
                 activity, request.headers.get("Authorization", "")
             )
         except Unauthorized:
+            report_kind(request, "unauthorized")
             return web.json_response({"error": "unauthorized"}, status=401)
+        report_kind(request, str(activity.type))
         if activity.id and not await self._first_delivery(activity.id):
             log.info("teams: activity %s redelivered; already handled", activity.id)
             return web.Response(status=200)

@@ -1,28 +1,23 @@
-"""Wiring: settings → botbuilder's CloudAdapter, our bot, and the ``/api/messages`` route."""
+"""Wiring: settings → botbuilder's CloudAdapter, our bot and the ``/api/messages`` handler."""
 
 from __future__ import annotations
 
 import logging
 
-from aiohttp import web
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.activities import PLATFORM
 from adapters.teams.adapter import TeamsCloudAdapter
 from adapters.teams.auth import RequestAuthenticator, build_authentication
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
-from adapters.teams.endpoint import ROUTE, MessagesEndpoint
+from adapters.teams.endpoint import MessagesEndpoint
 from adapters.teams.poll_publisher import TeamsPollPublisher
+from adapters.teams.settings import TeamsSettings
 from adapters.teams.teams_bot import TeamsBot
 from bot.conversation import Conversation
-from bot.server import Mount
-from bot.settings import Settings
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
-
-#: The ``/api/messages`` handler, on the application (tests wait on its background turns).
-ENDPOINT_KEY: web.AppKey[MessagesEndpoint] = web.AppKey("teams_endpoint", MessagesEndpoint)
 
 NO_AUTH_WARNING = (
     "TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is not set, so %s accepts unsigned "
@@ -41,7 +36,7 @@ def _quicker_connector_clients() -> None:
 def build_endpoint(
     conversation: Conversation,
     store: StateStore,
-    settings: Settings,
+    settings: TeamsSettings,
     retry: RetryPolicy = DEFAULT_RETRY,
 ) -> MessagesEndpoint:
     """The ``/api/messages`` handler with its adapter, bot and authenticator."""
@@ -56,33 +51,3 @@ def build_endpoint(
         PLATFORM, TeamsPollPublisher(adapter, settings.microsoft_app_id, retry)
     )
     return MessagesEndpoint(adapter, bot, authenticator, store)
-
-
-def build_teams_mount(
-    conversation: Conversation,
-    store: StateStore,
-    settings: Settings,
-    retry: RetryPolicy = DEFAULT_RETRY,
-) -> Mount:
-    """The mount adding ``POST /api/messages``; warns loudly when authentication is off."""
-    endpoint = build_endpoint(conversation, store, settings, retry)
-
-    def mount(app: web.Application) -> None:
-        if not settings.microsoft_app_id:
-            log.warning(NO_AUTH_WARNING, ROUTE)
-        else:
-            log.info(
-                "teams: %s on, %s app %s",
-                ROUTE,
-                settings.microsoft_app_type,
-                settings.microsoft_app_id,
-            )
-        app.router.add_post(ROUTE, endpoint.handle)
-        app[ENDPOINT_KEY] = endpoint
-
-        async def finish(_app: web.Application) -> None:
-            await endpoint.close()
-
-        app.on_cleanup.append(finish)
-
-    return mount

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from bot.front_ends import Variable, all_variables, discover
 from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,28 +26,22 @@ RUNTIME_VARS = frozenset(
 )
 
 
-def _settings_source() -> str:
-    return (REPO / "bot" / "settings.py").read_text()
+def _declared() -> tuple[Variable, ...]:
+    """What the core and every registered front end declare they read."""
+    front_ends = discover({})
+    assert front_ends, "no front end is registered (pyproject.toml's entry points)"
+    return (*Settings.variables, *all_variables(front_ends))
 
 
 def app_env_vars() -> set[str]:
-    """Every environment variable ``Settings.from_env`` reads, parsed from bot/settings.py."""
-    names = set(re.findall(r"""\bget\(\s*["']([A-Z][A-Z0-9_]*)["']\s*\)""", _settings_source()))
-    assert names, 'no get("NAME") calls found in bot/settings.py'
-    return names
+    """Every environment variable the core or a registered front end reads."""
+    return {variable.name for variable in _declared()}
 
 
 def secret_env_vars() -> set[str]:
-    """The credentials: the variables of settings kept out of repr (so out of logs), plus
-    the Teams app id, which is issued and rotated with its password and so lives beside it.
-    """
-    # from_env reads each field as ``field_name=get("ENV_NAME")``.
-    env_of_field = dict(
-        re.findall(r"""\b(\w+)=get\(\s*["']([A-Z][A-Z0-9_]*)["']\s*\)""", _settings_source())
-    )
-    hidden = {f.name for f in fields(Settings) if not f.repr}
-    assert hidden <= set(env_of_field), f"secret settings not read by from_env: {hidden}"
-    return {env_of_field[name] for name in hidden} | {"MICROSOFT_APP_ID"}
+    """The credentials the core and the front ends declare, plus the Teams app id, which is
+    issued and rotated with its password and so lives beside it."""
+    return {variable.name for variable in _declared() if variable.secret} | {"MICROSOFT_APP_ID"}
 
 
 def load_yaml_documents(path: Path) -> list[dict[str, Any]]:

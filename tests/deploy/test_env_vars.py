@@ -46,13 +46,13 @@ def test_kubernetes_sets_only_variables_the_app_reads() -> None:
     configmap = set(k8s_resource("ConfigMap")["data"])
     secret = set(k8s_resource("Secret")["stringData"])
     unknown = (configmap | secret | _deployment_env()) - app_env_vars()
-    assert not unknown, f"set but never read by bot/settings.py: {sorted(unknown)}"
+    assert not unknown, f"set but never read by the core or a front end: {sorted(unknown)}"
 
 
 def test_compose_sets_only_variables_the_app_reads(compose: dict[str, Any]) -> None:
     environment = set(compose["services"]["bot"]["environment"])
     unknown = (environment | set(_env_example())) - app_env_vars()
-    assert not unknown, f"set but never read by bot/settings.py: {sorted(unknown)}"
+    assert not unknown, f"set but never read by the core or a front end: {sorted(unknown)}"
 
 
 def test_the_image_sets_only_variables_the_app_or_python_reads() -> None:

@@ -23,13 +23,14 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.slack import slack_mount
-from adapters.teams import teams_mount
+from adapters.slack.front_end import SlackFrontEnd
+from adapters.slack.settings import SlackSettings
+from adapters.teams.front_end import TeamsFrontEnd
+from adapters.teams.settings import TeamsSettings
 from bot.content import load_content
 from bot.conversation import Conversation
-from bot.server import build_app
-from bot.settings import Settings
 from bot.store import StateStore
+from tests.apps import web_app
 from tests.slack.conftest import SIGNING_SECRET, signed_headers
 from tests.slack.slack_stand_in import SlackStandIn
 
@@ -70,15 +71,12 @@ class RunningServer:
         self.client = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
         store = StateStore(self.client, prefix=self.prefix)
         conversation = Conversation(load_content(), store)
-        config = Settings(
-            slack_signing_secret=SIGNING_SECRET,
-            slack_bot_token="xoxb-fuzz",
-            slack_api_url=f"http://127.0.0.1:{stand_in_port}/api/",
+        slack = SlackSettings(
+            signing_secret=SIGNING_SECRET,
+            bot_token="xoxb-fuzz",
+            api_url=f"http://127.0.0.1:{stand_in_port}/api/",
         )
-        app = build_app(
-            store,
-            [slack_mount(conversation, store, config), teams_mount(conversation, store, config)],
-        )
+        app = web_app(conversation, store, SlackFrontEnd(slack), TeamsFrontEnd(TeamsSettings()))
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()

@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.slack import slack_mount
+from adapters.slack.front_end import SlackFrontEnd
+from adapters.slack.settings import SlackSettings
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.redis_connect import connect
-from bot.server import build_app
 from bot.settings import Settings
 from bot.store import StateStore
+from tests.apps import web_app
 from tests.core.test_redis_outage import RestartableRedis
 from tests.slack.conftest import SlackBot
 from tests.slack.conftest import slack as slack
@@ -42,12 +43,15 @@ def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
 
 @pytest.fixture
 async def outage_bot(
-    redis_process: RestartableRedis, content: Content, slack: SlackStandIn, slack_settings: Settings
+    redis_process: RestartableRedis,
+    content: Content,
+    slack: SlackStandIn,
+    slack_settings: SlackSettings,
 ) -> AsyncIterator[tuple[SlackBot, Conversation, TestClient[Any, Any]]]:
     connection = connect(Settings(redis_url=f"redis://127.0.0.1:{redis_process.port}/0"))
     store = StateStore(connection.client, prefix=f"outage-{uuid.uuid4().hex[:8]}")
     conversation = Conversation(content, store)
-    app = build_app(store, [slack_mount(conversation, store, slack_settings)])
+    app = web_app(conversation, store, SlackFrontEnd(slack_settings))
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     try:

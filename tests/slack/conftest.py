@@ -22,11 +22,11 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack import slack_mount
+from adapters.slack.front_end import SlackFrontEnd
+from adapters.slack.settings import SlackSettings
 from bot.conversation import Conversation
-from bot.server import build_app
-from bot.settings import Settings
 from bot.store import StateStore
+from tests.apps import web_app
 from tests.slack.block_kit import block_kit_problems
 from tests.slack.slack_stand_in import PAYLOADS, SlackStandIn
 
@@ -194,12 +194,10 @@ async def slack() -> AsyncIterator[SlackStandIn]:
 
 
 @pytest.fixture
-def slack_settings(slack: SlackStandIn) -> Settings:
+def slack_settings(slack: SlackStandIn) -> SlackSettings:
     """Slack over HTTP, its Web API pointed at the stand-in."""
-    return Settings(
-        slack_signing_secret=SIGNING_SECRET,
-        slack_bot_token=BOT_TOKEN,
-        slack_api_url=f"{slack.url}/api/",
+    return SlackSettings(
+        signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, api_url=f"{slack.url}/api/"
     )
 
 
@@ -207,11 +205,11 @@ def slack_settings(slack: SlackStandIn) -> Settings:
 async def bot(
     conversation: Conversation,
     store: StateStore,
-    slack_settings: Settings,
+    slack_settings: SlackSettings,
     slack: SlackStandIn,
 ) -> AsyncIterator[SlackBot]:
-    """Our real web app with the Slack mount, on a local test server."""
-    app = build_app(store, [slack_mount(conversation, store, slack_settings)])
+    """Our real web app with the Slack front end, on a local test server."""
+    app = web_app(conversation, store, SlackFrontEnd(slack_settings))
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,12 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.slack import slack_mount
-from bot.cli import _front_end_mounts
+from adapters.slack.front_end import SlackFrontEnd
+from adapters.slack.settings import SlackSettings
 from bot.conversation import Conversation
-from bot.server import build_app
-from bot.settings import Settings
+from bot.front_ends import discover
 from bot.store import StateStore
+from tests.apps import web_app
 from tests.slack.conftest import load_payload
 
 OFF_LINE = "Slack is off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)"
@@ -29,9 +30,13 @@ async def test_slack_is_off_without_settings(
     conversation: Conversation, store: StateStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    for partial in (Settings(), Settings(slack_signing_secret="s"), Settings(slack_bot_token="t")):
+    for partial in (
+        SlackSettings(),
+        SlackSettings(signing_secret="s"),
+        SlackSettings(bot_token="t"),
+    ):
         caplog.clear()
-        app = build_app(store, [slack_mount(conversation, store, partial)])
+        app = web_app(conversation, store, SlackFrontEnd(partial))
         lines = [r for r in caplog.records if "Slack" in r.getMessage()]
         assert [(r.levelno, r.getMessage()) for r in lines] == [(logging.INFO, OFF_LINE)]
         assert "/slack/events" not in _routes(app)
@@ -44,26 +49,26 @@ async def test_slack_is_off_without_settings(
         await client.close()
 
 
-def test_the_composition_root_mounts_slack(
-    conversation: Conversation, store: StateStore, slack_settings: Settings
+def test_the_registered_front_ends_serve_slack_when_its_variables_are_set(
+    conversation: Conversation, store: StateStore, slack_settings: SlackSettings
 ) -> None:
-    app = build_app(store, _front_end_mounts(conversation, store, slack_settings))
-    assert "/slack/events" in _routes(app)
+    env = {
+        "SLACK_SIGNING_SECRET": str(slack_settings.signing_secret),
+        "SLACK_BOT_TOKEN": str(slack_settings.bot_token),
+        "SLACK_API_URL": str(slack_settings.api_url),
+    }
+    assert "/slack/events" in _routes(web_app(conversation, store, *discover(env)))
+    assert "/slack/events" not in _routes(web_app(conversation, store, *discover({})))
 
 
 def test_socket_mode_replaces_the_route(
-    conversation: Conversation, store: StateStore, slack_settings: Settings
+    conversation: Conversation, store: StateStore, slack_settings: SlackSettings
 ) -> None:
-    settings = Settings(
-        slack_signing_secret=slack_settings.slack_signing_secret,
-        slack_bot_token=slack_settings.slack_bot_token,
-        slack_app_token="xapp-1-A0APPID0001-0000-test",
-        slack_api_url=slack_settings.slack_api_url,
-    )
-    app = build_app(store, [slack_mount(conversation, store, settings)])
+    settings = dataclasses.replace(slack_settings, app_token="xapp-1-A0APPID0001-0000-test")
+    front_end = SlackFrontEnd(settings)
+    app = web_app(conversation, store, front_end)
     assert "/slack/events" not in _routes(app)
-    hooks = [getattr(h, "__name__", "") for h in (*app.on_startup, *app.on_cleanup)]
-    assert "start_socket_mode" in hooks and "stop_socket_mode" in hooks
+    assert front_end.describe() == "Slack is on over Socket Mode"
 
 
 def test_the_manifest_parses_and_points_at_slack_events(repo_root: Path) -> None:
@@ -90,15 +95,10 @@ def test_the_manifest_parses_and_points_at_slack_events(repo_root: Path) -> None
 
 
 async def test_socket_mode_answers_a_slash_command_over_the_socket(
-    conversation: Conversation, store: StateStore, slack: Any, slack_settings: Settings
+    conversation: Conversation, store: StateStore, slack: Any, slack_settings: SlackSettings
 ) -> None:
-    settings = Settings(
-        slack_signing_secret=slack_settings.slack_signing_secret,
-        slack_bot_token=slack_settings.slack_bot_token,
-        slack_app_token="xapp-1-A0APPID0001-0000-test",
-        slack_api_url=slack_settings.slack_api_url,
-    )
-    app = build_app(store, [slack_mount(conversation, store, settings)])
+    settings = dataclasses.replace(slack_settings, app_token="xapp-1-A0APPID0001-0000-test")
+    app = web_app(conversation, store, SlackFrontEnd(settings))
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     try:

@@ -13,12 +13,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from adapters.slack import slack_mount
+from adapters.slack.front_end import SlackFrontEnd
+from adapters.slack.settings import SlackSettings
 from bot.content import Content
 from bot.conversation import Conversation
-from bot.server import build_app
-from bot.settings import Settings
 from bot.store import StateStore
+from tests.apps import web_app
 from tests.slack.conftest import FORM, SlackBot
 from tests.slack.slack_stand_in import SlackStandIn
 
@@ -44,7 +44,7 @@ async def stalling_redis() -> AsyncIterator[int]:
 
 
 async def test_a_slow_core_still_gets_an_ack_in_time_and_replies_later(
-    content: Content, slack: SlackStandIn, slack_settings: Settings, stalling_redis: int
+    content: Content, slack: SlackStandIn, slack_settings: SlackSettings, stalling_redis: int
 ) -> None:
     client_redis = aioredis.Redis(
         host="127.0.0.1",
@@ -54,7 +54,7 @@ async def test_a_slow_core_still_gets_an_ack_in_time_and_replies_later(
     )
     store = StateStore(client_redis, prefix="test:stalled")
     conversation = Conversation(content, store)
-    app = build_app(store, [slack_mount(conversation, store, slack_settings)])
+    app = web_app(conversation, store, SlackFrontEnd(slack_settings))
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     bot = SlackBot(client, slack)

@@ -23,11 +23,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
-from adapters.teams.mount import ENDPOINT_KEY, build_teams_mount
+from adapters.teams.endpoint import MessagesEndpoint
+from adapters.teams.front_end import TeamsFrontEnd
+from adapters.teams.settings import TeamsSettings
 from bot.conversation import Conversation
-from bot.server import build_app
-from bot.settings import Settings
 from bot.store import StateStore
+from tests.apps import web_app
 
 PAYLOADS = Path(__file__).parent / "payloads"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -159,24 +160,33 @@ class TeamsTestClient(TestClient[Any, Any]):
         """The plain POST: returns on the HTTP response, turns may still be running."""
         return await super().post(path, **kwargs)
 
+    front_end: TeamsFrontEnd
+
+    @property
+    def endpoint(self) -> MessagesEndpoint:
+        """The ``/api/messages`` handler behind this client."""
+        assert self.front_end.endpoint is not None
+        return self.front_end.endpoint
+
     async def turns_finished(self) -> None:
         """Wait until every background turn of the Teams endpoint has finished."""
-        await self.app[ENDPOINT_KEY].drain(timeout=15)
+        await self.endpoint.drain(timeout=15)
 
 
-TeamsClientFactory = Callable[[Settings], Awaitable[TestClient[Any, Any]]]
+TeamsClientFactory = Callable[[TeamsSettings], Awaitable[TestClient[Any, Any]]]
 
 
 @pytest.fixture
 async def teams_client_for(
     conversation: Conversation, store: StateStore
 ) -> AsyncIterator[TeamsClientFactory]:
-    """Builds the real server (build_app + the Teams mount) for given settings."""
+    """Builds the real server (the core's web app + the Teams front end) for given settings."""
     clients: list[TestClient[Any, Any]] = []
 
-    async def make(settings: Settings) -> TestClient[Any, Any]:
-        app = build_app(store, [build_teams_mount(conversation, store, settings)])
-        client: TestClient[Any, Any] = TeamsTestClient(TestServer(app))
+    async def make(settings: TeamsSettings) -> TestClient[Any, Any]:
+        front_end = TeamsFrontEnd(settings)
+        client = TeamsTestClient(TestServer(web_app(conversation, store, front_end)))
+        client.front_end = front_end
         await client.start_server()
         clients.append(client)
         return client
@@ -189,7 +199,7 @@ async def teams_client_for(
 @pytest.fixture
 async def teams(teams_client_for: TeamsClientFactory) -> TestClient[Any, Any]:
     """The server with no Microsoft credentials (Emulator / local mode)."""
-    return await teams_client_for(Settings())
+    return await teams_client_for(TeamsSettings())
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams.auth import TeamsConfigurationError, build_authentication
-from bot.settings import Settings
+from adapters.teams.settings import TeamsSettings
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, TeamsClientFactory, payload
 
@@ -98,7 +98,7 @@ async def token_issuer(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TokenIs
 async def secured(teams_client_for: TeamsClientFactory) -> Client:
     """The server with MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD set (MultiTenant)."""
     return await teams_client_for(
-        Settings(microsoft_app_id=APP_ID, microsoft_app_password="not-used-for-inbound")
+        TeamsSettings(microsoft_app_id=APP_ID, microsoft_app_password="not-used-for-inbound")
     )
 
 
@@ -133,7 +133,7 @@ async def test_single_tenant_accepts_a_good_token(
     teams_client_for: TeamsClientFactory, connector: StandInConnector, token_issuer: TokenIssuer
 ) -> None:
     client = await teams_client_for(
-        Settings(
+        TeamsSettings(
             microsoft_app_id=APP_ID,
             microsoft_app_password="pw",
             microsoft_app_type="SingleTenant",
@@ -152,17 +152,17 @@ async def test_single_tenant_accepts_a_good_token(
 def test_incomplete_credentials_fail_at_start() -> None:
     with pytest.raises(TeamsConfigurationError, match="TENANT"):
         build_authentication(
-            Settings(
+            TeamsSettings(
                 microsoft_app_id=APP_ID,
                 microsoft_app_password="pw",
                 microsoft_app_type="SingleTenant",
             )
         )
     with pytest.raises(TeamsConfigurationError, match="PASSWORD"):
-        build_authentication(Settings(microsoft_app_id=APP_ID))
+        build_authentication(TeamsSettings(microsoft_app_id=APP_ID))
     with pytest.raises(TeamsConfigurationError, match="MICROSOFT_APP_TYPE"):
         build_authentication(
-            Settings(
+            TeamsSettings(
                 microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_type="Other"
             )
         )

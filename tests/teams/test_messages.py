@@ -14,7 +14,6 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
-from adapters.teams.mount import ENDPOINT_KEY
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, TeamsTestClient, payload
 
@@ -63,7 +62,7 @@ async def test_a_message_is_acknowledged_before_its_reply_is_sent(
     response = await client.post_without_waiting("/api/messages", json=activity)
     assert response.status == 201
     # The 201 came back while the turn was still running (its reply not yet answered).
-    assert teams.app[ENDPOINT_KEY].running == 1
+    assert teams.endpoint.running == 1
     connector.hold.set()
     await client.turns_finished()
     (call,) = connector.delivered
