@@ -15,6 +15,7 @@ from bot.events import Actor, ButtonPress, Command, Event, Message
 from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
 from bot.metrics import ERRORS, FAQ_QUESTIONS
+from bot.people import Directory
 from bot.polls import PollService
 from bot.questionnaire import Questionnaire
 from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table
@@ -50,7 +51,11 @@ class Conversation:
         self.store = store
         self.questionnaire = Questionnaire(content, store)
         self.faq = FaqDesk(content, store)
-        self.polls = PollService(content, store, self.questionnaire, secret=poll_secret)
+        #: Each platform's people port (time zones, admin rights, names), asked when needed.
+        self.people = Directory()
+        self.polls = PollService(
+            content, store, self.questionnaire, secret=poll_secret, people=self.people
+        )
 
     async def handle(self, event: Event) -> list[Reply]:
         """The replies for ``event``; never raises."""

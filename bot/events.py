@@ -1,12 +1,12 @@
 """Typed, platform-neutral events that front ends hand to the conversation core.
 
-An adapter's job on the way in is to turn a Slack payload, a Teams activity or a line
-typed in a terminal into exactly one of these.
+An adapter's job on the way in is to turn a platform's payload or a line typed in a
+terminal into exactly one of these.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +19,13 @@ class Actor:
     user: str
     #: A display name, used only where a shared message names a person (named polls).
     user_name: str = ""
-    #: True when the platform says this person administers the workspace or owns the team.
+    #: True when the event itself says this person administers the workspace or owns the
+    #: team (otherwise the core asks the people port, :mod:`bot.people`, when it matters).
     is_admin: bool = False
-    #: Platform-specific things the core may pass back untouched (time zone, locale...).
-    extras: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: The person's IANA time zone when the event carries it ("" otherwise).
+    time_zone: str = ""
+    #: The person's locale (BCP 47, e.g. ``en-GB``) when the event carries it ("" otherwise).
+    locale: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from bot.content import Content
 from bot.events import Actor
 from bot.metrics import VOTES
+from bot.people import Directory
 from bot.poll_command import PollInputError, format_time, parse_poll, zone
 from bot.poll_store import (
     VOTE_CLOSED,
@@ -93,6 +94,7 @@ class PollService:
         questionnaire: Questionnaire,
         *,
         secret: bytes | None = None,
+        people: Directory | None = None,
         refresh_window: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -104,6 +106,7 @@ class PollService:
         self.clock = clock
         self.publishers: dict[str, PollPublisher] = {}
         self._secret = secret
+        self.people = people or Directory()
         self._tasks: set[asyncio.Task[None]] = set()
         self._refreshing: set[str] = set()
         self._definitions: dict[str, dict[str, Any]] = {}
@@ -133,8 +136,9 @@ class PollService:
         """Create a poll from a ``poll`` command; a private note on bad input."""
         polls = self.content.polls
         now = self.clock()
+        person = await self.people.look_up(actor)  # the deadline's time zone, the name shown
         try:
-            spec = parse_poll(text, polls, now, actor.extras.get("tz", ""))
+            spec = parse_poll(text, polls, now, person.time_zone)
         except PollInputError as problem:
             return [self._private("poll.error", f"{problem}\n\n{self.messages.usage}")]
         team = spec.question is None
@@ -156,7 +160,10 @@ class PollService:
             "hide_results": spec.hide_results,
             "deadline": spec.deadline,
             "time_zone": spec.time_zone,
-            "creator": {"user": actor.user, "name": actor.user_name or actor.user},
+            "creator": {
+                "user": actor.user,
+                "name": person.display_name or actor.user_name or actor.user,
+            },
             "created": now,
             "message": None,
         }
@@ -247,16 +254,17 @@ class PollService:
 
     # --- closing and export -----------------------------------------------------------
 
-    def _may_manage(self, actor: Actor, meta: dict[str, Any]) -> bool:
-        creator = actor.platform == meta["platform"] and actor.user == meta["creator"]["user"]
-        return creator or actor.is_admin
+    async def _may_manage(self, actor: Actor, meta: dict[str, Any]) -> bool:
+        if actor.platform == meta["platform"] and actor.user == meta["creator"]["user"]:
+            return True
+        return (await self.people.look_up(actor)).is_admin
 
     async def close(self, actor: Actor, poll_id: str) -> list[Reply]:
         """Close a poll by hand: its creator or an admin only."""
         meta = await self.polls.meta(poll_id)
         if meta is None:
             return [self._private("poll.missing", self.messages.poll_missing)]
-        if not self._may_manage(actor, meta):
+        if not await self._may_manage(actor, meta):
             return [self._private("poll.refused", self.messages.not_allowed_close)]
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private("poll.closed", self.messages.already_closed)]
@@ -269,7 +277,7 @@ class PollService:
         meta = await self.polls.meta(poll_id)
         if meta is None:
             return [self._private("poll.missing", self.messages.poll_missing)]
-        if not self._may_manage(actor, meta):
+        if not await self._may_manage(actor, meta):
             return [self._private("poll.refused", self.messages.not_allowed_export)]
         options = meta["options"]
         named = not meta["anonymous"]

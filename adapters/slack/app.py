@@ -65,9 +65,8 @@ class SlackApp:
         self.background = BackgroundWork()
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
         self.people = SlackPeople(client, store)
-        self.listeners = SlackListeners(
-            conversation, store, self.delivery, self.background, self.people
-        )
+        conversation.people.register(PLATFORM, self.people)
+        self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
         conversation.polls.register_publisher(PLATFORM, SlackPollPublisher(self.delivery))
         self.bolt = AsyncApp(
             name="ai-choice",

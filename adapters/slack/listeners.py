@@ -42,7 +42,6 @@ from adapters.slack.inbound import (
     press_from_action,
     thread_of,
 )
-from adapters.slack.people import SlackPeople
 from adapters.slack.polls import SlackPollPoster, is_poll_message
 from bot.conversation import Conversation
 from bot.events import Event
@@ -107,18 +106,16 @@ class SlackListeners:
         store: StateStore,
         delivery: SlackDelivery,
         background: BackgroundWork,
-        people: SlackPeople,
     ) -> None:
         self.conversation = conversation
         self.store = store
         self.delivery = delivery
         self.background = background
-        self.people = people
         self.poll_poster = SlackPollPoster(delivery, conversation.polls)
 
     async def _handle(self, event: Event) -> list[Reply]:
-        """The core's replies, after filling in who the person is where that matters."""
-        return await self.conversation.handle(await self.people.complete(event))
+        """The core's replies to ``event``."""
+        return await self.conversation.handle(event)
 
     async def _post_poll(self, channel: str, reply: Reply, response_url: str) -> None:
         """A new poll goes to the channel for everyone; if Slack refuses, say so privately."""

@@ -1,66 +1,46 @@
-"""Who a Slack user is, for the poll commands that need it: time zone and admin rights.
+"""Slack's people port (:class:`bot.people.People`): time zone, admin rights, name.
 
-``users.info`` answers both (``user.tz``; ``is_admin``, ``is_owner``, ``is_primary_owner``).
-Each answer is cached in Redis for an hour, so a person costs at most one API call per
-hour however often they start or close polls. Only poll commands and the close/export
-buttons ask; votes and everything else never wait for it. When Slack cannot say
-(an error, a missing scope), the person counts as UTC and not an admin.
+``users.info`` answers all three (``user.tz``; ``is_admin``, ``is_owner``,
+``is_primary_owner``; the profile's display or real name). Each answer is cached in Redis
+for an hour, so a person costs at most one API call per hour however often they start or
+close polls. The core asks only when an answer depends on it (starting a poll, closing or
+exporting someone else's); votes and everything else never wait for it. When Slack cannot
+say (an error, a missing scope), the person counts as UTC and not an admin.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.events import Actor, ButtonPress, Command, Event, Message
+from bot.events import Actor
+from bot.people import Person
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 #: How long what ``users.info`` said about a person is trusted.
 PROFILE_TTL_SECONDS = 3600
-#: Button actions whose answer depends on who is pressing.
-MANAGING_ACTIONS = frozenset({"poll.close", "poll.export"})
-
-
-def needs_profile(event: Event) -> bool:
-    """True for the events whose answer depends on the person's time zone or rights."""
-    if isinstance(event, Command):
-        return event.name == "poll"
-    if isinstance(event, ButtonPress):
-        return event.action in MANAGING_ACTIONS
-    if isinstance(event, Message):
-        words = event.text.split(None, 1)
-        return bool(words) and words[0].lower() == "poll"
-    return False
 
 
 class SlackPeople:
-    """Fills in :class:`Actor` time zone, admin flag and display name from ``users.info``."""
+    """Answers the core's questions about a Slack user from ``users.info`` (cached)."""
 
     def __init__(self, client: AsyncWebClient, store: StateStore) -> None:
         self.client = client
         self.store = store
 
-    async def complete(self, event: Event) -> Event:
-        """``event`` with its actor completed, when the answer depends on who they are."""
-        if not needs_profile(event):
-            return event
-        actor = await self.actor(event.actor)
-        return dataclasses.replace(event, actor=actor)
-
-    async def actor(self, actor: Actor) -> Actor:
-        """``actor`` with ``extras['tz']``, ``is_admin`` and a display name from Slack."""
+    async def look_up(self, actor: Actor) -> Person:
+        """Time zone, admin flag and display name of ``actor`` as Slack says."""
         profile = await self.profile(actor.workspace, actor.user)
-        extras = {**actor.extras, "tz": str(profile.get("tz") or "UTC")}
-        name = str(profile.get("name") or "") or actor.user_name
-        return dataclasses.replace(
-            actor, is_admin=bool(profile.get("admin")), extras=extras, user_name=name
+        return Person(
+            time_zone=str(profile.get("tz") or "UTC"),
+            is_admin=bool(profile.get("admin")),
+            display_name=str(profile.get("name") or "") or actor.user_name,
         )
 
     async def profile(self, team: str, user: str) -> dict[str, Any]:

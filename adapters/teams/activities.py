@@ -59,7 +59,8 @@ def actor_of(activity: Activity) -> Actor:
         user_name=(sender.name or "") if sender else "",
         # Team owners are not told apart: the Bot Framework's member info has no owner role
         # (only Microsoft Graph knows), so is_admin stays False (docs/teams.md).
-        extras={"tz": time_zone(activity)},
+        time_zone=time_zone(activity),
+        locale=str(activity.locale or ""),
     )
 
 

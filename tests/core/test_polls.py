@@ -96,7 +96,7 @@ async def test_a_custom_poll_with_curly_quotes_and_flags(conversation: Conversat
 
 async def test_a_deadline_is_read_in_the_creators_time_zone(conversation: Conversation) -> None:
     conversation.polls.clock = lambda: 1_700_000_000.0  # 2023-11-14
-    paris = Actor("test", "W1", "C1", "UMGR", "Maya", extras={"tz": "Europe/Paris"})
+    paris = Actor("test", "W1", "C1", "UMGR", "Maya", time_zone="Europe/Paris")
     poll = await start_poll(conversation, '"Q?" "A" "B" --closes "2023-12-01 17:00"', paris)
     assert "Closes Fri 1 Dec 2023, 17:00 CET" in poll.context
     meta = await conversation.polls.polls.meta(poll.meta["poll"])

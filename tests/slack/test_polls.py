@@ -15,7 +15,15 @@ from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
 from tests.slack.block_kit import block_kit_problems
-from tests.slack.conftest import SlackBot, button, buttons, header, load_payload, shown_text
+from tests.slack.conftest import (
+    SlackBot,
+    button,
+    buttons,
+    direct,
+    header,
+    load_payload,
+    shown_text,
+)
 from tests.slack.polls_kit import (
     CHANNEL,
     CREATOR,
@@ -28,6 +36,7 @@ from tests.slack.polls_kit import (
 )
 from tests.slack.slack_stand_in import Scripted
 
+DM_USER = "U2147483697"  # who sends the recorded direct message
 FAST = 0.2  # seconds between a poll message's updates in these tests (2 s in production)
 
 
@@ -76,6 +85,25 @@ async def test_a_custom_poll_reads_curly_quotes_flags_and_the_creators_time_zone
     assert meta is not None
     assert meta["deadline"] == when.timestamp() and meta["time_zone"] == "Europe/Paris"
     assert option_lines(poll.blocks) == []  # hidden until it closes
+
+
+async def test_a_poll_typed_in_any_form_gets_the_creators_time_zone(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    # The core asks Slack who the creator is whenever it starts a poll: "poll:" (typed with
+    # a colon in a DM) used to slip past the adapter's own guess and lose the time zone.
+    bot.slack.users[DM_USER] = person(DM_USER, tz="Asia/Tokyo", name="Kenji")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    when = (datetime.now(tokyo) + timedelta(days=3)).replace(hour=9, minute=0, second=0)
+    text = f'poll: "Sushi or ramen?" "Sushi" "Ramen" --closes "{when:%Y-%m-%d %H:%M}"'
+    assert (await bot.event(direct(text, event_id="Ev0POLLCOLON"))).status == 200
+    (post,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postMessage"))
+    poll_id = button(post.body["blocks"], "poll.vote")["value"].partition(":")[0]
+    meta = await conversation.polls.polls.meta(poll_id)
+    assert meta is not None
+    assert meta["time_zone"] == "Asia/Tokyo"
+    assert meta["deadline"] == when.replace(microsecond=0).timestamp()
+    assert meta["creator"]["name"] == "Kenji"
 
 
 async def test_bad_input_says_what_to_fix_privately_and_posts_nothing(
