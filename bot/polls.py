@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from bot.background import BackgroundWork
 from bot.content import Content
 from bot.events import Actor
 from bot.metrics import VOTES
@@ -107,7 +108,7 @@ class PollService:
         self.publishers: dict[str, PollPublisher] = {}
         self._secret = secret
         self.people = people or Directory()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._updates = BackgroundWork("polls")
         self._refreshing: set[str] = set()
         self._definitions: dict[str, dict[str, Any]] = {}
 
@@ -127,8 +128,7 @@ class PollService:
 
     async def drain(self) -> None:
         """Wait for every pending message update (tests, graceful shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._updates.drain()
 
     # --- starting ---------------------------------------------------------------------
 
@@ -478,9 +478,7 @@ class PollService:
         if poll_id in self._refreshing and not force:
             return
         self._refreshing.add(poll_id)
-        task = asyncio.create_task(self._refresh(poll_id, force))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._updates.spawn(self._refresh(poll_id, force), f"refresh of poll {poll_id}")
 
     async def _refresh(self, poll_id: str, force: bool) -> None:
         """Update the poll's message now if this server holds the window, then once more

@@ -20,7 +20,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters.slack.background import BackgroundWork
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.inbound import PLATFORM
 from adapters.slack.listeners import SlackListeners
@@ -29,6 +28,7 @@ from adapters.slack.people import SlackPeople
 from adapters.slack.polls import SlackPollPublisher
 from adapters.slack.settings import SlackSettings
 from adapters.slack.verification import is_signed_by_slack
+from bot.background import BackgroundWork
 from bot.conversation import Conversation
 from bot.front_ends import report_kind
 from bot.store import StateStore
@@ -62,7 +62,7 @@ class SlackApp:
         self.settings = settings
         self._signing_secret = settings.signing_secret
         client = web_client(settings.bot_token, settings.api_url)
-        self.background = BackgroundWork()
+        self.background = BackgroundWork(PLATFORM)
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
         self.people = SlackPeople(client, store)
         conversation.people.register(PLATFORM, self.people)

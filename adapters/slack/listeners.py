@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.background import BackgroundWork, finished_within
 from adapters.slack.blocks import fallback_text, render_blocks
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.inbound import (
@@ -43,6 +42,7 @@ from adapters.slack.inbound import (
     thread_of,
 )
 from adapters.slack.polls import SlackPollPoster, is_poll_message
+from bot.background import BackgroundWork, finished_within
 from bot.conversation import Conversation
 from bot.events import Event
 from bot.replies import Placement, Reply, Visibility

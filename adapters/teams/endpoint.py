@@ -12,7 +12,6 @@ Background turns are drained on shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
@@ -23,8 +22,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.serialization import Deserializer, Model
 
+from adapters.teams.activities import PLATFORM
 from adapters.teams.auth import RequestAuthenticator, Unauthorized
 from adapters.teams.teams_bot import TeamsBot
+from bot.background import BackgroundWork
 from bot.front_ends import report_kind
 from bot.store import StateStore, StoreUnavailable
 
@@ -78,7 +79,7 @@ class MessagesEndpoint:
         self.bot = bot
         self.authenticator = authenticator
         self.store = store
-        self._turns: set[asyncio.Task[Any]] = set()
+        self._turns = BackgroundWork(PLATFORM)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one POST from the Bot Connector (or the Emulator)."""
@@ -112,11 +113,7 @@ class MessagesEndpoint:
                     body = serializer_helper(body)
                 return web.json_response(data=body, status=invoke_response.status)
             return web.Response(status=201)
-        task = asyncio.get_running_loop().create_task(
-            self._turn(auth, activity, started), name=f"teams {activity.type} turn"
-        )
-        self._turns.add(task)
-        task.add_done_callback(self._finished)
+        self._turns.spawn(self._turn(auth, activity, started), f"{activity.type} turn")
         return web.Response(status=201)
 
     async def _turn(self, auth: Any, activity: Activity, started: float) -> Any:
@@ -129,26 +126,14 @@ class MessagesEndpoint:
         )
         return result
 
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._turns.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("teams: %s failed", task.get_name(), exc_info=task.exception())
-
     @property
     def running(self) -> int:
         """How many background turns are still running."""
-        return len(self._turns)
+        return self._turns.running
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait up to ``timeout`` seconds for background turns, then cancel the rest."""
-        while self._turns:
-            _done, pending = await asyncio.wait(set(self._turns), timeout=timeout)
-            if pending:
-                for task in pending:
-                    task.cancel()
-                log.warning("teams: cancelled %d unfinished turn(s) at shutdown", len(pending))
-                await asyncio.wait(pending)
-                return
+        await self._turns.drain(timeout)
 
     async def close(self) -> None:
         """Shutdown: finish (or cancel) background turns, then close the kept clients."""

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from adapters.slack.background import finished_within
 from adapters.slack.delivery import SlackDelivery, web_client
+from bot.background import finished_within
 from tests.slack.conftest import BOT_TOKEN, FORM, SlackBot, load_payload
 
 

@@ -1,8 +1,9 @@
-"""Work that runs after Slack has had its acknowledgement.
+"""Work that goes on after the request that started it has been answered.
 
-Slack wants an answer within three seconds; anything slower (the conversation, Web API
-calls) runs as a task held here, so tasks are not garbage-collected mid-flight, their
-failures are logged, and shutdown can let them finish.
+Chat platforms want a quick acknowledgement; anything slower (the conversation, calls to
+the platform, a poll message's refresh) runs as a task held here, so tasks are not
+garbage-collected mid-flight, their failures are logged, and shutdown can let them finish.
+Every front end and the poll service keep their tasks in one of these.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ T = TypeVar("T")
 class BackgroundWork:
     """A set of running tasks that can be drained on shutdown."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str) -> None:
+        #: Who the tasks belong to, for log lines ("slack", "polls"...).
+        self.owner = owner
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, work: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
@@ -33,22 +36,24 @@ class BackgroundWork:
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("slack %s failed", task.get_name(), exc_info=task.exception())
+            log.error("%s: %s failed", self.owner, task.get_name(), exc_info=task.exception())
 
     @property
     def running(self) -> int:
         """How many tasks are still running."""
         return len(self._tasks)
 
-    async def drain(self, timeout: float) -> None:
-        """Wait up to ``timeout`` seconds for running tasks, then cancel the rest."""
-        if not self._tasks:
-            return
-        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
-        for task in pending:
-            task.cancel()
-        if pending:
-            log.warning("slack: cancelled %d unfinished task(s) at shutdown", len(pending))
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for running tasks, including those they start, up to ``timeout`` seconds
+        (None: as long as it takes); then cancel the rest."""
+        while self._tasks:
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            if pending:
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending)
+                log.warning("%s: cancelled %d unfinished task(s)", self.owner, len(pending))
+                return
 
 
 async def finished_within(task: asyncio.Future[Any], timeout: float) -> bool:
