@@ -27,6 +27,9 @@ class Settings:
     microsoft_app_password: str | None = field(default=None, repr=False)
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str | None = None
+    #: Hosts the bot may send to when it has credentials (comma-separated, ``*.`` for
+    #: subdomains); unset: the public Bot Framework hosts. Parsed by the Teams adapter.
+    microsoft_service_url_hosts: str | None = None
     #: Every Redis key starts with this, so deployments and test runs can share a server.
     key_prefix: str = "aic"
     #: Keys the hashes that stand in for voters in anonymous polls.
@@ -56,6 +59,7 @@ class Settings:
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
             microsoft_app_type=get("MICROSOFT_APP_TYPE") or "MultiTenant",
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
+            microsoft_service_url_hosts=get("MICROSOFT_SERVICE_URL_HOSTS"),
             key_prefix=get("AI_CHOICE_KEY_PREFIX") or "aic",
             poll_secret=get("AI_CHOICE_SECRET"),
         )

@@ -8,6 +8,8 @@ to the Microsoft 365 Agents SDK touches this folder alone (docs/teams.md).
 - :mod:`adapters.teams.teams_bot`: the botbuilder bot: events to the core, replies out
 - :mod:`adapters.teams.endpoint`: ``POST /api/messages``: parse, authenticate, dedupe
 - :mod:`adapters.teams.auth`: Bot Framework JWT validation settings
+- :mod:`adapters.teams.local_mode`: without credentials, only loopback peers are served
+- :mod:`adapters.teams.service_urls`: which serviceUrls the bot may send to (SSRF line)
 - :mod:`adapters.teams.connector_retry`: retries for throttled connector calls
 - :mod:`adapters.teams.references`: conversation references for proactive posts
 - :mod:`adapters.teams.package`: the Teams app package (manifest + icons)

@@ -32,6 +32,9 @@ from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, TeamsClientFactory, payload
 
 APP_ID = "0e5d2c1b-aaaa-bbbb-cccc-1234567890ab"
+#: The stand-in connector listens on 127.0.0.1: allowed as a serviceUrl host here, so the
+#: token checks below are what refuses a request, not the serviceUrl allow-list.
+STAND_IN_HOSTS = "127.0.0.1"
 ISSUER = "https://api.botframework.com"
 Client = TestClient[Any, Any]
 
@@ -98,7 +101,11 @@ async def token_issuer(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TokenIs
 async def secured(teams_client_for: TeamsClientFactory) -> Client:
     """The server with MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD set (MultiTenant)."""
     return await teams_client_for(
-        Settings(microsoft_app_id=APP_ID, microsoft_app_password="not-used-for-inbound")
+        Settings(
+            microsoft_app_id=APP_ID,
+            microsoft_app_password="not-used-for-inbound",
+            microsoft_service_url_hosts=STAND_IN_HOSTS,
+        )
     )
 
 
@@ -138,6 +145,7 @@ async def test_single_tenant_accepts_a_good_token(
             microsoft_app_password="pw",
             microsoft_app_type="SingleTenant",
             microsoft_app_tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47",
+            microsoft_service_url_hosts=STAND_IN_HOSTS,
         )
     )
     token = token_issuer.token(connector.url)
