@@ -106,7 +106,8 @@ class MessagesEndpoint:
             return _bad_request(str(error) or "malformed body")
         if not self.service_urls.allows(activity.service_url):
             shown = activity.service_url[:_LOGGED_URL]
-            return _unauthorized(f"serviceUrl {shown!r} not allowed: {self.service_urls.describe()}")
+            rule = self.service_urls.describe()
+            return _unauthorized(f"serviceUrl {shown!r} not allowed: {rule}")
         try:
             auth = await self.authenticator.authenticate(
                 activity, request.headers.get("Authorization", "")

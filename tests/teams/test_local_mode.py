@@ -215,9 +215,7 @@ async def test_a_poll_card_with_a_disallowed_service_url_is_not_updated(
         await conversation.polls.drain()
     assert any('Your vote for "Yes"' in line for line in lines(voted))  # the vote counted
     assert len(connector.calls) == calls_before  # but the shared card was not touched
-    assert any(
-        f"poll {poll_id} not updated" in record.getMessage() for record in caplog.records
-    )
+    assert any(f"poll {poll_id} not updated" in record.getMessage() for record in caplog.records)
 
 
 # --- the peer address, handed to the endpoint --------------------------------------------
