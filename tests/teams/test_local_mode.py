@@ -218,6 +218,37 @@ async def test_a_poll_card_with_a_disallowed_service_url_is_not_updated(
     assert any(f"poll {poll_id} not updated" in record.getMessage() for record in caplog.records)
 
 
+async def _snapshot(redis_client: aioredis.Redis, store: StateStore) -> dict[str, bytes | None]:
+    """Every key under the test's prefix with its serialised value."""
+    return {key: await redis_client.dump(key) for key in await keys_under(redis_client, store)}
+
+
+@pytest.mark.parametrize("way", ["proxy header", "metadata serviceUrl"])
+async def test_a_refused_vote_or_close_changes_no_poll(
+    way: str,
+    teams: Client,
+    connector: StandInConnector,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    response = await teams.post(
+        "/api/messages", json=mention(connector.url, 'poll "Ship it?" "Yes" "No"')
+    )
+    assert response.status == 201
+    (card,) = posts(connector)
+    before = await _snapshot(redis_client, store)
+    headers = {"X-Forwarded-For": "203.0.113.7"} if way == "proxy header" else {}
+    url = connector.url if way == "proxy header" else "http://169.254.169.254/"
+    assert way == "proxy header" or not LOCAL.allows(url)
+    for button in ("Yes", "Close poll"):
+        # Person 1 started the poll, so the close would be theirs to make.
+        activity = execute(url, buttons(card)[button], by=1)
+        response = await teams.post("/api/messages", json=activity, headers=headers)
+        assert response.status == 401
+    assert await _snapshot(redis_client, store) == before
+    assert len(connector.calls) == 1  # only the poll card itself
+
+
 # --- the peer address, handed to the endpoint --------------------------------------------
 
 
