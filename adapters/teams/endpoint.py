@@ -94,7 +94,7 @@ class MessagesEndpoint:
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one POST from the Bot Connector (or the Emulator)."""
         started = time.perf_counter()
-        if self.service_urls.local_only:
+        if self.service_urls.local_only:  # no credentials: local mode
             reason = local_mode.refusal(request)
             if reason is not None:
                 return _unauthorized(f"local mode: {reason}")
