@@ -4,9 +4,10 @@ Per incoming activity, the stock ``process_activity`` builds a new connector cli
 msrest configuration, retry policy, requests session: a fresh connection to the
 connector each time) and a new user-token client we never use. Here both are kept and
 reused: connector clients per (app id, audience, serviceUrl), as botbuilder's older
-``BotFrameworkAdapter`` does, in a small LRU so a local-mode server (no authentication,
-any serviceUrl) cannot grow without bound. Authentication is untouched: the caller
-passes the result of validating *this* request (``auth.RequestAuthenticator``).
+``BotFrameworkAdapter`` does, in a small LRU, so the clients kept stay bounded however
+many serviceUrls arrive (the endpoint lets through only allowed ones: ``service_urls``).
+Authentication is untouched: the caller passes the result of validating *this* request
+(``auth.RequestAuthenticator``).
 
 Outgoing activities are serialised by :class:`CardSerializer`: msrest walks an
 attachment's ``content`` (an Adaptive Card, typed ``object``) three times (rebuild,

@@ -3,7 +3,8 @@
 With ``MICROSOFT_APP_ID`` set, every request must carry a token that botbuilder's
 validation accepts (issuer, audience = our app id, signing key from the published OpenID
 metadata, expiry, and a ``serviceurl`` claim equal to the activity's serviceUrl). Without
-it, authentication is off: for the Bot Framework Emulator and local use only.
+it there is no token to check: local mode, where only loopback peers with a loopback
+serviceUrl get this far (``local_mode``, ``service_urls``).
 
 botbuilder fetches the OpenID metadata with the blocking ``requests`` library, so
 validation runs on a worker thread with a deadline: a slow metadata endpoint can delay

@@ -1,8 +1,11 @@
 """``POST /api/messages``: one Bot Framework activity in, the HTTP answer Teams expects out.
 
-In order: the body must be a JSON activity (else 400), the caller must be authenticated
-(else 401; nothing is stored or sent), a redelivered activity id is acknowledged and
-dropped, and then botbuilder's CloudAdapter runs the turn. An invoke (and an
+In order: in local mode (no credentials) the peer must be loopback with no proxy header
+(else 401; :mod:`adapters.teams.local_mode`), the body must be a JSON activity (else 400),
+its serviceUrl must be one the bot may send to (else 401;
+:mod:`adapters.teams.service_urls`), the caller must be authenticated (else 401), a
+redelivered activity id is acknowledged and dropped, and then botbuilder's CloudAdapter
+runs the turn. Every refusal comes before any Redis write or outbound call. An invoke (and an
 ``expectReplies`` activity) is answered with the turn's result, so its turn runs before
 the answer; anything else is acknowledged with 201 at once and its turn runs as a tracked
 background task (its replies go to the connector, which does not wait on our answer), so
@@ -22,8 +25,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.serialization import Deserializer, Model
 
+from adapters.teams import local_mode
 from adapters.teams.activities import PLATFORM
 from adapters.teams.auth import RequestAuthenticator, Unauthorized
+from adapters.teams.service_urls import ServiceUrlPolicy
 from adapters.teams.teams_bot import TeamsBot
 from bot.background import BackgroundWork
 from bot.front_ends import report_kind
@@ -37,6 +42,9 @@ DEDUPE_TTL = 3600
 #: How long shutdown waits for background turns before cancelling them.
 DRAIN_SECONDS = 10.0
 
+
+#: How much of a refused serviceUrl the log line quotes.
+_LOGGED_URL = 120
 
 #: One msrest deserializer for every request (``Activity.deserialize`` builds a new one,
 #: with its model table, each time); it keeps no state between calls.
@@ -74,16 +82,23 @@ class MessagesEndpoint:
         bot: TeamsBot,
         authenticator: RequestAuthenticator,
         store: StateStore,
+        service_urls: ServiceUrlPolicy,
     ) -> None:
         self.adapter = adapter
         self.bot = bot
         self.authenticator = authenticator
         self.store = store
+        self.service_urls = service_urls
         self._turns = BackgroundWork(PLATFORM)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one POST from the Bot Connector (or the Emulator)."""
         started = time.perf_counter()
+        if self.service_urls.local_only:  # no credentials: local mode
+            reason = local_mode.refusal(request)
+            if reason is not None:
+                report_kind(request, "unauthorized")
+                return _unauthorized(f"local mode: {reason}")
         if request.content_type != "application/json":
             report_kind(request, "malformed")
             return _bad_request("expected Content-Type application/json")
@@ -92,13 +107,18 @@ class MessagesEndpoint:
         except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError, BadActivity
             report_kind(request, "malformed")
             return _bad_request(str(error) or "malformed body")
+        if not self.service_urls.allows(activity.service_url):
+            shown = activity.service_url[:_LOGGED_URL]
+            rule = self.service_urls.describe()
+            report_kind(request, "unauthorized")
+            return _unauthorized(f"serviceUrl {shown!r} not allowed: {rule}")
         try:
             auth = await self.authenticator.authenticate(
                 activity, request.headers.get("Authorization", "")
             )
         except Unauthorized:
             report_kind(request, "unauthorized")
-            return web.json_response({"error": "unauthorized"}, status=401)
+            return _unauthorized_response()
         report_kind(request, str(activity.type))
         if activity.id and not await self._first_delivery(activity.id):
             log.info("teams: activity %s redelivered; already handled", activity.id)
@@ -148,6 +168,16 @@ class MessagesEndpoint:
             return await self.store.claim_once("teams", "activity", activity_id, ttl=DEDUPE_TTL)
         except StoreUnavailable:
             return True
+
+
+def _unauthorized_response() -> web.Response:
+    return web.json_response({"error": "unauthorized"}, status=401)
+
+
+def _unauthorized(reason: str) -> web.Response:
+    # Info, not warning: scanners on the internet would otherwise fill the log.
+    log.info("teams: 401 %s", reason)
+    return _unauthorized_response()
 
 
 def _bad_request(reason: str) -> web.Response:

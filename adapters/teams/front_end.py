@@ -72,7 +72,7 @@ class TeamsFrontEnd(FrontEnd):
     def attach(self, core: Core) -> Sequence[Route]:
         from adapters.teams.auth import TeamsConfigurationError
         from adapters.teams.connector_retry import DEFAULT_RETRY
-        from adapters.teams.mount import NO_AUTH_WARNING, build_endpoint
+        from adapters.teams.mount import LOCAL_MODE_WARNING, build_endpoint
 
         try:
             self.endpoint = build_endpoint(
@@ -81,7 +81,9 @@ class TeamsFrontEnd(FrontEnd):
         except TeamsConfigurationError as error:
             raise FrontEndError(str(error)) from error
         if not self.settings.microsoft_app_id:
-            log.warning(NO_AUTH_WARNING, ROUTE)
+            log.warning(LOCAL_MODE_WARNING, ROUTE)
+        else:
+            log.info("teams: %s", self.endpoint.service_urls.describe())
         return (Route("POST", ROUTE, self.endpoint.handle),)
 
     async def stop(self) -> None:

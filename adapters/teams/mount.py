@@ -8,10 +8,15 @@ from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.activities import PLATFORM
 from adapters.teams.adapter import TeamsCloudAdapter
-from adapters.teams.auth import RequestAuthenticator, build_authentication
+from adapters.teams.auth import (
+    RequestAuthenticator,
+    TeamsConfigurationError,
+    build_authentication,
+)
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
 from adapters.teams.endpoint import MessagesEndpoint
 from adapters.teams.poll_publisher import TeamsPollPublisher
+from adapters.teams.service_urls import BadHostPattern, policy_for
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.teams_bot import TeamsBot
 from bot.conversation import Conversation
@@ -19,10 +24,12 @@ from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
-NO_AUTH_WARNING = (
-    "TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is not set, so %s accepts unsigned "
-    "requests from anyone. Use this only with the Bot Framework Emulator or locally; "
-    "set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD before exposing the server."
+LOCAL_MODE_WARNING = (
+    "TEAMS LOCAL MODE: MICROSOFT_APP_ID is not set, so %s serves only requests from a "
+    "loopback peer (127.0.0.0/8, ::1) with no proxy header (Forwarded, X-Forwarded-*, "
+    "X-Real-IP, Via) and a serviceUrl of http(s)://localhost, 127.0.0.0/8 or [::1]; "
+    "everything else gets 401. For Microsoft 365 Agents Playground or the Bot Framework "
+    "Emulator on this machine; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to serve Teams."
 )
 
 
@@ -42,12 +49,16 @@ def build_endpoint(
     """The ``/api/messages`` handler with its adapter, bot and authenticator."""
     _quicker_connector_clients()
     authentication = build_authentication(settings)
+    try:
+        service_urls = policy_for(settings)
+    except BadHostPattern as error:
+        raise TeamsConfigurationError(str(error)) from error
     adapter = TeamsCloudAdapter(authentication)
     bot = TeamsBot(conversation, store, retry)
     adapter.on_turn_error = bot.on_turn_error
     authenticator = RequestAuthenticator(authentication, enabled=bool(settings.microsoft_app_id))
     # Poll cards posted in Teams are kept current through this adapter's connector.
     conversation.polls.register_publisher(
-        PLATFORM, TeamsPollPublisher(adapter, settings.microsoft_app_id, retry)
+        PLATFORM, TeamsPollPublisher(adapter, settings.microsoft_app_id, service_urls, retry)
     )
-    return MessagesEndpoint(adapter, bot, authenticator, store)
+    return MessagesEndpoint(adapter, bot, authenticator, store, service_urls)

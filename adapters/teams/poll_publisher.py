@@ -4,7 +4,9 @@ When a poll card is posted, the bot records where it went (service URL, conversa
 tenant, bot, and the card's activity id; ``references.poll_message_reference``) in the poll.
 The core calls :meth:`TeamsPollPublisher.publish_poll` when the results change (at most
 once per poll per refresh window) and when the poll closes; it replaces the card in place
-with ``updateActivity`` through ``continue_conversation``, retrying throttled calls.
+with ``updateActivity`` through ``continue_conversation``, retrying throttled calls. A
+stored serviceUrl the bot may no longer send to (:mod:`adapters.teams.service_urls`: not
+loopback in local mode, off the allow-list with credentials) gets nothing, and a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
+from adapters.teams.service_urls import ServiceUrlPolicy
 from adapters.teams.teams_bot import card_activity
 from bot.replies import Reply
 
@@ -40,15 +43,28 @@ class TeamsPollPublisher:
     """Replaces a Teams poll card with its current state."""
 
     def __init__(
-        self, adapter: CloudAdapter, app_id: str | None, retry: RetryPolicy = DEFAULT_RETRY
+        self,
+        adapter: CloudAdapter,
+        app_id: str | None,
+        service_urls: ServiceUrlPolicy,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id or None
+        self.service_urls = service_urls
         self.retry = retry
 
     async def publish_poll(self, meta: dict[str, Any], reply: Reply) -> None:
         """PUT the card at ``meta['message']``; raises when the connector keeps refusing."""
         saved = meta["message"]
+        if not self.service_urls.allows(saved.get("service_url") or ""):
+            # Not raised: the core would retry a card that must never be sent.
+            log.warning(
+                "teams: poll %s not updated: its card's serviceUrl is not allowed (%s)",
+                meta["id"],
+                self.service_urls.describe(),
+            )
+            return
         failures: list[BaseException] = []
 
         async def update(turn_context: TurnContext) -> None:

@@ -27,11 +27,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams.auth import TeamsConfigurationError, build_authentication
+from adapters.teams.front_end import TeamsFrontEnd
 from adapters.teams.settings import TeamsSettings
+from bot.conversation import Conversation
+from bot.front_ends import FrontEndError
 from bot.store import StateStore
+from tests.apps import web_app
 from tests.teams.conftest import StandInConnector, TeamsClientFactory, payload
 
 APP_ID = "0e5d2c1b-aaaa-bbbb-cccc-1234567890ab"
+#: The stand-in connector listens on 127.0.0.1: allowed as a serviceUrl host here, so the
+#: token checks below are what refuses a request, not the serviceUrl allow-list.
+STAND_IN_HOSTS = "127.0.0.1"
 ISSUER = "https://api.botframework.com"
 Client = TestClient[Any, Any]
 
@@ -98,7 +105,11 @@ async def token_issuer(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TokenIs
 async def secured(teams_client_for: TeamsClientFactory) -> Client:
     """The server with MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD set (MultiTenant)."""
     return await teams_client_for(
-        TeamsSettings(microsoft_app_id=APP_ID, microsoft_app_password="not-used-for-inbound")
+        TeamsSettings(
+            microsoft_app_id=APP_ID,
+            microsoft_app_password="not-used-for-inbound",
+            microsoft_service_url_hosts=STAND_IN_HOSTS,
+        )
     )
 
 
@@ -138,6 +149,7 @@ async def test_single_tenant_accepts_a_good_token(
             microsoft_app_password="pw",
             microsoft_app_type="SingleTenant",
             microsoft_app_tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47",
+            microsoft_service_url_hosts=STAND_IN_HOSTS,
         )
     )
     token = token_issuer.token(connector.url)
@@ -266,3 +278,73 @@ async def test_without_app_id_a_token_is_not_needed(
     )
     assert response.status == 201
     assert len(connector.calls) == 1
+
+
+# --- the serviceUrl allow-list: the second line behind the token's serviceurl claim -----
+
+
+async def test_a_service_url_off_the_allow_list_is_401_even_with_a_valid_token(
+    teams_client_for: TeamsClientFactory,
+    connector: StandInConnector,
+    token_issuer: TokenIssuer,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    # Default allow-list (the public Bot Framework hosts): 127.0.0.1 is not on it, so a
+    # token vouching for it (the claim matches the activity) is not enough.
+    client = await teams_client_for(
+        TeamsSettings(microsoft_app_id=APP_ID, microsoft_app_password="pw")
+    )
+    token = token_issuer.token(connector.url)
+    response = await client.post(
+        "/api/messages",
+        json=restart_invoke(connector.url),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 401
+    assert connector.calls == []
+    assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:*")] == []
+
+
+@pytest.mark.parametrize(
+    ("hosts", "status"),
+    [
+        ("smba.infra.gov.teams.microsoft.us, 127.0.0.1", 200),
+        ("*.example.org", 401),
+        ("smba.trafficmanager.net", 401),
+    ],
+)
+async def test_the_allow_list_comes_from_microsoft_service_url_hosts(
+    hosts: str,
+    status: int,
+    teams_client_for: TeamsClientFactory,
+    connector: StandInConnector,
+    token_issuer: TokenIssuer,
+) -> None:
+    settings = TeamsSettings.from_env(
+        {
+            "MICROSOFT_APP_ID": APP_ID,
+            "MICROSOFT_APP_PASSWORD": "pw",
+            "MICROSOFT_SERVICE_URL_HOSTS": hosts,
+        }
+    )
+    client = await teams_client_for(settings)
+    token = token_issuer.token(connector.url)
+    response = await client.post(
+        "/api/messages",
+        json=restart_invoke(connector.url),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == status
+    assert connector.calls == []  # an invoke is answered inline either way
+
+
+@pytest.mark.parametrize("hosts", ["https://smba.trafficmanager.net/", "*", "*.net", "a b"])
+def test_an_unreadable_allow_list_stops_the_server_at_start(
+    hosts: str, conversation: Conversation, store: StateStore
+) -> None:
+    settings = TeamsSettings(
+        microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_service_url_hosts=hosts
+    )
+    with pytest.raises(FrontEndError, match="MICROSOFT_SERVICE_URL_HOSTS"):
+        web_app(conversation, store, TeamsFrontEnd(settings))
