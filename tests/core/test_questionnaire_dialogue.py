@@ -8,57 +8,14 @@ from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress
 from bot.replies import ChoiceStyle, Placement, Visibility
 from bot.testing import Dialogue
+from tests.answer_paths import (
+    NO_ENGINEERS_NEEDS_IT_THIS_WEEK,
+    PRIVACY_TEAM_WITH_ENGINEERS,
+    REMOTE_TEAM_WITH_SENSITIVE_DATA,
+    SMALL_SCHOOL_WITH_SENSITIVE_DATA,
+)
 
 ACTOR = Actor("test", "W1", "C1", "U1", "Ada")
-
-PRIVACY_TEAM_WITH_ENGINEERS = [
-    "large organisation",
-    "Our own engineers",
-    "Highly sensitive",
-    "Within a few months",
-    "Tuned to our field",
-    "audit it for bias",
-    "Community forums",
-    "Whatever it takes",
-    "Steady, and we have servers",
-    "A lot: we don't want to be locked in",
-]
-NO_ENGINEERS_NEEDS_IT_THIS_WEEK = [
-    "large organisation",
-    "Nobody technical",
-    "Internal, but not critical",
-    "This week",
-    "General tasks",
-    "Not really",
-    "A vendor with a support contract",
-    "predictable monthly subscription",
-    "Lots, growing fast",
-    "Not much",
-]
-SMALL_SCHOOL_WITH_SENSITIVE_DATA = [
-    "A school, college or educators",
-    "Nobody technical",
-    "Highly sensitive",
-    "Within a few months",
-    "General tasks",
-    "It would be good to know",
-    "A vendor with a support contract",
-    "As little as possible",
-    "A handful of people",
-    "Somewhat",
-]
-REMOTE_TEAM_WITH_SENSITIVE_DATA = [
-    "A remote or distributed team",
-    "One or two technical people",
-    "Highly sensitive",
-    "This week",
-    "General tasks",
-    "It would be good to know",
-    "Either would do",
-    "As little as possible",
-    "A handful of people",
-    "Somewhat",
-]
 
 
 async def run_through(

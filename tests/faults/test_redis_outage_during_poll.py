@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from bot.redis_connect import connect
 from bot.server import build_app
 from bot.settings import Settings
 from bot.store import StateStore
-from tests.core.test_redis_outage import RestartableRedis
+from tests.redis_server import RestartableRedis
 from tests.slack.conftest import SlackBot
 from tests.slack.conftest import slack as slack
 from tests.slack.conftest import slack_settings as slack_settings
@@ -30,14 +29,6 @@ from tests.slack.slack_stand_in import SlackStandIn
 
 OUTAGE_SECONDS = 10
 FRIENDLY = "I can't reach my memory right now — try again in a minute"
-
-
-@pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
-    process = RestartableRedis(tmp_path / "valkey")
-    process.start()
-    yield process
-    process.stop()
 
 
 @pytest.fixture

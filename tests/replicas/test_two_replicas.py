@@ -30,11 +30,11 @@ from bot.redis_connect import connect
 from bot.settings import Settings
 from bot.store import StateStore
 from bot.testing import Dialogue
-from tests.cluster.redis_processes import free_port
-from tests.core.test_questionnaire_dialogue import (
+from tests.answer_paths import (
     NO_ENGINEERS_NEEDS_IT_THIS_WEEK,
     PRIVACY_TEAM_WITH_ENGINEERS,
 )
+from tests.net import free_port
 
 
 @pytest.fixture
