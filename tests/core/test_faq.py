@@ -145,6 +145,7 @@ def test_ask_json_follows_the_contract() -> None:
     assert answer["answered"] is True and answer["id"] == "privacy"
     assert isinstance(answer["question"], str) and isinstance(answer["answer"], str)
     assert isinstance(answer["score"], float)
+    assert answer["suggestions"], "an answer lists related questions"
     for suggestion in answer["suggestions"]:
         assert set(suggestion) == {"id", "question", "score"}
 

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
-from bot.polls import PollService, result_line
+from bot.polls import result_line
 from bot.replies import Reply, Visibility
 from bot.store import StateStore
 from bot.testing import Dialogue
@@ -171,8 +171,10 @@ async def test_anonymous_polls_never_store_or_show_who_voted(
     message = await shown(conversation, poll)
     assert all(b.voters == () for b in message.bars)
     assert [b.count for b in message.bars] == [5, 1]
+    keys = await keys_under(store, redis_client)
+    assert len(keys) > 0, "the poll and its votes were stored"
     dump = ""
-    for key in await keys_under(store, redis_client):
+    for key in keys:
         kind = await redis_client.type(key)
         if kind == "hash":
             dump += repr(await redis_client.hgetall(key))
@@ -180,6 +182,7 @@ async def test_anonymous_polls_never_store_or_show_who_voted(
             dump += repr(await redis_client.get(key))
         elif kind == "zset":
             dump += repr(await redis_client.zrange(key, 0, -1))
+    assert dump, f"nothing readable in {keys}"
     for n in range(6):
         assert member(n).user not in dump and member(n).user_name not in dump
     [export] = await press(conversation, MANAGER, message, "Export")
@@ -389,4 +392,9 @@ async def test_poll_typed_as_a_message_starts_a_poll(conversation: Conversation)
 def test_team_poll_content_maps_each_side(content: Content) -> None:
     outcomes = [o.outcome for o in content.polls.team_poll.options]
     assert outcomes[:3] == ["open", "closed", "hybrid"] and outcomes[3] is None
-    assert PollService  # the service the conversation builds
+    # Each side the questionnaire can recommend has exactly one option; the one option that
+    # maps to no side is the one that runs the questionnaire.
+    sides = sorted(type(content.questionnaire.outcomes).model_fields)
+    assert sorted(o for o in outcomes if o is not None) == sides
+    unmapped = [o for o in content.polls.team_poll.options if o.outcome is None]
+    assert [o.runs_questionnaire for o in unmapped] == [True]

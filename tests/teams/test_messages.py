@@ -289,10 +289,11 @@ async def test_user_text_stays_plain_in_the_card(
     assert (await teams.post("/api/messages", json=activity)).status == 201
     card = connector.calls[0].card
     assert_valid_card(card)
-    for block in card["body"]:
-        if block["type"] == "TextBlock":
-            assert "**" not in block["text"].replace("\\*", "")
-            assert "](" not in block["text"].replace("\\]", "")
+    texts = [block["text"] for block in card["body"] if block["type"] == "TextBlock"]
+    assert texts, card["body"]
+    for text in texts:
+        assert "**" not in text.replace("\\*", "")
+        assert "](" not in text.replace("\\]", "")
 
 
 async def test_throttled_send_is_retried(
