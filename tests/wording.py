@@ -1,0 +1,31 @@
+"""The bot's wording as tests expect to see it, read from the loaded content.
+
+Tests compare what the bot said with these instead of English written into the test, so a
+reworded line in ``content/*.yaml`` changes the expectation with it.
+"""
+
+from __future__ import annotations
+
+from bot.content import Content, OutcomeText
+
+
+def progress(content: Content, step: int) -> str:
+    """The progress line shown with question ``step`` ("Question 2 of 10")."""
+    return content.strings.progress.format(step=step, total=len(content.questionnaire.questions))
+
+
+def outcome(content: Content, side: str) -> OutcomeText:
+    """The result wording for ``open``, ``closed`` or ``hybrid``."""
+    text: OutcomeText = getattr(content.questionnaire.outcomes, side)
+    return text
+
+
+def recommendation(content: Content, side: str) -> str:
+    """A result header up to its strength ("Recommendation: Open source (")."""
+    before_strength = content.strings.result_header.partition("{strength}")[0]
+    return before_strength.format(outcome=outcome(content, side).title)
+
+
+def dimension(content: Content, dimension_id: str) -> str:
+    """A comparison dimension's name ("Security & privacy" for ``privacy``)."""
+    return next(d.name for d in content.comparison.dimensions if d.id == dimension_id)
