@@ -6,6 +6,9 @@ reworded line in ``content/*.yaml`` changes the expectation with it.
 
 from __future__ import annotations
 
+import re
+import string
+
 from bot.content import Content, OutcomeText
 
 
@@ -29,3 +32,17 @@ def recommendation(content: Content, side: str) -> str:
 def dimension(content: Content, dimension_id: str) -> str:
     """A comparison dimension's name ("Security & privacy" for ``privacy``)."""
     return next(d.name for d in content.comparison.dimensions if d.id == dimension_id)
+
+
+def shaped_like(template: str, **known: object) -> re.Pattern[str]:
+    """A pattern for a content line with some placeholders unknown to the test.
+
+    ``known`` fields are filled in; every other ``{placeholder}`` matches any text, so
+    ``shaped_like(messages.deadline_in_past)`` finds "That deadline (...) has already passed."
+    """
+    parts: list[str] = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(re.escape(str(known[field])) if field in known else ".+?")
+    return re.compile("".join(parts))
