@@ -46,3 +46,14 @@ def shaped_like(template: str, **known: object) -> re.Pattern[str]:
         if field is not None:
             parts.append(re.escape(str(known[field])) if field in known else ".+?")
     return re.compile("".join(parts))
+
+
+def faq_answer(content: Content, entry_id: str) -> str:
+    """The answer text of one FAQ entry."""
+    return next(e.answer for e in content.faq.entries if e.id == entry_id)
+
+
+def unwrapped(text: str) -> str:
+    """Text with every space and line break taken out, so wrapped console output compares
+    equal to the line it wraps (``textwrap`` also breaks after hyphens, "fine-" / "tune")."""
+    return "".join(text.split())

@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.store import StateStore
 from bot.testing import Dialogue
 from tests.redis_server import RestartableRedis
+from tests.wording import progress
 
 
 async def test_redis_outage_gets_a_friendly_line_then_recovers(
@@ -27,12 +28,13 @@ async def test_redis_outage_gets_a_friendly_line_then_recovers(
     try:
         async with TestClient(TestServer(build_app(store))) as http:
             await talk.command("start")
-            (await talk.press("A small business")).expect("Question 2 of 10")
+            (await talk.press("A small business")).expect(progress(content, 2))
+            talk.expect_replies("quiz.question", "quiz.question")
 
             redis_process.stop()
-            (await talk.press("Our own engineers")).expect_kind("error")
-            talk.expect("I can't reach my memory right now — try again in a minute")
-            assert len(talk.replies) == 1
+            # Exactly one reply: the friendly line.
+            (await talk.press("Our own engineers")).expect_replies("error")
+            talk.expect(content.strings.store_unavailable)
             assert (await http.get("/readyz")).status == 503
             assert (await http.get("/healthz")).status == 200
             assert any("redis unreachable" in r.getMessage() for r in caplog.records)
@@ -40,7 +42,7 @@ async def test_redis_outage_gets_a_friendly_line_then_recovers(
             redis_process.start()
             assert (await http.get("/readyz")).status == 200
             # The answer given before the outage is still there; the lost press can be redone.
-            (await talk.press("Our own engineers")).expect("Question 3 of 10")
+            (await talk.press("Our own engineers")).expect(progress(content, 3))
             state = await conversation.questionnaire.state(actor)
             assert state is not None
             assert state["answers"] == {"team": "small_business", "skills": "engineers"}

@@ -28,7 +28,6 @@ from tests.slack.polls_kit import press, start_poll
 from tests.slack.slack_stand_in import SlackStandIn
 
 OUTAGE_SECONDS = 10
-FRIENDLY = "I can't reach my memory right now — try again in a minute"
 
 
 @pytest.fixture
@@ -56,13 +55,16 @@ def said(call: Any) -> str:
 async def test_votes_survive_a_ten_second_redis_outage(
     outage_bot: tuple[SlackBot, Conversation, TestClient[Any, Any]],
     redis_process: RestartableRedis,
+    content: Content,
 ) -> None:
     bot, conversation, http = outage_bot
+    friendly = content.strings.store_unavailable
+    voted = content.polls.messages.voted
     poll = await start_poll(bot, conversation, '"Keep going?" "Yes" "No"')
     acknowledged = 0
     for n in range(8):
         confirmation = await press(bot, poll, poll.vote_button(0), f"UBEFORE{n}")
-        assert 'Your vote for "Yes" is in.' in said(confirmation)
+        assert voted.format(option="Yes") in said(confirmation)
         acknowledged += 1
 
     redis_process.stop()
@@ -71,9 +73,9 @@ async def test_votes_survive_a_ten_second_redis_outage(
     for n in range(4):
         # press() asserts Slack got a 200 for the interaction.
         during = await press(bot, poll, poll.vote_button(1), f"UDURING{n}")
-        assert FRIENDLY in said(during)
+        assert friendly in said(during)
     ack = await bot.slash('poll "Another?" "A" "B"')
-    assert FRIENDLY in repr(ack)
+    assert friendly in repr(ack)
     assert (await http.get("/healthz")).status == 200
     await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
 
