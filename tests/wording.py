@@ -57,3 +57,8 @@ def unwrapped(text: str) -> str:
     """Text with every space and line break taken out, so wrapped console output compares
     equal to the line it wraps (``textwrap`` also breaks after hyphens, "fine-" / "tune")."""
     return "".join(text.split())
+
+
+def faq_question(content: Content, entry_id: str) -> str:
+    """The question an FAQ entry answers, as its answer's heading shows it."""
+    return next(e.question for e in content.faq.entries if e.id == entry_id)
