@@ -62,3 +62,15 @@ def unwrapped(text: str) -> str:
 def faq_question(content: Content, entry_id: str) -> str:
     """The question an FAQ entry answers, as its answer's heading shows it."""
     return next(e.question for e in content.faq.entries if e.id == entry_id)
+
+
+def votes(content: Content, count: int) -> str:
+    """A poll option's vote count as its result line words it ("1 vote", "3 votes")."""
+    messages = content.polls.messages
+    return (messages.vote_one if count == 1 else messages.vote_many).format(count=count)
+
+
+def csv_header(content: Content) -> list[str]:
+    """The first row of a poll's CSV export."""
+    messages = content.polls.messages
+    return [messages.csv_option, messages.csv_votes, messages.csv_percent]
