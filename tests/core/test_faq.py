@@ -77,10 +77,12 @@ def test_a_typo_still_finds_the_answer(matcher: FaqMatcher) -> None:
 
 
 async def test_an_answer_carries_related_questions_and_feedback_buttons(
-    conversation: Conversation, store: StateStore
+    conversation: Conversation, store: StateStore, content: Content
 ) -> None:
     talk = await Dialogue(conversation, ACTOR).say("Is open source AI better for privacy?")
-    talk.expect_kind("faq.answer").expect("self", "👍", "👎")
+    strings = content.strings
+    talk.expect_replies("faq.answer")
+    talk.expect(faq_answer(content, "privacy"), strings.faq_helpful, strings.faq_not_helpful)
     assert talk.last.visibility is Visibility.SHARED
     assert talk.last.choices and all(c.action == "faq.show" for c in talk.last.choices)
     (await talk.press("Helpful")).expect_kind("faq.feedback")
@@ -110,7 +112,7 @@ async def test_small_talk_gets_a_friendly_reply_not_an_faq_guess(
 ) -> None:
     talk = Dialogue(conversation, ACTOR)
     for text in ("hi", "Thanks!", "who are you?"):
-        (await talk.say(text)).expect_kind("smalltalk")
+        (await talk.say(text)).expect_replies("smalltalk")
 
 
 async def test_forged_faq_buttons_change_nothing(
