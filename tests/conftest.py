@@ -20,6 +20,9 @@ from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.redis_server import RestartableRedis
 
+# The shared suites are not test modules; rewrite their asserts as pytest does for those.
+pytest.register_assert_rewrite("tests.suites")
+
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
