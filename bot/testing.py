@@ -1,11 +1,23 @@
 """A conversation test kit: tests read like the dialogue they check.
 
     talk = Dialogue(conversation, actor)
-    (await talk.say("start")).expect("Question 1 of 10")
-    (await talk.press("A small business")).expect("Question 2 of 10")
+    (await talk.say("start")).expect_replies("quiz.question")
+    question = (await talk.press("A small business")).next_reply("quiz.question")
+    talk.expect_no_more()
 
 It drives the real :class:`~bot.conversation.Conversation` (and so the real Redis store)
 with neutral events, the way every front end does.
+
+Every reply the bot sends joins a queue of replies not yet checked. The strict methods
+work like botbuilder's ``TestFlow.assert_reply``, taking replies off that queue in order:
+
+- ``next_reply(kind)`` takes the oldest unchecked reply, asserts its kind, and returns it;
+- ``expect_replies(*kinds)`` asserts the unchecked replies are exactly these kinds, in
+  order (so an unexpected extra reply fails), and takes them all;
+- ``expect_no_more()`` asserts every reply received so far has been taken.
+
+The lenient ``expect`` (text fragments anywhere in the latest replies) and ``expect_kind``
+(the kind of the latest reply) look without taking anything.
 """
 
 from __future__ import annotations
@@ -21,7 +33,10 @@ class Dialogue:
     def __init__(self, conversation: Conversation, actor: Actor) -> None:
         self.conversation = conversation
         self.actor = actor
+        #: The replies to the latest event.
         self.replies: list[Reply] = []
+        #: Replies received and not yet taken by a strict check, oldest first.
+        self.unchecked: list[Reply] = []
         self._buttons: list[Choice] = []
 
     @property
@@ -38,6 +53,7 @@ class Dialogue:
     async def send(self, event: Event) -> Dialogue:
         """Send any event and keep the replies."""
         self.replies = await self.conversation.handle(event)
+        self.unchecked.extend(self.replies)
         for reply in self.replies:
             if reply.choices or reply.controls:
                 self._buttons = [*reply.choices, *reply.controls]
@@ -73,3 +89,30 @@ class Dialogue:
         """Assert the last reply is of this kind (``quiz.question``, ``faq.answer``...)."""
         assert self.last.kind == kind, f"expected a {kind} reply, got {self.last.kind}"
         return self
+
+    def next_reply(self, kind: str) -> Reply:
+        """Take the oldest unchecked reply, asserting it is of this kind; return it."""
+        assert self.unchecked, f"expected a {kind} reply, but no reply is left to check"
+        reply = self.unchecked.pop(0)
+        assert reply.kind == kind, f"expected a {kind} reply, got {_describe([reply])}"
+        return reply
+
+    def expect_replies(self, *kinds: str) -> Dialogue:
+        """Assert the unchecked replies are exactly these kinds, in order; take them all."""
+        got = [reply.kind for reply in self.unchecked]
+        assert got == list(kinds), (
+            f"expected replies {list(kinds)}, got {got}:\n{_describe(self.unchecked)}"
+        )
+        self.unchecked.clear()
+        return self
+
+    def expect_no_more(self) -> Dialogue:
+        """Assert every reply received so far has been taken by a strict check."""
+        assert not self.unchecked, f"unchecked replies left:\n{_describe(self.unchecked)}"
+        return self
+
+
+def _describe(replies: list[Reply]) -> str:
+    """Each reply's kind and first line, for an assertion message."""
+    firsts = (next((line for line in r.all_text().splitlines() if line), "") for r in replies)
+    return "\n".join(f"- {r.kind}: {first!r}" for r, first in zip(replies, firsts, strict=True))

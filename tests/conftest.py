@@ -18,6 +18,10 @@ import redis.asyncio as aioredis
 from bot.content import Content, load_content
 from bot.conversation import Conversation
 from bot.store import StateStore
+from tests.redis_server import RestartableRedis
+
+# The shared suites are not test modules; rewrite their asserts as pytest does for those.
+pytest.register_assert_rewrite("tests.suites")
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +65,15 @@ async def store(redis_client: aioredis.Redis) -> AsyncIterator[StateStore]:
     yield StateStore(redis_client, prefix=prefix)
     async for key in redis_client.scan_iter(match=f"{prefix}:*", count=500):
         await redis_client.delete(key)
+
+
+@pytest.fixture
+def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
+    """A server process of the test's own (not the shared one), started; stopped afterwards."""
+    process = RestartableRedis(tmp_path / "valkey")
+    process.start()
+    yield process
+    process.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+
+from tests.net import free_port
 
 #: Why the topology tests skip when there is no server binary to start.
 NO_BINARY_REASON = "redis-server binary not found on PATH; Cluster/Sentinel tests need it"
@@ -27,28 +28,6 @@ _SLOT_RANGES = ((0, 5460), (5461, 10922), (10923, 16383))
 def redis_server_binary() -> str | None:
     """The path of ``redis-server``, or None when it is not installed."""
     return shutil.which("redis-server")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(with_bus: bool = False) -> int:
-    """A loopback port free right now (and, for a cluster node, its bus port +10000 too)."""
-    for _ in range(200):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if not with_bus:
-            return port
-        if port + 10000 <= 65535 and _bindable(port + 10000):
-            return port
-    raise RuntimeError("no free loopback port pair found")
 
 
 @dataclass

@@ -6,4 +6,4 @@ dialogue (answers, back, restart, concurrent presses) goes through ``REDIS_CLUST
 
 from __future__ import annotations
 
-from tests.core.test_questionnaire_dialogue import *  # noqa: F403
+from tests.suites.questionnaire_dialogue import *  # noqa: F403

@@ -1,8 +1,8 @@
 """The store conformance suite, run unchanged against a 3-master Redis Cluster.
 
-The tests are imported from the core suite; this folder's conftest swaps in a cluster
-``store`` and ``redis_client`` built through ``REDIS_CLUSTER``. The one test that opens
-extra connections from a URL is replaced by its cluster twin below.
+The tests are imported from ``tests/suites/store_conformance.py``; this folder's conftest
+swaps in a cluster ``store`` and ``redis_client`` built through ``REDIS_CLUSTER``. The one
+test that opens extra connections from a URL is replaced by its cluster twin below.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from bot.redis_connect import connect
 from bot.settings import Settings
 from bot.store import StateStore
-from tests.core.test_store_conformance import *  # noqa: F403
+from tests.suites.store_conformance import *  # noqa: F403
 
 
 # Shadows the imported test of the same name, which opens plain clients from redis_url.

@@ -17,7 +17,7 @@ from bot.redis_connect import connect
 from bot.settings import Settings
 from bot.store import StateStore
 from tests.cluster.redis_processes import NO_BINARY_REASON, redis_server_binary, running_sentinel
-from tests.core import test_store_conformance as conformance
+from tests.suites import store_conformance as conformance
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from bot.content import Content
+from tests.wording import dimension, faq_answer, outcome, progress, recommendation, unwrapped
+
 PREFIX = f"test-chat-{uuid.uuid4().hex[:8]}"
 
 
@@ -42,7 +45,7 @@ def chat(stdin: str, redis_url: str, tmp_path: Path) -> subprocess.CompletedProc
 
 
 def test_menu_to_recommendation_with_numbers_and_option_text(
-    redis_url: str, tmp_path: Path
+    redis_url: str, tmp_path: Path, content: Content
 ) -> None:
     answers = [
         "1",  # menu: take the questionnaire
@@ -60,26 +63,29 @@ def test_menu_to_recommendation_with_numbers_and_option_text(
     result = chat("\n".join(answers) + "\n", redis_url, tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[1] Take the questionnaire" in out
-    assert "Question 1 of 10" in out and "Question 10 of 10" in out
-    assert "Recommendation: Open source" in out
-    assert "What decided it" in out and "Security & privacy" in out
-    assert "Hugging Face Transformers" in out
+    assert f"[1] {content.strings.menu_quiz}" in out
+    assert progress(content, 1) in out and progress(content, 10) in out
+    assert recommendation(content, "open") in out
+    assert content.strings.reasons_title in out and dimension(content, "privacy") in out
+    assert unwrapped(outcome(content, "open").next_steps[0]) in unwrapped(out)
     assert "Traceback" not in out + result.stderr
 
 
-def test_questions_comparison_and_help_in_the_same_session(redis_url: str, tmp_path: Path) -> None:
+def test_questions_comparison_and_help_in_the_same_session(
+    redis_url: str, tmp_path: Path, content: Content
+) -> None:
     script = (
         "Is open source AI better for privacy?\ncompare\nhelp\ncan you reset my password\nquit\n"
     )
     out = chat(script, redis_url, tmp_path).stdout
-    assert "self-hosted" in out or "servers you own" in out
-    assert "Security & privacy" in out and "Scalability" in out  # the table
-    assert "How to use AI Choice" in out
-    assert "don't know" in out
+    assert unwrapped(faq_answer(content, "privacy")) in unwrapped(out)
+    table = (dimension(content, "privacy"), dimension(content, "scalability"))
+    assert all(name in out for name in table)
+    assert content.strings.help_header in out
+    assert unwrapped(content.strings.faq_unknown) in unwrapped(out)
 
 
-def test_back_and_restart_words(redis_url: str, tmp_path: Path) -> None:
+def test_back_and_restart_words(redis_url: str, tmp_path: Path, content: Content) -> None:
     out = chat("start\n1\n1\nback\nrestart\n", redis_url, tmp_path).stdout
-    assert out.count("Question 3 of 10") == 1
-    assert out.rfind("Question 1 of 10") > out.find("Question 2 of 10")
+    assert out.count(progress(content, 3)) == 1
+    assert out.rfind(progress(content, 1)) > out.find(progress(content, 2))

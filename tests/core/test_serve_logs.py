@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,11 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
+from tests.net import free_port
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, load_payload, signed_headers
 from tests.slack.slack_stand_in import SlackStandIn
 
 QUESTION = "is open source better for privacy zebra-quartz-1729"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

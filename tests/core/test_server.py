@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.server import build_app
 from bot.store import StateStore
+from tests.net import free_port
 
 
 async def test_health_ready_and_metrics(store: StateStore) -> None:
@@ -28,12 +28,6 @@ async def test_health_ready_and_metrics(store: StateStore) -> None:
         assert "text/plain" in metrics.headers["Content-Type"]
         assert "python_info" in await metrics.text()
         assert (await client.get("/nope")).status == 404
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_starts_the_embedded_store_and_is_ready(tmp_path: Path) -> None:

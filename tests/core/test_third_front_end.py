@@ -27,7 +27,7 @@ import pytest
 import redis
 
 from bot.content import Content
-from tests.core.test_server import free_port
+from tests.net import free_port
 
 ECHO = Path(__file__).resolve().parents[1] / "data" / "echo_front_end"
 

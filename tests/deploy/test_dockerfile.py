@@ -88,7 +88,9 @@ def test_dockerignore_keeps_out_local_state_and_keeps_in_what_is_copied() -> Non
     patterns = _dockerignore()
     for private in (".git", ".venv", ".ai-choice", ".env", "deploy/ai-choice.env"):
         assert _ignored(private, patterns), f"{private} would be sent to the Docker daemon"
-    for source in _copied_sources():
+    copied = _copied_sources()
+    assert copied, "the Dockerfile copies nothing"
+    for source in copied:
         assert (REPO / source).exists(), f"COPY {source}: no such path"
         assert not _ignored(source, patterns), f"COPY {source} but .dockerignore drops it"
 

@@ -56,7 +56,10 @@ async def test_nothing_stored_names_who_asked(
     conversation: Conversation, store: StateStore, redis_client: aioredis.Redis
 ) -> None:
     await ask_around(conversation)
-    async for key in redis_client.scan_iter(match=f"{store.prefix}:faq:*"):
+    keys = [key async for key in redis_client.scan_iter(match=f"{store.prefix}:faq:*")]
+    # The questions asked and the feedback given are both stored, so both are checked below.
+    assert {f"{store.prefix}:faq:asked", f"{store.prefix}:faq:feedback"} <= set(keys), keys
+    for key in keys:
         dump = json.dumps(
             await redis_client.zrange(key, 0, -1, withscores=True)
             if await redis_client.type(key) == "zset"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -31,18 +30,13 @@ from bot.content import load_content
 from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.apps import web_app
+from tests.net import free_port
 from tests.slack.conftest import SIGNING_SECRET, signed_headers
 from tests.slack.slack_stand_in import SlackStandIn
 
 FUZZ = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class RunningServer:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from bot.redis_connect import connect
 from bot.settings import Settings
 from bot.store import StateStore
 from tests.apps import web_app
-from tests.core.test_redis_outage import RestartableRedis
+from tests.redis_server import RestartableRedis
 from tests.slack.conftest import SlackBot
 from tests.slack.conftest import slack as slack
 from tests.slack.conftest import slack_settings as slack_settings
@@ -30,15 +29,6 @@ from tests.slack.polls_kit import press, start_poll
 from tests.slack.slack_stand_in import SlackStandIn
 
 OUTAGE_SECONDS = 10
-FRIENDLY = "I can't reach my memory right now — try again in a minute"
-
-
-@pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RestartableRedis]:
-    process = RestartableRedis(tmp_path / "valkey")
-    process.start()
-    yield process
-    process.stop()
 
 
 @pytest.fixture
@@ -69,13 +59,16 @@ def said(call: Any) -> str:
 async def test_votes_survive_a_ten_second_redis_outage(
     outage_bot: tuple[SlackBot, Conversation, TestClient[Any, Any]],
     redis_process: RestartableRedis,
+    content: Content,
 ) -> None:
     bot, conversation, http = outage_bot
+    friendly = content.strings.store_unavailable
+    voted = content.polls.messages.voted
     poll = await start_poll(bot, conversation, '"Keep going?" "Yes" "No"')
     acknowledged = 0
     for n in range(8):
         confirmation = await press(bot, poll, poll.vote_button(0), f"UBEFORE{n}")
-        assert 'Your vote for "Yes" is in.' in said(confirmation)
+        assert voted.format(option="Yes") in said(confirmation)
         acknowledged += 1
 
     redis_process.stop()
@@ -84,9 +77,9 @@ async def test_votes_survive_a_ten_second_redis_outage(
     for n in range(4):
         # press() asserts Slack got a 200 for the interaction.
         during = await press(bot, poll, poll.vote_button(1), f"UDURING{n}")
-        assert FRIENDLY in said(during)
+        assert friendly in said(during)
     ack = await bot.slash('poll "Another?" "A" "B"')
-    assert FRIENDLY in repr(ack)
+    assert friendly in repr(ack)
     assert (await http.get("/healthz")).status == 200
     await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
 

@@ -30,11 +30,12 @@ from bot.redis_connect import connect
 from bot.settings import Settings
 from bot.store import StateStore
 from bot.testing import Dialogue
-from tests.cluster.redis_processes import free_port
-from tests.core.test_questionnaire_dialogue import (
+from tests.answer_paths import (
     NO_ENGINEERS_NEEDS_IT_THIS_WEEK,
     PRIVACY_TEAM_WITH_ENGINEERS,
 )
+from tests.net import free_port
+from tests.wording import progress, recommendation
 
 
 @pytest.fixture
@@ -57,21 +58,21 @@ def _actor(user: str) -> Actor:
 
 
 async def test_a_questionnaire_can_hop_between_replicas_at_every_step(
-    replicas: list[Conversation],
+    replicas: list[Conversation], content: Content
 ) -> None:
     talk = Dialogue(replicas[0], _actor("U1"))
-    (await talk.command("start")).expect("Question 1 of 10")
+    (await talk.command("start")).expect(progress(content, 1))
     for number, label in enumerate(PRIVACY_TEAM_WITH_ENGINEERS, start=1):
         talk.conversation = replicas[number % 2]  # the next click lands on the other pod
         await talk.press(label)
         if number < len(PRIVACY_TEAM_WITH_ENGINEERS):
-            talk.expect(f"Question {number + 1} of 10")
-    talk.expect_kind("quiz.result").expect("Recommendation: Open source")
+            talk.expect(progress(content, number + 1))
+    talk.expect_kind("quiz.result").expect(recommendation(content, "open"))
     # Back on one replica, change on the other: both see the same state afterwards.
     talk.conversation = replicas[0]
-    (await talk.press("Back")).expect("Question 10 of 10")
+    (await talk.press("Back")).expect(progress(content, 10))
     talk.conversation = replicas[1]
-    (await talk.press("Back")).expect("Question 9 of 10")
+    (await talk.press("Back")).expect(progress(content, 9))
     first, second = [await r.questionnaire.state(talk.actor) for r in replicas]
     assert first == second
     assert first is not None and len(first["answers"]) == 10

@@ -7,6 +7,7 @@ import time
 from bot.content import Content
 from bot.store import StateStore
 from tests.slack.conftest import SlackBot, direct, header, load_payload, mention, shown_text
+from tests.wording import progress
 
 
 def _retry(number: int) -> dict[str, str]:
@@ -32,12 +33,14 @@ async def test_a_mention_inside_a_thread_stays_in_that_thread(bot: SlackBot) -> 
     assert post.body["thread_ts"] == "1699.000001"
 
 
-async def test_a_private_reply_to_a_mention_is_ephemeral_in_the_thread(bot: SlackBot) -> None:
+async def test_a_private_reply_to_a_mention_is_ephemeral_in_the_thread(
+    bot: SlackBot, content: Content
+) -> None:
     await bot.event(mention("<@UBOT0001>   start"))
     (call,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postEphemeral"))
     assert call.body["user"] == "U2147483697"
     assert call.body["thread_ts"] == "1700000100.000300"
-    assert "Question 1 of 10" in shown_text(call.body["blocks"])
+    assert progress(content, 1) in shown_text(call.body["blocks"])
 
 
 async def test_a_direct_message_is_answered_in_the_dm(bot: SlackBot) -> None:

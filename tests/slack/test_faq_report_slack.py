@@ -16,6 +16,7 @@ from bot.content import Content
 from bot.faq import build_report
 from bot.store import StateStore
 from tests.slack.conftest import SlackBot, buttons, direct, header, mention, shown_text
+from tests.wording import faq_question
 
 PRIVACY = "is open source ai better for privacy"
 UNKNOWN = "can you reset my vpn password"
@@ -26,7 +27,7 @@ async def ask_and_vote_through_slack(bot: SlackBot, content: Content) -> None:
     the FAQ cannot answer (once in a channel mention, once in a DM)."""
     strings = content.strings
     ack = await bot.slash(f"ask {PRIVACY}")
-    assert header(ack["blocks"]) == "Is open source AI better for privacy?"
+    assert header(ack["blocks"]) == faq_question(content, "privacy")
     not_helpful = [
         b for b in buttons(ack["blocks"]) if b["text"]["text"] == strings.faq_not_helpful
     ]

@@ -35,6 +35,7 @@ from tests.slack.polls_kit import (
     updates,
 )
 from tests.slack.slack_stand_in import Scripted
+from tests.wording import csv_header, progress, shaped_like, votes
 
 DM_USER = "U2147483697"  # who sends the recorded direct message
 FAST = 0.2  # seconds between a poll message's updates in these tests (2 s in production)
@@ -80,7 +81,8 @@ async def test_a_custom_poll_reads_curly_quotes_flags_and_the_creators_time_zone
     messages = content.polls.messages
     assert messages.anonymous in shown and messages.hidden in shown
     assert f"{when.day} {when:%b %Y}, 17:00 {when.tzname()}" in shown
-    assert "Started by Steve" in shown  # the display name from users.info
+    # The display name from users.info.
+    assert content.polls.messages.started_by.format(name="Steve") in shown
     meta = await conversation.polls.polls.meta(poll.id)
     assert meta is not None
     assert meta["deadline"] == when.timestamp() and meta["time_zone"] == "Europe/Paris"
@@ -164,9 +166,9 @@ async def test_votes_are_confirmed_privately_and_the_message_is_updated(
     last = updates(bot)[-1]
     assert last.body["channel"] == CHANNEL and last.body["ts"] == poll.ts
     assert option_lines(last.body["blocks"])[:3] == [
-        "Open source ▇▇▇▇▁▁▁▁ 1 vote (50%)",
-        "Closed source ▇▇▇▇▁▁▁▁ 1 vote (50%)",
-        "Hybrid ▁▁▁▁▁▁▁▁ 0 votes (0%)",
+        f"Open source ▇▇▇▇▁▁▁▁ {votes(content, 1)} (50%)",
+        f"Closed source ▇▇▇▇▁▁▁▁ {votes(content, 1)} (50%)",
+        f"Hybrid ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)",
     ]
     assert "ann" in shown_text(last.body["blocks"]) and "bob" in shown_text(last.body["blocks"])
     withdrawn = await press(bot, poll, poll.vote_button(0), "U0ANN", "ann")
@@ -174,8 +176,8 @@ async def test_votes_are_confirmed_privately_and_the_message_is_updated(
     assert withdrawn.body["replace_original"] is False
     await settle(conversation)
     assert option_lines(updates(bot)[-1].body["blocks"])[:2] == [
-        "Open source ▁▁▁▁▁▁▁▁ 0 votes (0%)",
-        "Closed source ▇▇▇▇▇▇▇▇ 1 vote (100%)",
+        f"Open source ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)",
+        f"Closed source ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)",
     ]
     # Every confirmation was private; the shared message only ever changed by chat.update.
     assert all(c.body["replace_original"] is False for c in bot.slack.responses())
@@ -198,7 +200,7 @@ async def test_not_sure_runs_the_questionnaire_privately_and_casts_its_result(
     await bot.slack.wait_for(lambda: len(bot.slack.responses(url)) == 2)
     intro, question = bot.slack.responses(url)
     assert content.polls.messages.quiz_for_poll in shown_text(intro.body["blocks"])
-    assert "Question 1 of 10" in shown_text(question.body["blocks"])
+    assert progress(content, 1) in shown_text(question.body["blocks"])
     assert all(c.body["response_type"] == "ephemeral" for c in (intro, question))
     assert all(c.body["replace_original"] is False for c in (intro, question))
     blocks = question.body["blocks"]
@@ -217,16 +219,17 @@ async def test_not_sure_runs_the_questionnaire_privately_and_casts_its_result(
     result, vote = bot.slack.responses("quiz-10")
     assert result.body["replace_original"] is True
     assert vote.body["replace_original"] is False
-    assert "team poll" in shown_text(vote.body["blocks"])
+    cast = shaped_like(content.polls.messages.quiz_vote_cast)
+    assert cast.search(shown_text(vote.body["blocks"]))
     await settle(conversation)
     final = shown_text(updates(bot)[-1].body["blocks"])
     assert content.polls.messages.priorities_title in final
-    assert "1 voter" in final
+    assert content.polls.messages.voters.format(count=1) in final
     assert len(bot.slack.api_calls("chat.postMessage")) == 1
 
 
 async def test_anonymous_polls_never_show_who_voted_anywhere(
-    bot: SlackBot, conversation: Conversation
+    bot: SlackBot, conversation: Conversation, content: Content
 ) -> None:
     conversation.polls.refresh_window = FAST
     poll = await start_poll(bot, conversation, '"Secret?" "Yes" "No" --anonymous')
@@ -235,14 +238,14 @@ async def test_anonymous_polls_never_show_who_voted_anywhere(
         await press(bot, poll, poll.vote_button(n % 2), user, name)
     await settle(conversation)
     assert option_lines(updates(bot)[-1].body["blocks"]) == [
-        "Yes ▇▇▇▇▁▁▁▁ 3 votes (50%)",
-        "No ▇▇▇▇▁▁▁▁ 3 votes (50%)",
+        f"Yes ▇▇▇▇▁▁▁▁ {votes(content, 3)} (50%)",
+        f"No ▇▇▇▇▁▁▁▁ {votes(content, 3)} (50%)",
     ]
     export = controls(poll.blocks)["poll.export"]
     await press(bot, poll, export, CREATOR, "steve")
     (_, data) = (await bot.slack.wait_for(bot.slack.uploaded_files))[0]
     rows = list(csv.reader(io.StringIO(data.decode())))
-    assert rows == [["option", "votes", "percent"], ["Yes", "3", "50"], ["No", "3", "50"]]
+    assert rows == [csv_header(content), ["Yes", "3", "50"], ["No", "3", "50"]]
     seen = json.dumps([c.body for c in bot.slack.calls]) + data.decode()
     for user, name in voters.items():
         assert user not in seen and name not in seen
@@ -268,7 +271,10 @@ async def test_closing_is_for_the_creator_or_a_workspace_admin(
     await settle(conversation)
     final = updates(bot)[-1].body["blocks"]
     assert header(final) == messages.closed_header.format(question="Ship it?")
-    assert option_lines(final) == ["Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)", "No ▁▁▁▁▁▁▁▁ 0 votes (0%)"]
+    assert option_lines(final) == [
+        f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)",
+        f"No ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)",
+    ]
     assert not any(b["action_id"].startswith("poll.vote") for b in buttons(final))
     late = await press(bot, poll, poll.vote_button(1), "U0LATE", "late")
     assert messages.poll_closed_no_vote in shown_text(late.body["blocks"])
@@ -297,8 +303,11 @@ async def test_the_sweeper_closes_a_poll_at_its_deadline_and_updates_the_message
     (closing,) = updates(bot)[before:]
     blocks = closing.body["blocks"]
     assert header(blocks) == content.polls.messages.closed_header.format(question="Quick one?")
-    assert option_lines(blocks) == ["Yes ▁▁▁▁▁▁▁▁ 0 votes (0%)", "No ▇▇▇▇▇▇▇▇ 1 vote (100%)"]
-    assert "Closed " in shown_text(blocks)
+    assert option_lines(blocks) == [
+        f"Yes ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)",
+        f"No ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)",
+    ]
+    assert shaped_like(content.polls.messages.closed_at).search(shown_text(blocks))
 
 
 async def test_export_sends_a_csv_to_the_requesters_dm(
@@ -319,11 +328,11 @@ async def test_export_sends_a_csv_to_the_requesters_dm(
     assert complete["channel_id"] == f"D{CREATOR}"
     assert "Where to?" in complete["initial_comment"]
     assert list(csv.reader(io.StringIO(data.decode()))) == [
-        ["option", "votes", "percent"],
+        csv_header(content),
         ["Lisbon", "1", "33"],
         ["Porto, Portugal", "2", "67"],
         [],
-        ["voter", "option"],
+        [content.polls.messages.csv_voter, content.polls.messages.csv_option],
         ["ann", "Lisbon"],
         ["bob", "Porto, Portugal"],
         ["cat", "Porto, Portugal"],
@@ -334,7 +343,7 @@ async def test_export_sends_a_csv_to_the_requesters_dm(
 
 
 async def test_ten_long_options_and_two_hundred_voters_fit_block_kit(
-    bot: SlackBot, conversation: Conversation
+    bot: SlackBot, conversation: Conversation, content: Content
 ) -> None:
     conversation.polls.refresh_window = FAST
     question = "Q" * 199 + "?"
@@ -354,7 +363,7 @@ async def test_ten_long_options_and_two_hundred_voters_fit_block_kit(
     assert current is not None
     blocks = render_blocks(current[1])
     assert not block_kit_problems(blocks)
-    assert option_lines(blocks) == [f"{o} ▇▁▁▁▁▁▁▁ 20 votes (10%)" for o in options]
+    assert option_lines(blocks) == [f"{o} ▇▁▁▁▁▁▁▁ {votes(content, 20)} (10%)" for o in options]
     assert "and 10 more" in shown_text(blocks)
     final = updates(bot)[-1].body["blocks"]
     assert final == blocks  # what Slack got; the stand-in checked it against Block Kit too
@@ -393,7 +402,7 @@ async def test_a_mention_starts_a_poll_in_the_channel(
 
 
 async def test_a_vote_cast_before_the_message_was_attached_still_shows(
-    bot: SlackBot, conversation: Conversation
+    bot: SlackBot, conversation: Conversation, content: Content
 ) -> None:
     conversation.polls.refresh_window = FAST
     actor = Actor("slack", "T0001", CHANNEL, CREATOR, "steve")
@@ -406,4 +415,4 @@ async def test_a_vote_cast_before_the_message_was_attached_still_shows(
     await settle(conversation)
     (update,) = updates(bot)
     assert update.body["ts"] == "9.1"
-    assert option_lines(update.body["blocks"])[0] == "Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)"
+    assert option_lines(update.body["blocks"])[0] == f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)"

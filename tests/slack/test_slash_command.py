@@ -9,16 +9,19 @@ import pytest
 
 from bot.content import Content
 from tests.slack.conftest import SlackBot, button, buttons, header, shown_text
+from tests.wording import progress, shaped_like
 
 PRIVACY = "is open source better for privacy?"
 
 
-async def test_start_answers_with_the_first_question_in_the_ack(bot: SlackBot) -> None:
+async def test_start_answers_with_the_first_question_in_the_ack(
+    bot: SlackBot, content: Content
+) -> None:
     started = time.perf_counter()
     ack = await bot.slash("")
     elapsed = time.perf_counter() - started
     assert ack["response_type"] == "ephemeral"
-    assert "Question 1 of 10" in shown_text(ack["blocks"])
+    assert progress(content, 1) in shown_text(ack["blocks"])
     assert header(ack["blocks"])
     assert ack["text"]  # the notification fallback
     assert elapsed < 3.0
@@ -28,12 +31,12 @@ async def test_start_answers_with_the_first_question_in_the_ack(bot: SlackBot) -
 
 
 async def test_clicking_through_every_question_ends_with_a_recommendation(
-    bot: SlackBot,
+    bot: SlackBot, content: Content
 ) -> None:
     ack = await bot.slash("")
     blocks = ack["blocks"]
     for step in range(1, 11):
-        assert f"Question {step} of 10" in shown_text(blocks)
+        assert progress(content, step) in shown_text(blocks)
         name = f"q{step}"
         started = time.perf_counter()
         await bot.press(button(blocks, "quiz.answer", index=step % 2), response_url=name)
@@ -41,23 +44,25 @@ async def test_clicking_through_every_question_ends_with_a_recommendation(
         (call,) = await bot.slack.wait_for(lambda name=name: bot.slack.responses(name))
         assert call.body["replace_original"] is True
         blocks = call.body["blocks"]
-    assert header(blocks).startswith("Recommendation:")
-    assert "What decided it" in shown_text(blocks)
+    assert shaped_like(content.strings.result_header).fullmatch(header(blocks))
+    assert content.strings.reasons_title in shown_text(blocks)
     # Nothing went anywhere else: every step replaced the message in place.
     assert not bot.slack.api_calls("chat.postMessage")
 
 
-async def test_back_replaces_the_message_with_the_previous_question(bot: SlackBot) -> None:
+async def test_back_replaces_the_message_with_the_previous_question(
+    bot: SlackBot, content: Content
+) -> None:
     ack = await bot.slash("")
     await bot.press(button(ack["blocks"], "quiz.answer"), response_url="one")
     (call,) = await bot.slack.wait_for(lambda: bot.slack.responses("one"))
     await bot.press(button(call.body["blocks"], "quiz.back"), response_url="back")
     (back,) = await bot.slack.wait_for(lambda: bot.slack.responses("back"))
     assert back.body["replace_original"] is True
-    assert "Question 1 of 10" in shown_text(back.body["blocks"])
+    assert progress(content, 1) in shown_text(back.body["blocks"])
 
 
-async def test_share_posts_the_result_to_the_channel(bot: SlackBot) -> None:
+async def test_share_posts_the_result_to_the_channel(bot: SlackBot, content: Content) -> None:
     ack = await bot.slash("")
     blocks = ack["blocks"]
     for step in range(10):
@@ -67,7 +72,7 @@ async def test_share_posts_the_result_to_the_channel(bot: SlackBot) -> None:
     await bot.press(button(blocks, "quiz.share"), response_url="share")
     (post,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postMessage"))
     assert post.body["channel"] == "C2147483705"
-    assert header(post.body["blocks"]).startswith("Recommendation:")
+    assert shaped_like(content.strings.result_header).fullmatch(header(post.body["blocks"]))
     assert "steve" in shown_text(post.body["blocks"])
     assert post.headers["Authorization"].startswith("Bearer xoxb-")
     await bot.finish()
@@ -130,7 +135,7 @@ async def test_subcommands_ignore_case_and_extra_spaces(
     elif expected == "compare":
         assert header(ack["blocks"]) == content.comparison.title
     else:
-        assert "Question 1 of 10" in shown
+        assert progress(content, 1) in shown
 
 
 @pytest.mark.parametrize("typed", ["<!channel> hi", "&lt;!channel&gt; hi", "<@U0ADMIN> <!here>"])
@@ -146,14 +151,16 @@ async def test_a_question_containing_the_word_payload_is_answered(bot: SlackBot)
     assert ack.get("blocks"), ack
 
 
-async def test_an_expired_button_gets_the_menu_not_an_error(bot: SlackBot) -> None:
+async def test_an_expired_button_gets_the_menu_not_an_error(
+    bot: SlackBot, content: Content
+) -> None:
     stale = {"action_id": "quiz.retired|3", "text": {"type": "plain_text", "text": "Old"}}
     await bot.press(stale, response_url="stale")
     (call,) = await bot.slack.wait_for(lambda: bot.slack.responses("stale"))
-    assert "expired" in shown_text(call.body["blocks"])
+    assert content.strings.unknown_action in shown_text(call.body["blocks"])
 
 
-async def test_a_press_on_app_home_is_answered_in_the_dm(bot: SlackBot) -> None:
+async def test_a_press_on_app_home_is_answered_in_the_dm(bot: SlackBot, content: Content) -> None:
     start = {"action_id": "quiz.start|0", "text": {"type": "plain_text", "text": "Take it"}}
     payload = bot.press_payload(
         start,
@@ -165,4 +172,4 @@ async def test_a_press_on_app_home_is_answered_in_the_dm(bot: SlackBot) -> None:
     assert response.status == 200
     (post,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postMessage"))
     assert post.body["channel"] == "U2147483697"
-    assert "Question 1 of 10" in shown_text(post.body["blocks"])
+    assert progress(content, 1) in shown_text(post.body["blocks"])

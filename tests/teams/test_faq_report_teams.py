@@ -16,6 +16,7 @@ from bot.content import Content
 from bot.faq import build_report
 from bot.store import StateStore
 from tests.teams.conftest import ConnectorCall, StandInConnector, actions, payload
+from tests.wording import faq_question
 
 Client = TestClient[Any, Any]
 
@@ -63,7 +64,7 @@ async def test_teams_questions_and_a_thumbs_down_show_in_the_faq_report(
     answer = await mention(
         teams, connector, "1764338740112", "Is open source AI better for privacy?"
     )
-    assert answer.card["body"][0]["text"] == "Is open source AI better for privacy?"
+    assert answer.card["body"][0]["text"] == faq_question(content, "privacy")
     not_helpful = [b for b in actions(answer.card) if b["title"] == strings.faq_not_helpful]
     assert len(not_helpful) == 1, actions(answer.card)
     (button,) = not_helpful

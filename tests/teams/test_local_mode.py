@@ -16,7 +16,6 @@ import logging
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ from adapters.teams.settings import TeamsSettings
 from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.apps import web_app
+from tests.net import free_port
 from tests.teams.conftest import StandInConnector, payload
 from tests.teams.poll_flow import buttons, execute, lines, mention, posts, press
 
@@ -447,16 +447,10 @@ async def test_a_service_url_inside_another_network_is_never_called(
 # --- a real `ai-choice serve`: the start-up warning, a served and a refused request -----
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_serve_warns_at_start_serves_loopback_and_refuses_proxied_requests(
     redis_url: str, store: StateStore, connector: StandInConnector, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()

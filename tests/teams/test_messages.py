@@ -14,8 +14,10 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
+from bot.content import Content
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, TeamsTestClient, payload
+from tests.wording import faq_answer, progress, shaped_like
 
 CheckCard = Callable[[dict[str, Any]], None]
 Client = TestClient[Any, Any]
@@ -23,7 +25,6 @@ Client = TestClient[Any, Any]
 PERSONAL_CHAT = "a:1pL2xQ9WmH3k7bE_personal-chat-with-ada"
 CHANNEL_THREAD = "19:c1b2a3d4e5f6a7b8c9d0e1f2a3b4c5d6@thread.tacv2;messageid=1764338740112"
 CARD_MESSAGE = "1764338600001"
-PRIVACY = "Because it can be self-hosted"
 
 
 def card_text(card: dict[str, Any]) -> str:
@@ -32,7 +33,7 @@ def card_text(card: dict[str, Any]) -> str:
 
 
 async def test_personal_question_gets_a_valid_faq_card(
-    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard, content: Content
 ) -> None:
     started = time.perf_counter()
     response = await teams.post("/api/messages", json=payload("personal_message", connector.url))
@@ -48,12 +49,12 @@ async def test_personal_question_gets_a_valid_faq_card(
     assert call.body["type"] == "message"
     assert call.body["replyToId"] == "1764338531217"
     assert_valid_card(call.card)
-    assert PRIVACY in card_text(call.card)
+    assert faq_answer(content, "privacy") in card_text(call.card)
     assert elapsed < 15, "Teams gives a bot 15 seconds"
 
 
 async def test_a_message_is_acknowledged_before_its_reply_is_sent(
-    teams: Client, connector: StandInConnector
+    teams: Client, connector: StandInConnector, content: Content
 ) -> None:
     # (the conftest class, seen through pytest's own import of conftest.py)
     client = cast(TeamsTestClient, teams)
@@ -66,7 +67,7 @@ async def test_a_message_is_acknowledged_before_its_reply_is_sent(
     connector.hold.set()
     await client.turns_finished()
     (call,) = connector.delivered
-    assert PRIVACY in card_text(call.card)
+    assert faq_answer(content, "privacy") in card_text(call.card)
     # A redelivery while (or after) the first turn runs is still answered once.
     again = await teams.post("/api/messages", json=activity)
     assert again.status == 200
@@ -74,7 +75,7 @@ async def test_a_message_is_acknowledged_before_its_reply_is_sent(
 
 
 async def test_channel_mention_is_removed_and_answered_in_the_thread(
-    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard, content: Content
 ) -> None:
     response = await teams.post("/api/messages", json=payload("channel_mention", connector.url))
     assert response.status == 201
@@ -83,17 +84,19 @@ async def test_channel_mention_is_removed_and_answered_in_the_thread(
     assert call.activity_id == "1764338740112"
     assert_valid_card(call.card)
     # Answered as the FAQ entry: "<at>AI Choice</at>" did not reach the matcher.
-    assert PRIVACY in card_text(call.card)
+    assert faq_answer(content, "privacy") in card_text(call.card)
 
 
-async def test_bare_mention_gets_the_menu(teams: Client, connector: StandInConnector) -> None:
+async def test_bare_mention_gets_the_menu(
+    teams: Client, connector: StandInConnector, content: Content
+) -> None:
     activity = payload("channel_mention", connector.url, text="<at>AI Choice</at>")
     assert (await teams.post("/api/messages", json=activity)).status == 201
-    assert "Take the questionnaire" in card_text(connector.calls[0].card)
+    assert content.strings.menu_quiz in card_text(connector.calls[0].card)
 
 
 async def test_compare_and_help_words(
-    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard, content: Content
 ) -> None:
     for index, word in enumerate(["compare", "help", "<at>AI Choice</at> ai-choice"]):
         activity = payload("channel_mention", connector.url, id=f"m{index}", text=word)
@@ -102,8 +105,8 @@ async def test_compare_and_help_words(
     for card in (compare, help_card, start):
         assert_valid_card(card)
     assert any(e["type"] == "Table" for e in compare["body"])
-    assert "How to use AI Choice" in card_text(help_card)
-    assert "Question 1 of" in card_text(start)
+    assert content.strings.help_header in card_text(help_card)
+    assert progress(content, 1) in card_text(start)
 
 
 def execute_press(service_url: str, index: int, data: dict[str, str]) -> dict[str, Any]:
@@ -128,8 +131,9 @@ def first_answer(card: dict[str, Any]) -> dict[str, str]:
 
 
 async def test_questionnaire_through_universal_actions(
-    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard, content: Content
 ) -> None:
+    a_question = shaped_like(content.strings.progress)
     # "Take the questionnaire" on the menu card: the question is a NEW message.
     response = await teams.post(
         "/api/messages",
@@ -141,7 +145,7 @@ async def test_questionnaire_through_universal_actions(
     assert body["type"] == "application/vnd.microsoft.activity.message"
     card = connector.calls[-1].card
     steps = 0
-    while "Question" in card_text(card):
+    while a_question.search(card_text(card)):
         steps += 1
         response = await teams.post(
             "/api/messages", json=execute_press(connector.url, steps, first_answer(card))
@@ -154,20 +158,21 @@ async def test_questionnaire_through_universal_actions(
         card = body["value"]
         assert_valid_card(card)
     assert steps >= 8
-    assert card["body"][0]["text"].startswith("Recommendation")
+    assert shaped_like(content.strings.result_header).match(card["body"][0]["text"])
     assert len(connector.calls) == 1, "answers never post new messages"
 
 
 async def test_questionnaire_through_submit_fallback(
-    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard, content: Content
 ) -> None:
+    a_question = shaped_like(content.strings.progress)
     start = {"aic_action": "quiz.start", "aic_value": ""}
     assert (
         await teams.post("/api/messages", json=submit_press(connector.url, 0, start))
     ).status == 201
     card = connector.calls[-1].card
     steps = 0
-    while "Question" in card_text(card):
+    while a_question.search(card_text(card)):
         steps += 1
         before = len(connector.calls)
         press = submit_press(connector.url, steps, first_answer(card))
@@ -179,7 +184,7 @@ async def test_questionnaire_through_submit_fallback(
         card = update.card
         assert_valid_card(card)
     assert steps >= 8
-    assert card["body"][0]["text"].startswith("Recommendation")
+    assert shaped_like(content.strings.result_header).match(card["body"][0]["text"])
 
 
 async def test_redelivered_activity_is_handled_once(
@@ -229,7 +234,11 @@ async def test_malformed_bodies_are_400(
 
 
 async def test_added_to_a_team_welcomes_and_stores_the_reference(
-    teams: Client, connector: StandInConnector, store: StateStore, assert_valid_card: CheckCard
+    teams: Client,
+    connector: StandInConnector,
+    store: StateStore,
+    assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     update = payload("conversation_update_team", connector.url)
     install = payload("installation_update_add", connector.url)
@@ -243,7 +252,7 @@ async def test_added_to_a_team_welcomes_and_stores_the_reference(
         None,
     )
     assert_valid_card(call.card)
-    assert "Take the questionnaire" in card_text(call.card)
+    assert content.strings.menu_quiz in card_text(call.card)
     reference = await store.get_json("teams", "conversation", "19:team0a1b2c3d4e5f@thread.tacv2")
     assert reference == {
         "service_url": connector.url,
@@ -258,7 +267,7 @@ async def test_added_to_a_team_welcomes_and_stores_the_reference(
 
 
 async def test_installed_in_a_personal_chat_welcomes(
-    teams: Client, connector: StandInConnector, store: StateStore
+    teams: Client, connector: StandInConnector, store: StateStore, content: Content
 ) -> None:
     conversation = {"conversationType": "personal", "id": PERSONAL_CHAT}
     install = payload("installation_update_add", connector.url, conversation=conversation)
@@ -266,7 +275,7 @@ async def test_installed_in_a_personal_chat_welcomes(
     assert (await teams.post("/api/messages", json=install)).status == 201
     (call,) = connector.calls
     assert (call.conversation_id, call.activity_id) == (PERSONAL_CHAT, None)
-    assert "Take the questionnaire" in card_text(call.card)
+    assert content.strings.menu_quiz in card_text(call.card)
     reference = await store.get_json("teams", "conversation", PERSONAL_CHAT)
     assert reference["conversation_type"] == "personal"
     assert reference["team_id"] == ""
@@ -288,10 +297,11 @@ async def test_user_text_stays_plain_in_the_card(
     assert (await teams.post("/api/messages", json=activity)).status == 201
     card = connector.calls[0].card
     assert_valid_card(card)
-    for block in card["body"]:
-        if block["type"] == "TextBlock":
-            assert "**" not in block["text"].replace("\\*", "")
-            assert "](" not in block["text"].replace("\\]", "")
+    texts = [block["text"] for block in card["body"] if block["type"] == "TextBlock"]
+    assert texts, card["body"]
+    for text in texts:
+        assert "**" not in text.replace("\\*", "")
+        assert "](" not in text.replace("\\]", "")
 
 
 async def test_throttled_send_is_retried(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis.asyncio as aioredis
 
+from bot.content import Content
 from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, payload
@@ -32,6 +33,7 @@ from tests.teams.poll_flow import (
     submit,
     updates,
 )
+from tests.wording import csv_header, shaped_like, votes
 
 CheckCard = Callable[[dict[str, Any]], None]
 
@@ -65,6 +67,7 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     card = await start(teams, connector, HOSTING)
     (call,) = connector.calls
@@ -75,14 +78,15 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
     assert_valid_card(card)
     shown = lines(card)
     assert shown[0] == "Where do we host the model?"
-    assert "0 voters" in shown
-    assert "Started by Person 001" in shown[-1]
+    messages = content.polls.messages
+    assert messages.voters_plural.format(count=0) in shown
+    assert messages.started_by.format(name="Person 001") in shown[-1]
     assert list(buttons(card)) == [
         "Open source",
         "Closed source",
         "Hybrid",
-        "Close poll",
-        "Export results (CSV)",
+        messages.close_button,
+        messages.export_button,
     ]
     meta = await conversation.polls.polls.meta(poll_id_of(card))
     assert meta is not None
@@ -106,18 +110,15 @@ async def test_team_poll_and_deadline_in_the_senders_time_zone(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     london = ZoneInfo("Europe/London")  # the activity's localTimezone
     day = (datetime.now(london) + timedelta(days=30)).date()
     card = await start(teams, connector, f'poll --closes "{day.isoformat()} 17:00"')
     assert_valid_card(card)
-    assert lines(card)[0] == "Which AI approach fits our team?"
-    assert list(buttons(card))[:4] == [
-        "Open source",
-        "Closed source",
-        "Hybrid",
-        "Not sure — help me decide",
-    ]
+    team_poll = content.polls.team_poll
+    assert lines(card)[0] == team_poll.question
+    assert list(buttons(card))[:4] == [o.label for o in team_poll.options]
     meta = await conversation.polls.polls.meta(poll_id_of(card))
     assert meta is not None
     expected = datetime.combine(day, datetime.min.time().replace(hour=17), london)
@@ -131,6 +132,7 @@ async def test_bad_input_posts_no_poll(
     store: StateStore,
     redis_client: aioredis.Redis,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     response = await teams.post(
         "/api/messages", json=mention(connector.url, 'poll "Only one option?" "Yes"')
@@ -138,7 +140,8 @@ async def test_bad_input_posts_no_poll(
     assert response.status == 201
     (card,) = posts(connector)
     assert_valid_card(card)
-    assert "A poll needs at least 2 options" in " ".join(lines(card))
+    too_few = shaped_like(content.polls.messages.too_few_options, min=2)
+    assert too_few.search(" ".join(lines(card)))
     assert not any(d["aic_action"] == "poll.vote" for d in buttons(card).values())
     assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:poll:*")] == []
 
@@ -148,33 +151,36 @@ async def test_vote_move_withdraw_confirmed_privately_card_updated_for_all(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, HOSTING)
     options = buttons(card)
 
     mine = await press(teams, execute(connector.url, options["Open source"], by=2))
     assert_valid_card(mine)
-    assert lines(mine)[0] == 'Your vote for "Open source" is in.'
+    assert lines(mine)[0] == messages.voted.format(option="Open source")
     assert mine["body"][0]["color"] == "good"
-    assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(mine)
+    assert f"Open source ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(mine)
     await settle(conversation)
     shared = updates(connector)[-1]
     assert_valid_card(shared)
     shown = lines(shared)
-    assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shown
-    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in shown
+    assert f"Open source ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in shown
+    assert f"Closed source ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)" in shown
     assert "Person 002" in shown
-    assert not any(line.startswith("Your vote") for line in shown), "the shared card is neutral"
+    notes = [shaped_like(n) for n in (messages.voted, messages.moved, messages.withdrawn)]
+    assert not any(n.search(line) for n in notes for line in shown), "the shared card is neutral"
     assert shared["body"] == mine["body"][1:], "the presser sees the same card"
 
     moved = await press(teams, execute(connector.url, options["Closed source"], by=2))
-    assert lines(moved)[0] == 'Your vote moved from "Open source" to "Closed source".'
+    assert lines(moved)[0] == messages.moved.format(previous="Open source", option="Closed source")
     withdrawn = await press(teams, execute(connector.url, options["Closed source"], by=2))
-    assert lines(withdrawn)[0] == 'Your vote for "Closed source" is withdrawn.'
+    assert lines(withdrawn)[0] == messages.withdrawn.format(option="Closed source")
     await settle(conversation)
     final = lines(updates(connector)[-1])
-    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in final
-    assert "0 voters" in final
+    assert f"Closed source ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)" in final
+    assert messages.voters_plural.format(count=0) in final
     # Nothing but the poll card itself was ever posted.
     assert len(posts(connector)) == 1
     for update in updates(connector):
@@ -182,7 +188,10 @@ async def test_vote_move_withdraw_confirmed_privately_card_updated_for_all(
 
 
 async def test_submit_fallback_posts_nothing_and_updates_the_card(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    content: Content,
 ) -> None:
     card = await start(teams, connector, 'poll "Lunch?" "Pizza" "Salad"')
     options = buttons(card)
@@ -197,7 +206,7 @@ async def test_submit_fallback_posts_nothing_and_updates_the_card(
         assert response.status == 201
     await settle(conversation)
     assert len(posts(connector)) == 1, "nothing public besides the poll card"
-    assert "Pizza ▇▇▇▇▇▇▇▇ 2 votes (100%)" in lines(updates(connector)[-1])
+    assert f"Pizza ▇▇▇▇▇▇▇▇ {votes(content, 2)} (100%)" in lines(updates(connector)[-1])
 
 
 async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_result(
@@ -205,28 +214,32 @@ async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_resul
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
+    messages = content.polls.messages
+    not_sure = next(o.label for o in content.polls.team_poll.options if o.runs_questionnaire)
     card = await start(teams, connector, "poll")
-    quiz = await press(teams, execute(connector.url, buttons(card)["Not sure — help me decide"], 2))
+    quiz = await press(teams, execute(connector.url, buttons(card)[not_sure], 2))
     assert_valid_card(quiz)
-    assert lines(quiz)[0].startswith("Answer these questions")
+    assert lines(quiz)[0].startswith(messages.quiz_for_poll)
+    progress = shaped_like(content.strings.progress)
     steps = 0
-    while any(line.startswith("Question ") for line in lines(quiz)):
+    while any(progress.match(line) for line in lines(quiz)):
         steps += 1
         first = next(d for d in buttons(quiz).values() if d["aic_action"] == "quiz.answer")
         quiz = await press(teams, execute(connector.url, first, 2))
         assert_valid_card(quiz)
     assert steps >= 8
     shown = lines(quiz)
-    assert shown[0].startswith("Recommendation")
-    assert shown[-1].startswith("Your result, ") and shown[-1].endswith(
-        "is now your vote in the team poll."
-    )
-    voted_for = shown[-1].removeprefix("Your result, ").split(", is now")[0]
+    assert shaped_like(content.strings.result_header).match(shown[0])
+    sides = [o.label for o in content.polls.team_poll.options if o.outcome is not None]
+    cast = {messages.quiz_vote_cast.format(option=side): side for side in sides}
+    assert shown[-1] in cast, shown[-1]
+    voted_for = cast[shown[-1]]
     await settle(conversation)
     shared = lines(updates(connector)[-1])
-    assert f"{voted_for} ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shared
-    assert "What matters most to this team" in shared
+    assert f"{voted_for} ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in shared
+    assert messages.priorities_title in shared
     assert len(posts(connector)) == 1, "the questionnaire never went to the channel"
 
 
@@ -235,7 +248,9 @@ async def test_close_by_creator_only_and_export(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, HOSTING, by=1)
     options = buttons(card)
     await press(teams, execute(connector.url, options["Hybrid"], by=2))
@@ -243,39 +258,41 @@ async def test_close_by_creator_only_and_export(
     before = len(updates(connector))
 
     refused = await press(teams, execute(connector.url, options["Close poll"], by=2))
-    assert lines(refused)[0].startswith("Only the person who started the poll")
+    assert lines(refused)[0] == messages.not_allowed_close
     assert refused["body"][0]["color"] == "attention"
-    assert "Close poll" in buttons(refused), "still open"
+    assert messages.close_button in buttons(refused), "still open"
     not_yours = await press(teams, execute(connector.url, options["Export results (CSV)"], by=2))
-    assert lines(not_yours)[0].startswith("Only the person who started the poll")
+    assert lines(not_yours)[0] == messages.not_allowed_export
     await settle(conversation)
     assert len(updates(connector)) == before
 
     closed = await press(teams, execute(connector.url, options["Close poll"], by=1))
     assert_valid_card(closed)
-    assert lines(closed)[:2] == ["You closed the poll.", "Closed: Where do we host the model?"]
+    closed_header = messages.closed_header.format(question="Where do we host the model?")
+    assert lines(closed)[:2] == [messages.closed_by_you, closed_header]
     await settle(conversation)
     shared = updates(connector)[-1]
     assert_valid_card(shared)
-    assert lines(shared)[0] == "Closed: Where do we host the model?"
-    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(shared)
-    assert list(buttons(shared)) == ["Export results (CSV)"]
+    assert lines(shared)[0] == closed_header
+    assert f"Hybrid ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(shared)
+    assert list(buttons(shared)) == [messages.export_button]
 
     late = await press(teams, execute(connector.url, options["Open source"], by=3))
-    assert lines(late)[0] == "This poll is closed, so your vote wasn't counted."
+    assert lines(late)[0] == messages.poll_closed_no_vote
 
     export = await press(teams, execute(connector.url, options["Export results (CSV)"], by=1))
     assert_valid_card(export)
     shown = lines(export)
-    assert shown[0] == 'Here are the results of "Where do we host the model?" as a CSV file.'
-    start_csv = shown.index("option,votes,percent")
+    assert shown[0] == messages.export_ready.format(question="Where do we host the model?")
+    csv_top = ",".join(csv_header(content))
+    start_csv = shown.index(csv_top)
     assert shown[start_csv - 1] == f"poll-{poll_id_of(card)}.csv"
     assert shown[start_csv:] == [
-        "option,votes,percent",
+        csv_top,
         "Open source,0,0",
         "Closed source,0,0",
         "Hybrid,1,100",
-        "voter,option",
+        f"{messages.csv_voter},{messages.csv_option}",
         "Person 002,Hybrid",
     ]
     assert len(posts(connector)) == 1, "the export went to the requester only"
@@ -286,6 +303,7 @@ async def test_anonymous_poll_never_shows_names(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     card = await start(teams, connector, 'poll "Secret?" "Yes" "No" --anonymous')
     options = buttons(card)
@@ -294,11 +312,11 @@ async def test_anonymous_poll_never_shows_names(
         seen.append(await press(teams, execute(connector.url, options[option], by)))
     seen.append(await press(teams, execute(connector.url, options["Close poll"], 1)))
     export = await press(teams, execute(connector.url, options["Export results (CSV)"], 1))
-    assert lines(export)[-3:] == ["option,votes,percent", "Yes,3,100", "No,0,0"]
+    assert lines(export)[-3:] == [",".join(csv_header(content)), "Yes,3,100", "No,0,0"]
     seen.append(export)
     await settle(conversation)
     seen += updates(connector)
-    assert "Yes ▇▇▇▇▇▇▇▇ 3 votes (100%)" in lines(updates(connector)[-1])
+    assert f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 3)} (100%)" in lines(updates(connector)[-1])
     for shown in seen:
         assert_valid_card(shown)
         text = " ".join(lines(shown)) + str(shown["fallbackText"])
@@ -312,6 +330,7 @@ async def test_deadline_close_updates_the_card_once(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     await start(teams, connector, 'poll "Ship it?" "Yes" "No" --closes-in 30m')
     assert await conversation.polls.sweep(now=time.time() + 60) == []
@@ -321,8 +340,9 @@ async def test_deadline_close_updates_the_card_once(
     await settle(conversation)
     (shared,) = updates(connector)
     assert_valid_card(shared)
-    assert lines(shared)[0] == "Closed: Ship it?"
-    assert list(buttons(shared)) == ["Export results (CSV)"]
+    messages = content.polls.messages
+    assert lines(shared)[0] == messages.closed_header.format(question="Ship it?")
+    assert list(buttons(shared)) == [messages.export_button]
 
 
 async def test_biggest_poll_card_validates(
@@ -330,6 +350,7 @@ async def test_biggest_poll_card_validates(
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
+    content: Content,
 ) -> None:
     labels = [f"Option {n:02d} " + "x" * 65 for n in range(10)]
     assert all(len(label) == 75 for label in labels)
@@ -343,7 +364,7 @@ async def test_biggest_poll_card_validates(
     shared = updates(connector)[-1]
     assert_valid_card(shared)
     shown = lines(shared)
-    assert f"{labels[0]} ▇▁▁▁▁▁▁▁ 6 votes (10%)" in shown
+    assert f"{labels[0]} ▇▁▁▁▁▁▁▁ {votes(content, 6)} (10%)" in shown
     assert any("Person 010" in line for line in shown)
     closed = await press(teams, execute(connector.url, options["Close poll"], by=1))
     assert_valid_card(closed)
@@ -356,7 +377,10 @@ async def test_biggest_poll_card_validates(
 
 
 async def test_throttled_card_update_is_retried(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    content: Content,
 ) -> None:
     card = await start(teams, connector, HOSTING)
     connector.fail_with = [429, 502]
@@ -364,11 +388,14 @@ async def test_throttled_card_update_is_retried(
     await settle(conversation)
     puts = [(c.method, c.activity_id, c.status) for c in connector.calls if c.method == "PUT"]
     assert puts == [("PUT", "reply-1", 429), ("PUT", "reply-1", 502), ("PUT", "reply-1", 200)]
-    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
+    assert f"Hybrid ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(updates(connector)[-1])
 
 
 async def test_submit_in_a_personal_chat_is_confirmed_there(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    content: Content,
 ) -> None:
     personal = payload("personal_message", connector.url, text='poll "Tea?" "Yes" "No"')
     assert (await teams.post("/api/messages", json=personal)).status == 201
@@ -376,5 +403,5 @@ async def test_submit_in_a_personal_chat_is_confirmed_there(
     vote = payload("card_submit", connector.url, value=buttons(card)["Yes"], replyToId="reply-1")
     assert (await teams.post("/api/messages", json=vote)).status == 201
     await settle(conversation)
-    assert lines(posts(connector)[-1]) == ['Your vote for "Yes" is in.']
-    assert "Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
+    assert lines(posts(connector)[-1]) == [content.polls.messages.voted.format(option="Yes")]
+    assert f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(updates(connector)[-1])
