@@ -3,8 +3,9 @@
 State lives under ``quiz:<platform>:<workspace>:<user>`` as ``{"answers": {question id:
 option id}, "current": index}`` where ``current`` equal to the number of questions means
 the result is showing; ``"poll"`` names the team poll the result becomes a vote in (for an
-anonymous poll only until that vote is cast, so nothing keeps a person beside the poll). Every change goes through the store's compare-and-set update, so
-two quick presses never lose an answer.
+anonymous poll only until that vote is cast, so nothing keeps a person beside the poll).
+Every change goes through the store's compare-and-set update, so two quick presses never
+lose an answer.
 """
 
 from __future__ import annotations

@@ -61,7 +61,9 @@ def escape_mrkdwn(text: str) -> str:
     formatting *on* mid-word. A line opening with ``>`` gets an invisible soft hyphen
     first, so it is not a block quote.
     """
-    text = _FORMATTING.sub(lambda run: f"<!date^00000000^{{_}}|{run.group()}>", escape_control(text))
+    text = _FORMATTING.sub(
+        lambda run: f"<!date^00000000^{{_}}|{run.group()}>", escape_control(text)
+    )
     return _QUOTE_AT_LINE_START.sub(_SOFT_HYPHEN + "&gt;", text)
 
 
@@ -192,7 +194,11 @@ def _bar_blocks(bar: Bar) -> list[Block]:
     blocks: list[Block] = [
         {
             "type": "section",
-            "text": {"type": "plain_text", "text": f"{one_line(bar.label)} {bar.line}", "emoji": False},
+            "text": {
+                "type": "plain_text",
+                "text": f"{one_line(bar.label)} {bar.line}",
+                "emoji": False,
+            },
         }
     ]
     if bar.voters:

@@ -108,6 +108,8 @@ async def test_counted_members_stay_at_the_cap_with_their_notes_under_races(
 
     await asyncio.gather(*(counter(task) for task in range(10)))
     kept = dict(await store.ranked_members("tally", "{t}"))
-    notes = await store.get_fields("tally", "{t}", "last", fields=[f"m{t}-{n}" for t in range(10) for n in range(20)])
+    notes = await store.get_fields(
+        "tally", "{t}", "last", fields=[f"m{t}-{n}" for t in range(10) for n in range(20)]
+    )
     assert len(kept) == cap
     assert sorted(notes) == sorted(kept)

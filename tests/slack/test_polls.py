@@ -434,7 +434,7 @@ async def test_a_questionnaire_vote_in_an_anonymous_poll_leaves_no_link_in_redis
     store: StateStore,
     redis_client: aioredis.Redis,
 ) -> None:
-    """"Not sure" → the questionnaire → its result is the vote; afterwards no key holds both
+    """ "Not sure" → the questionnaire → its result is the vote; afterwards no key holds both
     the voter and the poll (the questionnaire state no longer names the poll)."""
     conversation.polls.refresh_window = FAST
     poll = await start_poll(bot, conversation, "--anonymous")
@@ -449,7 +449,9 @@ async def test_a_questionnaire_vote_in_an_anonymous_poll_leaves_no_link_in_redis
     await bot.slack.wait_for(lambda: len(bot.slack.responses("anon-0")) == 2)
     blocks = bot.slack.responses("anon-0")[1].body["blocks"]
     for step in range(1, 11):
-        await bot.interact(bot.press_payload(button(blocks, "quiz.answer"), f"anon-{step}", user=voter))
+        await bot.interact(
+            bot.press_payload(button(blocks, "quiz.answer"), f"anon-{step}", user=voter)
+        )
         await bot.slack.response_named(f"anon-{step}")
         blocks = bot.slack.responses(f"anon-{step}")[0].body["blocks"]
     await bot.slack.wait_for(lambda: len(bot.slack.responses("anon-10")) == 2)
@@ -500,7 +502,9 @@ async def test_bidi_controls_are_stripped_from_what_is_posted(
     bot: SlackBot, conversation: Conversation
 ) -> None:
     """A right-to-left override in the question or an option never reaches the channel."""
-    poll = await start_poll(bot, conversation, '"Which \u202ecod\u202c?" "\u2066Yes\u2069" "N\u200fo"')
+    poll = await start_poll(
+        bot, conversation, '"Which \u202ecod\u202c?" "\u2066Yes\u2069" "N\u200fo"'
+    )
     posted = json.dumps(poll.post.body, ensure_ascii=False)
     for control in ("\u202e", "\u202c", "\u2066", "\u2069", "\u200f"):
         assert control not in posted
@@ -528,9 +532,9 @@ async def test_formatting_characters_in_a_long_question_and_names_show_as_typed(
     assert "Started by <!date^00000000^{_}|*>The<!date^00000000^{_}|_>Boss" in context
     await press(bot, poll, poll.vote_button(0), "U0VOTER", "~strike_me~")
     await settle(conversation)
-    voters = [
+    voters = next(
         b["elements"][0]["text"] for b in updates(bot)[-1].body["blocks"] if b["type"] == "context"
-    ][0]
+    )
     assert re.sub(LITERAL, lambda t: t.group(1), voters) == "~strike_me~"
     assert not any(ch in re.sub(LITERAL, "", voters) for ch in "*_~`")
 
