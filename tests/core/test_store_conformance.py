@@ -96,6 +96,16 @@ async def test_concurrent_updates_from_separate_connections_lose_nothing(
             await client.aclose()
 
 
+async def test_touch_restarts_a_ttl_and_never_creates_a_value(
+    store: StateStore, redis_client: aioredis.Redis
+) -> None:
+    await store.put_json("kept", value=1, ttl=60)
+    assert await store.touch("kept", ttl=3600) is True
+    assert 60 < await redis_client.ttl(store.key("kept")) <= 3600
+    assert await store.touch("never", ttl=3600) is False
+    assert await store.get_json("never") is None
+
+
 async def test_counted_members_stay_at_the_cap_with_their_notes_under_races(
     store: StateStore,
 ) -> None:

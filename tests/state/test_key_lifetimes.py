@@ -132,7 +132,7 @@ async def test_after_the_main_flows_every_key_expires_or_is_bounded(
     for kind in REACHED:
         assert any(re.fullmatch(kind, k) for k in found), (kind, sorted(found))
     assert bounded <= set(found), sorted(bounded - set(found))
-    # A poll's keys live as long as each other; a profile no shorter than its votes.
+    # A voter's priorities expire with the poll's votes (90 days after they were written).
     for key, ttl in found.items():
         if key.endswith(":profiles"):
             votes = found[key.removesuffix("profiles") + "votes"]
