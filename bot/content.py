@@ -313,6 +313,10 @@ class PollMessages(_Strict):
     question_too_long: str
     duplicate_option: str
     empty_option: str
+    #: An option made only of invisible characters (zero-width, direction marks).
+    invisible_option: str
+    #: A question that is empty once invisible characters are gone.
+    empty_question: str
     unreadable_duration: str
     duration_too_long: str
     unreadable_deadline: str

@@ -3,9 +3,9 @@ honest "I don't know" — plus the small-talk replies that keep greetings out of
 
 The editor's loop, all in Redis and with no user identity:
 
-- every question is counted by its normalised text (``faq:asked`` sorted set, at most
+- every question is counted by its normalised text (``faq:{asked}`` sorted set, at most
   :data:`MAX_TRACKED_QUESTIONS` distinct ones) with its latest outcome, entry and score
-  (``faq:asked:last`` hash);
+  (``faq:{asked}:last`` hash), both in one atomic step (one hash tag, so one Cluster slot);
 - 👍 / 👎 are counted against the entry (``faq:feedback`` hash);
 - :func:`build_report` turns both into the list an editor works through
   (``ai-choice faq report``).
@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 #: How many distinct questions are kept; the least asked make way for new ones.
 MAX_TRACKED_QUESTIONS = 2000
+#: Where questions are counted (a sorted set) and their latest outcome kept (``ASKED_LAST``).
+ASKED = ("faq", "{asked}")
+ASKED_LAST = (*ASKED, "last")
+#: 👍 / 👎 counters, two per FAQ entry.
+FEEDBACK = ("faq", "feedback")
 #: Longest question text kept, in characters.
 MAX_QUESTION_LENGTH = 200
 #: An answer scoring less than this above the answer threshold counts as low-confidence.
@@ -71,11 +76,9 @@ class FaqDesk:
             outcome, entry_id = "unknown", None
         detail = {"outcome": outcome, "entry": entry_id, "score": round(match.score, 4)}
         try:
-            evicted = await self.store.count_member(
-                "faq", "asked", member=text, cap=MAX_TRACKED_QUESTIONS
+            await self.store.count_member(
+                *ASKED, member=text, detail=json.dumps(detail), cap=MAX_TRACKED_QUESTIONS
             )
-            await self.store.set_fields("faq", "asked", "last", values={text: json.dumps(detail)})
-            await self.store.delete_fields("faq", "asked", "last", fields=evicted)
         except StoreUnavailable:
             log.warning("could not count an FAQ question: store unavailable")
 
@@ -138,7 +141,7 @@ class FaqDesk:
         entry_id, _, vote = value.partition(":")
         if entry_id not in self._entries or vote not in ("up", "down"):
             return None
-        await self.store.increment("faq", "feedback", field=f"{entry_id}:{vote}")
+        await self.store.increment(*FEEDBACK, field=f"{entry_id}:{vote}")
         strings = self.content.strings
         return Reply(
             kind="faq.feedback",
@@ -201,8 +204,8 @@ class FaqReport:
 
 async def build_report(store: StateStore, faq: Faq, limit: int = 50) -> FaqReport:
     """Unanswered questions, low-confidence matches and the most 👎'd answers."""
-    asked = await store.ranked_members("faq", "asked")
-    details = await store.get_fields("faq", "asked", "last", fields=[q for q, _ in asked])
+    asked = await store.ranked_members(*ASKED)
+    details = await store.get_fields(*ASKED_LAST, fields=[q for q, _ in asked])
     unanswered: list[AskedQuestion] = []
     low: list[AskedQuestion] = []
     low_line = faq.answer_threshold + LOW_CONFIDENCE_BAND
@@ -220,7 +223,7 @@ async def build_report(store: StateStore, faq: Faq, limit: int = 50) -> FaqRepor
         elif item.outcome == "unsure" or item.score < low_line:
             low.append(item)
     entries = {e.id: e for e in faq.entries}
-    votes = await store.counters("faq", "feedback")
+    votes = await store.counters(*FEEDBACK)
     downvoted = [
         DownvotedEntry(entry_id, entries[entry_id].question, down, votes.get(f"{entry_id}:up", 0))
         for key, down in votes.items()

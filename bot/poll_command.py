@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content import Polls
+from bot.text_normalise import clean_poll_text, same_text_key
 
 _CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.I)
@@ -95,7 +96,11 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
     if not positional:
         options = tuple(o.label for o in polls.team_poll.options)
         return PollSpec(None, options, anonymous, hide_results, deadline, tz.key)
-    question, options = positional[0], tuple(positional[1:])
+    # Compared, measured and stored as people see them (bot/text_normalise.py).
+    question = clean_poll_text(positional[0])
+    typed, options = positional[1:], tuple(clean_poll_text(o) for o in positional[1:])
+    if not question:
+        raise PollInputError(messages.empty_question)
     if len(question) > limits.max_question_length:
         raise PollInputError(
             messages.question_too_long.format(length=len(question), max=limits.max_question_length)
@@ -109,18 +114,19 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
             messages.too_many_options.format(max=limits.max_options, count=len(options))
         )
     seen: set[str] = set()
-    for number, option in enumerate(options, start=1):
+    for number, (option, as_typed) in enumerate(zip(options, typed, strict=True), start=1):
         if not option:
-            raise PollInputError(messages.empty_option.format(number=number))
+            empty = messages.invisible_option if as_typed.strip() else messages.empty_option
+            raise PollInputError(empty.format(number=number))
         if len(option) > limits.max_option_length:
             raise PollInputError(
                 messages.option_too_long.format(
                     number=number, length=len(option), max=limits.max_option_length
                 )
             )
-        if option.casefold() in seen:
+        if same_text_key(option) in seen:
             raise PollInputError(messages.duplicate_option.format(option=option))
-        seen.add(option.casefold())
+        seen.add(same_text_key(option))
     return PollSpec(question, options, anonymous, hide_results, deadline, tz.key)
 
 

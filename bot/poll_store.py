@@ -9,8 +9,9 @@ A poll's keys share one hash tag, ``{<poll id>}``, so its Lua scripts run on Red
 * ``poll:{id}:names``    voter key -> display name (named polls only)
 * ``poll:{id}:profiles`` voter key -> JSON of that voter's questionnaire priorities
 
-Deadlines sit in one sorted set, ``poll-deadlines`` (score: epoch seconds); removing a
-poll from it is the claim that lets exactly one server close it.
+Every one of them expires :data:`POLL_TTL_SECONDS` after the poll's last change. Deadlines
+sit in one sorted set, ``poll-deadlines`` (score: epoch seconds), kept for good but bounded:
+removing a poll from it is the claim that lets exactly one server close it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ VOTE_CLOSED, VOTE_NO_POLL = -1, -2
 
 #: Poll data outlives the poll by this much, for exports and late button presses.
 POLL_TTL_SECONDS = 90 * 24 * 3600
+#: The sorted set of open polls' deadlines.
+DEADLINES = ("poll-deadlines",)
 
 
 def _script(name: str) -> str:
@@ -78,7 +81,7 @@ class PollStore:
 
     @property
     def _deadlines(self) -> str:
-        return self.store.key("poll-deadlines")
+        return self.store.key(*DEADLINES)
 
     async def create(self, poll_id: str, meta: dict[str, Any], deadline: float | None) -> None:
         """Store a new poll (open, no votes) and its deadline, if it has one."""
@@ -126,10 +129,11 @@ class PollStore:
 
     async def save_profile(self, poll_id: str, voter: str, priorities: dict[str, float]) -> None:
         """Keep one voter's questionnaire priorities (replacing an earlier take)."""
-        async with reachable("poll profile"):
-            await self.store.client.hset(
-                self._key(poll_id, "profiles"), voter, json.dumps(priorities)
-            )
+        key = self._key(poll_id, "profiles")
+        async with reachable("poll profile"), self.store.client.pipeline(transaction=False) as pipe:
+            pipe.hset(key, voter, json.dumps(priorities))
+            pipe.expire(key, POLL_TTL_SECONDS)  # as long as the votes it explains
+            await pipe.execute()
 
     async def tally(self, poll_id: str, options: int, with_voters: bool) -> Tally:
         """Counts, voters, state and (when asked) who voted for what, in one pipeline."""

@@ -10,10 +10,8 @@ state (the holder of the window checks again when it ends).
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
 import hmac
-import io
 import logging
 import math
 import secrets
@@ -23,6 +21,7 @@ from typing import Any, Protocol
 
 from bot.background import BackgroundWork
 from bot.content import Content
+from bot.csv_cells import csv_text
 from bot.events import Actor
 from bot.metrics import VOTES
 from bot.people import Directory
@@ -249,6 +248,10 @@ class PollService:
         if reply.kind != "poll.voted":
             return reply
         await self.polls.save_profile(poll_id, self._voter(meta, actor), priorities)
+        if meta["anonymous"]:
+            # The vote is cast: the questionnaire state must not keep this person beside
+            # the poll (a changed answer no longer moves the vote; pressing an option does).
+            await self.questionnaire.forget_poll(actor)
         text = self.messages.quiz_vote_cast.format(option=meta["options"][option])
         return self._private("poll.voted", text, meta={"poll": poll_id})
 
@@ -283,24 +286,23 @@ class PollService:
         named = not meta["anonymous"]
         tally = await self.polls.tally(poll_id, len(options), with_voters=named)
         messages = self.messages
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([messages.csv_option, messages.csv_votes, messages.csv_percent])
+        rows: list[list[object]] = [[messages.csv_option, messages.csv_votes, messages.csv_percent]]
         for label, count in zip(options, tally.counts, strict=True):
             share = round(count * 100 / tally.voters) if tally.voters else 0
-            writer.writerow([label, count, share])
+            rows.append([label, count, share])
         if named:
-            writer.writerow([])
-            writer.writerow([messages.csv_voter, messages.csv_option])
-            for voter, option in sorted(
-                tally.votes.items(), key=lambda item: tally.names.get(item[0], item[0])
-            ):
-                writer.writerow([tally.names.get(voter, voter), options[option]])
+            rows += [[], [messages.csv_voter, messages.csv_option]]
+            rows += [
+                [tally.names.get(voter, voter), options[option]]
+                for voter, option in sorted(
+                    tally.votes.items(), key=lambda item: tally.names.get(item[0], item[0])
+                )
+            ]
         return [
             Reply(
                 kind="poll.export",
                 text=messages.export_ready.format(question=meta["question"]),
-                attachment=Attachment(f"poll-{poll_id}.csv", buffer.getvalue()),
+                attachment=Attachment(f"poll-{poll_id}.csv", csv_text(rows)),
                 meta={"poll": poll_id},
             )
         ]

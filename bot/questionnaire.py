@@ -2,8 +2,10 @@
 
 State lives under ``quiz:<platform>:<workspace>:<user>`` as ``{"answers": {question id:
 option id}, "current": index}`` where ``current`` equal to the number of questions means
-the result is showing. Every change goes through the store's compare-and-set update, so
-two quick presses never lose an answer.
+the result is showing; ``"poll"`` names the team poll the result becomes a vote in (for an
+anonymous poll only until that vote is cast, so nothing keeps a person beside the poll).
+Every change goes through the store's compare-and-set update, so two quick presses never
+lose an answer.
 """
 
 from __future__ import annotations
@@ -80,6 +82,19 @@ class Questionnaire:
         if not isinstance(state, dict):
             return self.expired_reply()
         return self.step_reply(state, Placement.REPLACE)
+
+    async def forget_poll(self, actor: Actor) -> None:
+        """Drop the link from the person's questionnaire to the poll it was voting in."""
+        state = await self.state(actor)
+        if state is None or "poll" not in state:
+            return
+
+        def change(current: Any) -> Any:
+            if not isinstance(current, dict) or "poll" not in current:
+                return current
+            return {k: v for k, v in current.items() if k != "poll"}
+
+        await self.store.update_json(*self._key(actor), change=change, ttl=QUIZ_TTL_SECONDS)
 
     async def back(self, actor: Actor) -> Reply:
         """Go one question back, keeping every answer."""

@@ -54,6 +54,27 @@ if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 return 1
 """
 
+# KEYS[1] = sorted set member -> count, KEYS[2] = hash member -> latest detail (one hash
+# slot: the caller's parts carry a hash tag); ARGV = member, detail, cap. Counts the
+# member, keeps its detail, and trims both to the cap in one step, so racing callers can
+# neither over-trim the set nor leave a detail behind. The least counted go (ties: the
+# lowest in byte order), never the member just counted. Returns the members that went.
+_COUNT_MEMBER = """
+redis.call('ZINCRBY', KEYS[1], 1, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if over <= 0 then return {} end
+local gone = {}
+for _, name in ipairs(redis.call('ZRANGE', KEYS[1], 0, over)) do
+  if #gone < over and name ~= ARGV[1] then
+    redis.call('ZREM', KEYS[1], name)
+    redis.call('HDEL', KEYS[2], name)
+    gone[#gone + 1] = name
+  end
+end
+return gone
+"""
+
 _UNREACHABLE = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
@@ -97,6 +118,7 @@ class StateStore:
         self._max_retries = max_retries
         self._cas = client.register_script(_COMPARE_AND_SET)
         self._put = client.register_script(_PUT)
+        self._count_member = client.register_script(_COUNT_MEMBER)
 
     def key(self, *parts: str) -> str:
         """The full Redis key for a logical key made of ``parts``."""
@@ -161,22 +183,18 @@ class StateStore:
             raw = await self.client.hgetall(self.key(*parts))
         return {str(field): int(value) for field, value in raw.items()}
 
-    async def count_member(self, *parts: str, member: str, cap: int) -> list[str]:
-        """Add one to ``member``'s count in the sorted set at ``parts``, keeping it bounded.
+    async def count_member(self, *parts: str, member: str, detail: str, cap: int) -> list[str]:
+        """Add one to ``member``'s count in the sorted set at ``parts`` and keep ``detail``
+        as its latest note in the hash at ``parts + ("last",)``, atomically.
 
-        When the set holds more than ``cap`` members the least counted go; their names are
-        returned so the caller can forget what it keeps about them.
+        The set never holds more than ``cap`` members: the least counted go, with their
+        notes, and their names are returned. ``parts`` must carry a hash tag (e.g.
+        ``("faq", "{asked}")``) so both keys share a slot on Redis Cluster.
         """
-        key = self.key(*parts)
+        keys = [self.key(*parts), self.key(*parts, "last")]
         async with reachable("count_member"):
-            count: Any = await self.client.zincrby(key, 1, member)
-            if float(count) > 1:
-                return []
-            size = int(await self.client.zcard(key))
-            if size <= cap:
-                return []
-            evicted: Any = await self.client.zpopmin(key, size - cap)
-        return [str(name) for name, _score in evicted]
+            gone: Any = await self._count_member(keys=keys, args=[member, detail, cap])
+        return [str(name) for name in gone]
 
     async def ranked_members(self, *parts: str, limit: int | None = None) -> list[tuple[str, int]]:
         """The sorted set at ``parts`` as (member, count), most counted first."""
@@ -186,13 +204,6 @@ class StateStore:
             )
         return [(str(name), int(score)) for name, score in raw]
 
-    async def set_fields(self, *parts: str, values: dict[str, str]) -> None:
-        """Write text fields into the hash at ``parts`` (last writer wins per field)."""
-        if values:
-            async with reachable("set_fields"):
-                mapping: Any = values  # redis' stubs want a wider key type than str
-                await self.client.hset(self.key(*parts), mapping=mapping)
-
     async def get_fields(self, *parts: str, fields: list[str]) -> dict[str, str]:
         """The named text fields of the hash at ``parts``; missing fields are left out."""
         if not fields:
@@ -201,16 +212,15 @@ class StateStore:
             raw = await self.client.hmget(self.key(*parts), fields)
         return {f: str(v) for f, v in zip(fields, raw, strict=True) if v is not None}
 
-    async def delete_fields(self, *parts: str, fields: list[str]) -> None:
-        """Remove fields from the hash at ``parts``."""
-        if fields:
-            async with reachable("delete_fields"):
-                await self.client.hdel(self.key(*parts), *fields)
-
     async def delete(self, *parts: str) -> None:
         """Forget the value at ``parts``."""
         async with reachable("delete"):
             await self.client.delete(self.key(*parts))
+
+    async def touch(self, *parts: str, ttl: int) -> bool:
+        """Start the value at ``parts`` on a fresh ``ttl`` seconds; False when there is none."""
+        async with reachable("touch"):
+            return bool(await self.client.expire(self.key(*parts), ttl))
 
     async def claim_once(self, *parts: str, ttl: int) -> bool:
         """True the first time ``parts`` is claimed within ``ttl`` seconds, False after.

@@ -1,9 +1,11 @@
 """Neutral :class:`bot.replies.Reply` → Slack Block Kit, as a pure translation.
 
 Every string the core hands over is plain text, so everything that lands in ``mrkdwn``
-(section text, context, the notification fallback) is escaped (``&``, ``<``, ``>``): a
-``<!channel>`` a person typed can never become a live mention or link. ``plain_text``
-(header, button labels) is not parsed for mentions by Slack, so it is shown as-is.
+(section text, context) is escaped: ``&``, ``<``, ``>`` so a ``<!channel>`` a person typed
+can never become a live mention or link, and the formatting characters so a ``*`` or ``_``
+in a poll question or a name never turns the rest of the line bold or italic (see
+:func:`escape_mrkdwn`). ``plain_text`` (header, button labels) is not parsed by Slack, so
+it is shown as-is, on one line.
 
 Block Kit's limits are kept here, in one place: at most 50 blocks in a message (100 on
 App Home), 150 characters in a header, 3,000 in a section, 25 elements in an actions
@@ -12,6 +14,7 @@ block, 75 in a button label, 2,000 in a button value, 255 in an ``action_id``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.replies import Bar, Choice, ChoiceStyle, Reply, Table, fit_label
@@ -34,9 +37,39 @@ MAX_FALLBACK_TEXT = 3000
 ACTION_SEPARATOR = "|"
 
 
-def escape_mrkdwn(text: str) -> str:
-    """``text`` with Slack's three control characters escaped, safe inside ``mrkdwn``."""
+#: Characters Slack's mrkdwn reads as formatting: bold, italic, strike, code, and the
+#: fullwidth forms Slack treats the same way. Runs are cut short so a token stays small.
+_FORMATTING = re.compile(r"[*_~`＊＿～｀]{1,50}")
+#: A ``>`` (already ``&gt;``) that opens a line would make it a block quote.
+_QUOTE_AT_LINE_START = re.compile(r"^&gt;", re.MULTILINE)
+_SOFT_HYPHEN = "\u00ad"
+
+
+def escape_control(text: str) -> str:
+    """``text`` with Slack's three control characters escaped (``&``, ``<``, ``>``)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """``text`` shown exactly as typed inside ``mrkdwn``: no mention, link or formatting.
+
+    mrkdwn has no escape character for ``*``, ``_``, ``~`` and backticks. Each run of them
+    becomes a date token with an invalid format, ``<!date^00000000^{_}|*>``: Slack shows
+    the token's fallback text verbatim and unformatted, so the text reads and copies as
+    the same characters (the technique jsx-slack's ``<Escape>`` uses). A zero-width space
+    beside the character would not do: Slack takes it as a word boundary, which turns
+    formatting *on* mid-word. A line opening with ``>`` gets an invisible soft hyphen
+    first, so it is not a block quote.
+    """
+    text = _FORMATTING.sub(
+        lambda run: f"<!date^00000000^{{_}}|{run.group()}>", escape_control(text)
+    )
+    return _QUOTE_AT_LINE_START.sub(_SOFT_HYPHEN + "&gt;", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks turned into single spaces (headers, button labels)."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def unescape_slack(text: str) -> str:
@@ -60,7 +93,7 @@ def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     """``text`` cut into pieces of at most ``limit`` characters.
 
     Cuts at a line break, else a space, else anywhere, but never inside an escaped
-    entity such as ``&amp;``.
+    entity such as ``&amp;`` or a ``<!date…>`` token.
     """
     pieces: list[str] = []
     rest = text
@@ -70,6 +103,9 @@ def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
             cut = rest.rfind(" ", 0, limit + 1)
         if cut <= 0:
             cut = limit
+            opening = rest.rfind("<", 0, cut)
+            if opening > 0 and opening > rest.rfind(">", 0, cut):  # inside a <!date…> token
+                cut = opening
             ampersand = rest.rfind("&", max(0, cut - 5), cut)
             if ampersand > 0 and ";" not in rest[ampersand:cut]:
                 cut = ampersand
@@ -81,7 +117,7 @@ def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": fit_label(text, limit), "emoji": True}
+    return {"type": "plain_text", "text": fit_label(one_line(text), limit), "emoji": True}
 
 
 def _sections(mrkdwn: str) -> list[Block]:
@@ -158,7 +194,11 @@ def _bar_blocks(bar: Bar) -> list[Block]:
     blocks: list[Block] = [
         {
             "type": "section",
-            "text": {"type": "plain_text", "text": f"{bar.label} {bar.line}", "emoji": False},
+            "text": {
+                "type": "plain_text",
+                "text": f"{one_line(bar.label)} {bar.line}",
+                "emoji": False,
+            },
         }
     ]
     if bar.voters:
@@ -175,7 +215,7 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:
     """
     head: list[Block] = []
     if len(reply.header) > MAX_HEADER:  # a long poll question: shown whole, in bold
-        head += _sections(_bold(reply.header))
+        head += _sections(_bold(one_line(reply.header)))
     elif reply.header:
         head.append({"type": "header", "text": _plain(reply.header, MAX_HEADER)})
     body = _content_blocks(reply)
@@ -208,7 +248,8 @@ def fallback_text(reply: Reply) -> str:
     """The message's top-level ``text``: what notifications and screen readers show."""
     text = " — ".join(part for part in (reply.header, reply.text) if part)
     text = text or reply.all_text() or reply.kind
-    return _first_piece(escape_mrkdwn(text), MAX_FALLBACK_TEXT)
+    # Notifications show no formatting, so only the control characters need escaping.
+    return _first_piece(escape_control(text), MAX_FALLBACK_TEXT)
 
 
 def home_view(reply: Reply) -> dict[str, Any]:

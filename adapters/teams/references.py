@@ -2,7 +2,9 @@
 
 Saved when the bot is added to a team, a group chat or a personal chat, under
 ``teams:conversation:<conversation id>``, as plain JSON, so proactive updates (poll
-results, reminders) can reach the conversation without a new incoming activity.
+results, reminders) can reach the conversation without a new incoming activity. A
+reference lives as long as the install is in use: it expires :data:`REFERENCE_TTL_SECONDS`
+after the conversation's last activity (every activity starts the time again).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from adapters.teams.activities import team_id, tenant_id
 from bot.store import StateStore
 
 NAMESPACE = ("teams", "conversation")
+#: A conversation the bot has heard nothing from for this long is forgotten.
+REFERENCE_TTL_SECONDS = 90 * 24 * 3600
 
 
 def reference_of(activity: Activity) -> dict[str, Any]:
@@ -41,8 +45,26 @@ def poll_message_reference(activity: Activity, activity_id: str) -> dict[str, An
 async def save_reference(store: StateStore, activity: Activity) -> dict[str, Any]:
     """Remember the conversation of ``activity``; returns what was stored."""
     reference = reference_of(activity)
-    await store.put_json(*NAMESPACE, reference["conversation_id"], value=reference)
+    await store.put_json(
+        *NAMESPACE, reference["conversation_id"], value=reference, ttl=REFERENCE_TTL_SECONDS
+    )
     return reference
+
+
+def remembered_ids(activity: Activity) -> list[str]:
+    """The saved references an activity keeps alive: its conversation (a channel thread's
+    id without ``;messageid=``) and, in a team, the team's own (its General channel's id,
+    under which the install was saved)."""
+    conversation = activity.conversation
+    own = (conversation.id or "").split(";", 1)[0] if conversation else ""
+    return list(dict.fromkeys(i for i in (own, team_id(activity)) if i))
+
+
+async def keep_reference(store: StateStore, activity: Activity) -> None:
+    """Start the time of the conversations ``activity`` touches again (those never saved
+    stay unsaved)."""
+    for conversation_id in remembered_ids(activity):
+        await store.touch(*NAMESPACE, conversation_id, ttl=REFERENCE_TTL_SECONDS)
 
 
 async def load_reference(store: StateStore, conversation_id: str) -> ConversationReference | None:

@@ -7,7 +7,7 @@
 - ``Action.Submit`` (the fallback on older hosts) → message with ``value`` →
   ``ButtonPress``; a REPLACE reply updates the card's message (``reply_to_id``) in place.
 - Added to a team, group chat or personal chat → the core's menu as a welcome, and the
-  conversation reference saved for proactive posts.
+  conversation reference saved for proactive posts; every later activity there keeps it.
 - Polls: a new poll card is posted into the thread and its place handed to the core
   (``attach_message``) so the poll publisher can update it. What a poll button answers is
   for the presser alone: in the invoke response (:mod:`adapters.teams.private_cards`), and
@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,7 +33,7 @@ from adapters.teams.private_cards import (
     pressed_poll,
     private_card,
 )
-from adapters.teams.references import poll_message_reference, save_reference
+from adapters.teams.references import keep_reference, poll_message_reference, save_reference
 from bot.conversation import Conversation
 from bot.events import ButtonPress
 from bot.replies import Placement, Reply, Visibility
@@ -145,6 +146,12 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 await self.send(turn_context, reply)
 
     # --- activities -----------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Every activity: keep the conversation's reference alive, then route it."""
+        with contextlib.suppress(StoreUnavailable):  # logged; the turn says the rest
+            await keep_reference(self.store, turn_context.activity)
+        await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """Typed text or an Action.Submit press."""

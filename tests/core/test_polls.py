@@ -122,6 +122,12 @@ async def test_a_deadline_is_read_in_the_creators_time_zone(
         ('"Q?" "A" "B" --closes-in soon', "unreadable_duration", {"value": "soon"}),
         ('"Q?" "A" "B" --sparkles', "unknown_flag", {"flag": "--sparkles"}),
         ('"Q? "A" "B"', "unbalanced_quotes", {}),
+        ('"Q?" "A" "A\u200b"', "duplicate_option", {"option": "A"}),
+        ('"Q?" "Yes" "\u200dyes\ufeff"', "duplicate_option", {"option": "yes"}),
+        ('"Q?" "caf\u00e9" "cafe\u0301"', "duplicate_option", {}),  # NFC: the same é
+        ('"Q?" "A" "\u200b"', "invisible_option", {"number": 2}),
+        ('"Q?" "\u202e\u2066\u200e" "A"', "invisible_option", {"number": 1}),
+        ('"\u200b\u2060" "A" "B"', "empty_question", {}),
     ],
 )
 async def test_bad_input_says_what_to_fix_and_posts_nothing(
@@ -140,6 +146,23 @@ async def test_bad_input_says_what_to_fix_and_posts_nothing(
     says = shaped_like(getattr(messages, problem), **fields)
     assert says.search(replies[0].text) and messages.usage in replies[0].text
     assert await keys_under(store, redis_client) == []
+
+
+async def test_poll_text_is_stored_and_shown_without_invisible_or_bidi_characters(
+    conversation: Conversation,
+) -> None:
+    """NFC, and no zero-width or direction controls, in what is kept and what everyone sees;
+    the length limit counts what is left."""
+    long_option = "x" * 75
+    poll = await start_poll(
+        conversation,
+        f'"\u202eWhich caf\u0065\u0301?\u202c" "\u2067Yes\u2069" "No\u200b" "{long_option}\u200b"',
+    )
+    meta = await conversation.polls.polls.meta(poll.meta["poll"])
+    assert meta is not None
+    assert meta["question"] == "Which caf\u00e9?" == poll.header
+    assert meta["options"] == ["Yes", "No", long_option]
+    assert [c.label for c in poll.choices] == ["Yes", "No", long_option]
 
 
 async def test_vote_move_and_withdraw_are_confirmed_privately(

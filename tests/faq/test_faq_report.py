@@ -3,6 +3,7 @@ back out of ``ai-choice faq report`` with real counts and no user identity."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -13,7 +14,8 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor
-from bot.faq import MAX_TRACKED_QUESTIONS, build_report
+from bot.faq import ASKED, ASKED_LAST, MAX_TRACKED_QUESTIONS, build_report
+from bot.faq_matcher import Match
 from bot.store import StateStore
 from bot.testing import Dialogue
 
@@ -47,7 +49,7 @@ async def test_the_report_counts_questions_and_feedback_from_conversations(
         ("tell me about ai", 1, "unsure")
     ]
     assert [(d.entry, d.down, d.up) for d in report.downvoted] == [("privacy", 2, 0)]
-    asked = dict(await store.ranked_members("faq", "asked"))
+    asked = dict(await store.ranked_members(*ASKED))
     assert asked["is open source ai better for privacy"] == 2
     assert "hi" not in asked, "small talk is not an FAQ question"
 
@@ -58,7 +60,7 @@ async def test_nothing_stored_names_who_asked(
     await ask_around(conversation)
     keys = [key async for key in redis_client.scan_iter(match=f"{store.prefix}:faq:*")]
     # The questions asked and the feedback given are both stored, so both are checked below.
-    assert {f"{store.prefix}:faq:asked", f"{store.prefix}:faq:feedback"} <= set(keys), keys
+    assert {f"{store.prefix}:faq:{{asked}}", f"{store.prefix}:faq:feedback"} <= set(keys), keys
     for key in keys:
         dump = json.dumps(
             await redis_client.zrange(key, 0, -1, withscores=True)
@@ -80,14 +82,37 @@ async def test_low_confidence_matches_are_listed(
         assert listed["open source"].outcome == "unsure"
 
 
-async def test_the_question_count_stays_bounded(store: StateStore) -> None:
-    cap = 5
-    for i in range(cap + 3):
-        evicted = await store.count_member("faq", "bounded", member=f"q{i}", cap=cap)
-        await store.count_member("faq", "bounded", member=f"q{i}", cap=cap)
-        assert len(evicted) <= 1
-    assert len(await store.ranked_members("faq", "bounded")) == cap
-    assert MAX_TRACKED_QUESTIONS >= 100
+async def test_concurrent_questions_keep_exactly_the_cap_and_no_orphans(
+    conversation: Conversation, store: StateStore, redis_client: aioredis.Redis
+) -> None:
+    """3,000 distinct questions from 50 tasks at once: exactly 2,000 are kept, each with its
+    outcome, and no outcome is left behind for a question that went."""
+    unknown = Match(answered=False, entry=None, score=0.0, suggestions=())
+
+    async def asker(task: int) -> None:
+        for n in range(60):
+            await conversation.faq.record(f"question {task} number {n} xyz", unknown)
+
+    await asyncio.gather(*(asker(task) for task in range(50)))
+    kept = await redis_client.zrange(store.key(*ASKED), 0, -1)
+    details = await redis_client.hkeys(store.key(*ASKED_LAST))
+    assert len(kept) == MAX_TRACKED_QUESTIONS == 2000
+    assert sorted(details) == sorted(kept)
+    report = await build_report(store, conversation.content.faq, limit=5000)
+    assert len(report.unanswered) == MAX_TRACKED_QUESTIONS
+
+
+async def test_the_question_just_asked_is_never_the_one_that_makes_way(
+    conversation: Conversation, store: StateStore
+) -> None:
+    """With the set full of questions asked once, a new one is kept and an old one goes."""
+    unknown = Match(answered=False, entry=None, score=0.0, suggestions=())
+    for n in range(MAX_TRACKED_QUESTIONS):
+        await conversation.faq.record(f"zz old question {n:04d}", unknown)
+    await conversation.faq.record("aa a brand new question", unknown)
+    asked = dict(await store.ranked_members(*ASKED))
+    assert len(asked) == MAX_TRACKED_QUESTIONS
+    assert "aa a brand new question" in asked
 
 
 async def test_faq_report_cli_reads_the_same_counts(

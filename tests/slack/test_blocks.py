@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from adapters.slack.blocks import (
     MAX_BLOCKS,
+    MAX_HEADER,
     decode_action_id,
     encode_action_id,
     escape_mrkdwn,
@@ -144,3 +147,84 @@ def test_long_text_splits_at_lines_and_never_inside_an_entity() -> None:
     assert all(p.endswith(";") for p in pieces)
     lines = "\n".join(["word " * 100] * 20)
     assert all(len(p) <= 3000 for p in split_text(lines))
+
+
+#: How :func:`escape_mrkdwn` shows a run of formatting characters as themselves.
+LITERAL = re.compile(r"<!date\^00000000\^\{_\}\|([*_~`＊＿～｀]+)>")
+MARKUP = "*_~`＊＿～｀"
+TYPED = "*bold* _it_ ~gone~ `code` ＊wide＊ snake_case a*b*c"
+
+
+def shown_as(text: str) -> str:
+    """What Slack displays for an escaped mrkdwn text (tokens → their fallback)."""
+    plain = LITERAL.sub(lambda token: token.group(1), text)
+    return (
+        plain.replace("\u00ad", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )
+
+
+def test_formatting_characters_in_person_text_are_shown_as_typed() -> None:
+    """Wherever text lands in mrkdwn (text, sections, facts, table, voters, context, a long
+    question), ``*``, ``_``, ``~`` and backticks are literal: only the adapter's own bold
+    markers remain as markup, and Slack shows exactly what was typed."""
+    long_question = f"{TYPED} " * 4
+    assert len(long_question) > MAX_HEADER
+    reply = Reply(
+        kind="poll",
+        header=long_question,
+        text=TYPED,
+        facts=(Fact(TYPED, TYPED),),
+        bars=(Bar("Yes", 1, "▇ 1 vote (100%)", (TYPED,)),),
+        sections=(Section(TYPED, (TYPED,)),),
+        table=Table(("", TYPED), ((TYPED, TYPED),)),
+        context=f"Started by {TYPED}",
+    )
+    blocks = render_blocks(reply)
+    assert block_kit_problems(blocks) == []
+    mrkdwn = [
+        element["text"]
+        for block in blocks
+        for element in [block.get("text"), *block.get("elements", [])]
+        if isinstance(element, dict) and element.get("type") == "mrkdwn"
+    ]
+    assert len(mrkdwn) == 7
+    for text in mrkdwn:
+        bare = LITERAL.sub("", text)
+        own_bold = re.sub(r"(^|\n|— |• )\*[^*\n]*\*", "", bare)  # *title*, *row*
+        assert not any(ch in own_bold for ch in MARKUP), text
+        assert TYPED in shown_as(text), text
+    assert shown_as(mrkdwn[0]) == f"*{long_question.strip()}*"
+
+
+def test_a_line_that_opens_with_a_quote_mark_is_not_a_block_quote() -> None:
+    (block,) = render_blocks(Reply(kind="poll.voted", text="> not a quote\nand > fine"))
+    assert block["text"]["text"] == "\u00ad&gt; not a quote\nand &gt; fine"
+
+
+def test_headers_and_buttons_are_one_line() -> None:
+    reply = Reply(
+        kind="poll",
+        header="Lunch\non\r\nFriday?",
+        bars=(Bar("Pizza\nplease", 1, "▇ 1 vote (100%)"),),
+        choices=(
+            Choice("Pizza\nplease", "poll.vote", "p:0"),
+            Choice("Salad\u2028bowl", "poll.vote", "p:1"),
+        ),
+    )
+    blocks = render_blocks(reply)
+    assert block_kit_problems(blocks) == []
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Lunch on Friday?", "emoji": True},
+    }
+    assert blocks[1]["text"]["text"] == "Pizza please ▇ 1 vote (100%)"
+    labels = [e["text"]["text"] for e in blocks[2]["elements"]]
+    assert labels == ["Pizza please", "Salad bowl"]
+
+
+def test_long_text_never_splits_inside_a_literal_token() -> None:
+    text = escape_mrkdwn("x" * 2990 + "*" * 10 + "y" * 100)
+    pieces = split_text(text, 3000)
+    assert all(len(p) <= 3000 for p in pieces)
+    assert "".join(pieces) == text
+    assert [LITERAL.sub("", p).count("<") for p in pieces] == [0, 0]

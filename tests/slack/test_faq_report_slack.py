@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 from bot.content import Content
-from bot.faq import build_report
+from bot.faq import ASKED, build_report
 from bot.store import StateStore
 from tests.slack.conftest import SlackBot, buttons, direct, header, mention, shown_text
 from tests.wording import faq_question
@@ -65,7 +65,7 @@ async def test_slack_questions_and_a_thumbs_down_show_in_the_faq_report(
     ]
     assert [(d.entry, d.down, d.up) for d in report.downvoted] == [("privacy", 1, 0)]
     assert report.low_confidence == [], "the privacy question was answered confidently"
-    asked = dict(await store.ranked_members("faq", "asked"))
+    asked = dict(await store.ranked_members(*ASKED))
     assert asked == {PRIVACY: 1, UNKNOWN: 2}
 
 

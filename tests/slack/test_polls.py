@@ -6,14 +6,18 @@ import asyncio
 import csv
 import io
 import json
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import redis.asyncio as aioredis
 
 from adapters.slack.blocks import render_blocks
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
+from bot.store import StateStore
 from tests.slack.block_kit import block_kit_problems
 from tests.slack.conftest import (
     SlackBot,
@@ -416,3 +420,171 @@ async def test_a_vote_cast_before_the_message_was_attached_still_shows(
     (update,) = updates(bot)
     assert update.body["ts"] == "9.1"
     assert option_lines(update.body["blocks"])[0] == f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)"
+
+
+FORMULAS = ("=HYPERLINK(A1,B1)", "+1 for lunch", "@SUM(1+1)", "-2 degrees")
+
+
+async def test_an_export_never_hands_a_spreadsheet_a_formula(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    """Option labels and voters' display names that start like a formula arrive in the CSV
+    with a leading ' (OWASP's advice), every other character intact."""
+    quoted = " ".join(f'"{label}"' for label in FORMULAS)
+    poll = await start_poll(bot, conversation, f'"=cmd|calc?" {quoted}')
+    voters = {
+        "U0EQ": "=HYPERLINK(A1)",
+        "U0PLUS": "+1 Ann",
+        "U0AT": "@SUM(A1)",
+        "U0MINUS": "-2 Bob",
+        "U0TAB": "\t=Cat",
+        "U0CR": "\r=Dan",
+    }
+    for n, (user, name) in enumerate(voters.items()):
+        await press(bot, poll, poll.vote_button(n % len(FORMULAS)), user, name)
+    await press(bot, poll, controls(poll.blocks)["poll.export"], CREATOR, "steve")
+    ((_, data),) = await bot.slack.wait_for(bot.slack.uploaded_files)
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    assert rows == [
+        ["option", "votes", "percent"],
+        ["'=HYPERLINK(A1,B1)", "2", "33"],
+        ["'+1 for lunch", "2", "33"],
+        ["'@SUM(1+1)", "1", "17"],
+        ["'-2 degrees", "1", "17"],
+        [],
+        ["voter", "option"],
+        ["'\t=Cat", "'=HYPERLINK(A1,B1)"],
+        ["'\r=Dan", "'+1 for lunch"],
+        ["'+1 Ann", "'+1 for lunch"],
+        ["'-2 Bob", "'-2 degrees"],
+        ["'=HYPERLINK(A1)", "'=HYPERLINK(A1,B1)"],
+        ["'@SUM(A1)", "'@SUM(1+1)"],
+    ]
+    risky = ("=", "+", "-", "@", "\t", "\r")
+    assert not [cell for row in rows for cell in row if cell.startswith(risky)]
+
+
+async def test_a_questionnaire_vote_in_an_anonymous_poll_leaves_no_link_in_redis(
+    bot: SlackBot,
+    conversation: Conversation,
+    content: Content,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    """ "Not sure" → the questionnaire → its result is the vote; afterwards no key holds both
+    the voter and the poll (the questionnaire state no longer names the poll)."""
+    conversation.polls.refresh_window = FAST
+    poll = await start_poll(bot, conversation, "--anonymous")
+    voter = {"id": "U0QUIET", "username": "quiet", "name": "quiet", "team_id": "T0001"}
+    payload = bot.press_payload(
+        poll.vote_button(3),
+        "anon-0",
+        user=voter,
+        container={"type": "message", "message_ts": poll.ts, "channel_id": CHANNEL},
+    )
+    await bot.interact(payload)
+    await bot.slack.wait_for(lambda: len(bot.slack.responses("anon-0")) == 2)
+    blocks = bot.slack.responses("anon-0")[1].body["blocks"]
+    for step in range(1, 11):
+        await bot.interact(
+            bot.press_payload(button(blocks, "quiz.answer"), f"anon-{step}", user=voter)
+        )
+        await bot.slack.response_named(f"anon-{step}")
+        blocks = bot.slack.responses(f"anon-{step}")[0].body["blocks"]
+    await bot.slack.wait_for(lambda: len(bot.slack.responses("anon-10")) == 2)
+    assert "team poll" in shown_text(bot.slack.responses("anon-10")[1].body["blocks"])
+    await settle(conversation)
+    assert "1 voter" in shown_text(updates(bot)[-1].body["blocks"])
+    linked = []
+    async for key in redis_client.scan_iter(match=f"{store.prefix}:*"):
+        held = key + json.dumps(await dump_key(redis_client, key))
+        if "U0QUIET" in held and poll.id in held:
+            linked.append(key)
+    assert linked == []
+    # The result is still there for "Why?" and "Share".
+    await bot.interact(bot.press_payload(button(blocks, "quiz.explain"), "anon-why", user=voter))
+    why = await bot.slack.response_named("anon-why")
+    assert header(why.body["blocks"]) == content.strings.contributions_title
+
+
+async def dump_key(client: aioredis.Redis, key: str) -> object:
+    """Everything a key holds, whatever its type."""
+    kind = await client.type(key)
+    if kind == "hash":
+        return await client.hgetall(key)
+    if kind == "zset":
+        return await client.zrange(key, 0, -1, withscores=True)
+    if kind == "set":
+        return sorted(await client.smembers(key))
+    if kind == "list":
+        return await client.lrange(key, 0, -1)
+    return await client.get(key)
+
+
+async def test_options_that_differ_only_by_invisible_characters_are_refused(
+    bot: SlackBot, content: Content
+) -> None:
+    """A zero-width twin of an option, an option of only a zero-width space: a private
+    note each, and nothing is posted."""
+    messages = content.polls.messages
+    twin = await bot.slash('poll "Pick one" "A" "A\u200b"')
+    assert messages.duplicate_option.format(option="A") in shown_text(twin["blocks"])
+    invisible = await bot.slash('poll "Pick one" "A" "\u200b"')
+    assert messages.invisible_option.format(number=2) in shown_text(invisible["blocks"])
+    assert twin["response_type"] == invisible["response_type"] == "ephemeral"
+    assert not bot.slack.api_calls("chat.postMessage")
+
+
+async def test_bidi_controls_are_stripped_from_what_is_posted(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    """A right-to-left override in the question or an option never reaches the channel."""
+    poll = await start_poll(
+        bot, conversation, '"Which \u202ecod\u202c?" "\u2066Yes\u2069" "N\u200fo"'
+    )
+    posted = json.dumps(poll.post.body, ensure_ascii=False)
+    for control in ("\u202e", "\u202c", "\u2066", "\u2069", "\u200f"):
+        assert control not in posted
+    assert header(poll.blocks) == "Which cod?"
+    assert [b["text"]["text"] for b in buttons(poll.blocks)][:2] == ["Yes", "No"]
+
+
+async def test_formatting_characters_in_a_long_question_and_names_show_as_typed(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    """``*``, ``_``, ``~`` and backticks in a question too long for a header (so shown in
+    mrkdwn) and in the creator's name reach Slack as literal tokens, never as markup."""
+    conversation.polls.refresh_window = FAST
+    question = "Should we *really* ship ~everything~ in `main`, or snake_case _it_ later? " * 2
+    question += "Say **yes** or __no__."
+    assert 150 < len(question) <= 200
+    bot.slack.users[CREATOR] = person(CREATOR, name="*The_Boss*")
+    poll = await start_poll(bot, conversation, f'"{question}" "Yes" "No"')
+    section = poll.blocks[0]["text"]
+    assert section["type"] == "mrkdwn"
+    inner = section["text"][1:-1]  # inside the adapter's own bold
+    assert not any(ch in re.sub(LITERAL, "", inner) for ch in "*_~`")
+    assert re.sub(LITERAL, lambda t: t.group(1), inner) == question
+    context = next(b for b in poll.blocks if b["type"] == "context")["elements"][0]["text"]
+    assert "Started by <!date^00000000^{_}|*>The<!date^00000000^{_}|_>Boss" in context
+    await press(bot, poll, poll.vote_button(0), "U0VOTER", "~strike_me~")
+    await settle(conversation)
+    voters = next(
+        b["elements"][0]["text"] for b in updates(bot)[-1].body["blocks"] if b["type"] == "context"
+    )
+    assert re.sub(LITERAL, lambda t: t.group(1), voters) == "~strike_me~"
+    assert not any(ch in re.sub(LITERAL, "", voters) for ch in "*_~`")
+
+
+LITERAL = r"<!date\^00000000\^\{_\}\|([*_~`]+)>"
+
+
+async def test_line_breaks_never_reach_a_header_or_a_button(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    poll = await start_poll(bot, conversation, '"Lunch\non Friday?" "Pizza\nor pasta" "Salad"')
+    assert header(poll.blocks) == "Lunch on Friday?"
+    labels = [b["text"]["text"] for b in buttons(poll.blocks)]
+    assert labels[:2] == ["Pizza or pasta", "Salad"]
+    assert not [text for text in labels if "\n" in text]
+    assert not block_kit_problems(poll.blocks)

@@ -94,3 +94,32 @@ async def test_concurrent_updates_from_separate_connections_lose_nothing(
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def test_touch_restarts_a_ttl_and_never_creates_a_value(
+    store: StateStore, redis_client: aioredis.Redis
+) -> None:
+    await store.put_json("kept", value=1, ttl=60)
+    assert await store.touch("kept", ttl=3600) is True
+    assert 60 < await redis_client.ttl(store.key("kept")) <= 3600
+    assert await store.touch("never", ttl=3600) is False
+    assert await store.get_json("never") is None
+
+
+async def test_counted_members_stay_at_the_cap_with_their_notes_under_races(
+    store: StateStore,
+) -> None:
+    """Racing counts never over-trim the set nor leave a note behind (one script, one slot)."""
+    cap = 50
+
+    async def counter(task: int) -> None:
+        for n in range(20):
+            await store.count_member("tally", "{t}", member=f"m{task}-{n}", detail=f"d{n}", cap=cap)
+
+    await asyncio.gather(*(counter(task) for task in range(10)))
+    kept = dict(await store.ranked_members("tally", "{t}"))
+    notes = await store.get_fields(
+        "tally", "{t}", "last", fields=[f"m{t}-{n}" for t in range(10) for n in range(20)]
+    )
+    assert len(kept) == cap
+    assert sorted(notes) == sorted(kept)

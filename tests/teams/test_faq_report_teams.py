@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from adapters.teams.cards import ACTION_KEY, VALUE_KEY
 from bot.content import Content
-from bot.faq import build_report
+from bot.faq import ASKED, build_report
 from bot.store import StateStore
 from tests.teams.conftest import ConnectorCall, StandInConnector, actions, payload
 from tests.wording import faq_question
@@ -98,4 +98,4 @@ async def test_teams_questions_and_a_thumbs_down_show_in_the_faq_report(
         ("privacy", "Is open source AI better for privacy?", 1, 0)
     ]
     assert report.low_confidence == [], "the privacy question was answered confidently"
-    assert dict(await store.ranked_members("faq", "asked")) == {PRIVACY: 1, UNKNOWN: 2}
+    assert dict(await store.ranked_members(*ASKED)) == {PRIVACY: 1, UNKNOWN: 2}

@@ -1,0 +1,38 @@
+"""The Redis keys that are kept without a TTL, and what keeps each one bounded.
+
+Every other key the bot writes expires. The README's "What Redis holds" section lists
+these same rows, and ``tests/state/test_key_lifetimes.py`` checks both ways: a run of
+every main flow leaves no key without a TTL outside this list, and the README mirrors it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
+from bot.poll_store import DEADLINES
+
+
+@dataclass(frozen=True, slots=True)
+class BoundedKey:
+    """One key kept for good, and why it cannot grow without end."""
+
+    #: The key under the prefix, e.g. ``faq:{asked}`` for ``aic:faq:{asked}``.
+    name: str
+    #: What bounds it, as the README says it.
+    bound: str
+
+
+BOUNDED_KEYS: tuple[BoundedKey, ...] = (
+    BoundedKey(
+        ":".join(ASKED),
+        f"at most {MAX_TRACKED_QUESTIONS:,} questions; the least asked make way for new ones",
+    ),
+    BoundedKey(":".join(ASKED_LAST), f"one field per question kept in `{':'.join(ASKED)}`"),
+    BoundedKey(":".join(FEEDBACK), "two counters (👍, 👎) per FAQ entry in content/faq.yaml"),
+    BoundedKey(
+        ":".join(DEADLINES),
+        "one member per open poll with a deadline; it leaves when the poll closes, "
+        "by hand or at the deadline (at most 90 days out)",
+    ),
+)

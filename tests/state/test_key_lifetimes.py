@@ -1,0 +1,172 @@
+"""Every key the bot leaves in Redis expires, or is one of the documented bounded ones.
+
+One test runs the main flows through the real front ends (Slack over signed HTTP, Teams
+through ``/api/messages``) on one store, then scans every key under the test's prefix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient
+
+from bot.bounded_keys import BOUNDED_KEYS
+from bot.conversation import Conversation
+from bot.poll_store import POLL_TTL_SECONDS
+from bot.store import StateStore
+from tests.slack.conftest import SlackBot, button, direct, load_payload, mention
+from tests.slack.polls_kit import CHANNEL, CREATOR, controls, person, press, start_poll
+from tests.teams import poll_flow
+from tests.teams.conftest import StandInConnector, payload
+
+Client = TestClient[Any, Any]
+#: Keys the flows below must have written, as patterns of the key under the prefix.
+REACHED = (
+    r"quiz:slack:T0001:U0QUIZ",
+    r"quiz:slack:T0001:U2147483697",
+    r"quiz:teams:.+",
+    r"poll:\{[0-9a-f]+\}:(meta|state|votes|counts|names|profiles)",
+    r"slack:user:T0001:.+",
+    r"slack:event:T0001:.+",
+    r"teams:(conversation|welcome|activity):.+",
+)
+QUIZ_USER = {"id": "U0QUIZ", "username": "quinn", "name": "quinn", "team_id": "T0001"}
+
+
+async def slack_questionnaire(
+    bot: SlackBot, blocks: list[dict[str, Any]], name: str, **who: Any
+) -> None:
+    """Answer all ten questions by pressing the first option each time."""
+    for step in range(10):
+        url = f"{name}-{step}"
+        await bot.interact(bot.press_payload(button(blocks, "quiz.answer"), url, **who))
+        await bot.slack.response_named(url)
+        blocks = bot.slack.responses(url)[0].body["blocks"]
+
+
+async def slack_flows(bot: SlackBot, conversation: Conversation) -> None:
+    """The questionnaire, FAQ with feedback, polls (named, timed, anonymous) and events."""
+    bot.slack.users[CREATOR] = person(CREATOR, name="steve")
+    ack = await bot.slash("")
+    await slack_questionnaire(bot, ack["blocks"], "quiz")
+    for question in ("is open source better for privacy?", "can you reset my vpn password"):
+        await bot.slash(f"ask {question}")
+    answer = await bot.slash("ask is open source AI cheaper?")
+    await bot.press(button(answer["blocks"], "faq.feedback", 0), "thumbs-up")
+    await bot.press(button(answer["blocks"], "faq.feedback", 1), "thumbs-down")
+
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Salad" --closes-in 4h')
+    await press(bot, poll, poll.vote_button(0), "U0ANN", "ann")
+    await press(bot, poll, poll.vote_button(1), "U0BOB", "bob")
+    await press(bot, poll, controls(poll.blocks)["poll.close"], CREATOR, "steve")
+    await press(bot, poll, controls(poll.blocks)["poll.export"], CREATOR, "steve")
+    await bot.slack.wait_for(bot.slack.uploaded_files)
+
+    anonymous = await start_poll(bot, conversation, "--anonymous --closes-in 2d")
+    await bot.interact(
+        bot.press_payload(
+            anonymous.vote_button(3),
+            "not-sure",
+            user=QUIZ_USER,
+            container={"type": "message", "message_ts": anonymous.ts, "channel_id": CHANNEL},
+        )
+    )
+    await bot.slack.wait_for(lambda: len(bot.slack.responses("not-sure")) == 2)
+    blocks = bot.slack.responses("not-sure")[1].body["blocks"]
+    await slack_questionnaire(bot, blocks, "vote", user=QUIZ_USER)
+    await bot.slack.wait_for(lambda: len(bot.slack.responses("vote-9")) == 2)
+
+    await bot.event(mention("<@UBOT0001> is open source better for privacy?", "Ev0MENTION77"))
+    await bot.event(direct("what is a hybrid approach?", "Ev0DIRECT077"))
+    await bot.event(load_payload("event_app_home_opened"))
+    await bot.slack.wait_for(lambda: bot.slack.api_calls("views.publish"))
+    await bot.slack.wait_for(lambda: len(bot.slack.api_calls("chat.postMessage")) >= 4)
+
+
+async def teams_flows(teams: Client, connector: StandInConnector) -> None:
+    """Added to a team, a question in a personal chat, a poll in a channel with votes."""
+    for name in ("conversation_update_team", "installation_update_add"):
+        assert (await teams.post("/api/messages", json=payload(name, connector.url))).status == 201
+    for text in ("is open source AI better for privacy?", "start"):
+        message = payload("personal_message", connector.url, text=text, id=f"personal-{text}")
+        assert (await teams.post("/api/messages", json=message)).status == 201
+    started = poll_flow.mention(connector.url, 'poll "Tea?" "Yes" "No"')
+    assert (await teams.post("/api/messages", json=started)).status == 201
+    card = poll_flow.posts(connector)[-1]
+    options = poll_flow.buttons(card)
+    for voter in (2, 3):
+        await poll_flow.press(teams, poll_flow.execute(connector.url, options["Yes"], by=voter))
+
+
+async def lifetimes(client: aioredis.Redis, prefix: str) -> dict[str, int]:
+    """Every key under ``prefix`` (without it) and its TTL in seconds (-1: none)."""
+    return {
+        key.removeprefix(prefix + ":"): int(await client.ttl(key))
+        async for key in client.scan_iter(match=f"{prefix}:*", count=500)
+    }
+
+
+async def test_after_the_main_flows_every_key_expires_or_is_bounded(
+    bot: SlackBot,
+    teams: Client,
+    connector: StandInConnector,
+    conversation: Conversation,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    conversation.polls.refresh_window = 0.05
+    await slack_flows(bot, conversation)
+    await teams_flows(teams, connector)
+    await asyncio.sleep(0.1)
+    await conversation.polls.drain()
+
+    found = await lifetimes(redis_client, store.prefix)
+    bounded = {b.name for b in BOUNDED_KEYS}
+    forever = sorted(k for k, ttl in found.items() if ttl == -1 and k not in bounded)
+    assert forever == []
+    # The flows reached every kind of key (so the scan above had something to check).
+    for kind in REACHED:
+        assert any(re.fullmatch(kind, k) for k in found), (kind, sorted(found))
+    assert bounded <= set(found), sorted(bounded - set(found))
+    # A voter's priorities expire with the poll's votes (90 days after they were written).
+    for key, ttl in found.items():
+        if key.endswith(":profiles"):
+            votes = found[key.removesuffix("profiles") + "votes"]
+            assert 0 <= POLL_TTL_SECONDS - ttl < 60 and abs(ttl - votes) < 60
+
+
+async def test_every_teams_activity_keeps_the_conversation_reference(
+    teams: Client, connector: StandInConnector, store: StateStore, redis_client: aioredis.Redis
+) -> None:
+    """The reference saved at install expires, but every activity there (in any channel of
+    the team, or a thread) starts its time again."""
+    install = payload("installation_update_add", connector.url)
+    assert (await teams.post("/api/messages", json=install)).status == 201
+    team = install["conversation"]["id"]
+    key = store.key("teams", "conversation", team)
+    assert await redis_client.ttl(key) > 0
+    await redis_client.expire(key, 60)
+    started = poll_flow.mention(connector.url, "is open source better for privacy?")
+    assert started["channelData"]["team"]["id"] == team
+    assert (await teams.post("/api/messages", json=started)).status == 201
+    assert await redis_client.ttl(key) > 60
+
+
+def readme_bounded_rows(readme: str) -> list[tuple[str, str]]:
+    """The rows of the README's table of keys kept without a TTL."""
+    section = readme.split("<!-- bounded-keys -->", 2)[1]
+    return [
+        (cells[0].strip().strip("`"), cells[1].strip())
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for cells in [line.strip("|").split("|")]
+    ]
+
+
+def test_the_readme_lists_exactly_the_bounded_keys(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    assert readme_bounded_rows(readme) == [(b.name, b.bound) for b in BOUNDED_KEYS]
