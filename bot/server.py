@@ -6,13 +6,11 @@ Front ends add their own routes through *mounts* handed in by the composition ro
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from urllib.parse import unquote
+from collections.abc import Set as AbstractSet
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -46,61 +44,23 @@ async def _metrics(_request: web.Request) -> web.Response:
 
 #: Which platform each front-end route serves, for metrics and logs.
 PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
-_SLACK_KINDS = {"command", "block_actions", "view_submission", "event_callback", "url_verification"}
-_TEAMS_KINDS = {"message", "invoke", "conversationUpdate", "installationUpdate", "messageReaction"}
+
+#: Where a front end notes, once it has verified and read a request, what kind it was.
+_REQUEST_KIND: web.RequestKey[str] = web.RequestKey("request_kind", str)
+#: The label of a request no front end vouched for: refused before or while verifying.
+UNVERIFIED = "unverified"
+#: The label of a verified request whose body the front end could not read.
+MALFORMED = "malformed"
 
 
-_LEADING_TYPE = re.compile(r'\s*\{\s*"type"\s*:\s*"([a-z_]+)"')
+def note_request_kind(request: web.Request, kind: str, known: AbstractSet[str]) -> None:
+    """Label ``request`` in metrics as ``kind``: one of ``known`` (the front end's fixed
+    set, which keeps labels bounded), :data:`MALFORMED`, or ``other``.
 
-
-def _json_type(raw: bytes) -> str:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return "malformed"
-    return str(value.get("type", "")) if isinstance(value, dict) else "malformed"
-
-
-#: How much of an interaction payload is decoded to find its leading ``"type"``.
-_PAYLOAD_HEAD = 256
-
-
-def _form_kind(text: str) -> str:
-    """A Slack form body's kind, as ``parse_qs`` would see it, without decoding every field:
-    ``command`` when any non-blank ``command`` field is present, else the leading
-    ``"type"`` of the first non-blank ``payload``, else ``malformed``."""
-    payload = None
-    for field in text.split("&"):
-        name, equals, value = field.partition("=")
-        if not (equals and value):
-            continue  # parse_qs drops fields without a value
-        if "%" in name or "+" in name:
-            name = unquote(name.replace("+", " "))
-        if name == "command":
-            return "command"
-        if name == "payload" and payload is None:
-            payload = value
-    if payload is None:
-        return "malformed"
-    # An interaction payload opens with its type: decoding its head is enough, and when
-    # the head alone does not match (a cut-off escape, a long type), decode all of it.
-    found = _LEADING_TYPE.match(unquote(payload[:_PAYLOAD_HEAD].replace("+", " ")))
-    if found is None and len(payload) > _PAYLOAD_HEAD:
-        found = _LEADING_TYPE.match(unquote(payload.replace("+", " ")))
-    return found.group(1) if found else "malformed"
-
-
-async def request_kind(platform: str, request: web.Request) -> str:
-    """What kind of platform request this is, from a fixed set (keeps labels bounded)."""
-    raw = await request.read()  # aiohttp keeps the body, so the adapter can read it again
-    if platform == "teams":
-        kind = _json_type(raw)
-        return kind if kind in _TEAMS_KINDS or kind == "malformed" else "other"
-    if request.content_type == "application/x-www-form-urlencoded":
-        kind = _form_kind(raw.decode("utf-8", "replace"))
-    else:
-        kind = _json_type(raw)
-    return kind if kind in _SLACK_KINDS or kind == "malformed" else "other"
+    Front ends call this after verifying and reading the body, so nothing parses a body
+    for metrics before it is verified.
+    """
+    request[_REQUEST_KIND] = kind if kind in known or kind == MALFORMED else "other"
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -116,7 +76,6 @@ async def observe_platform_requests(request: web.Request, handler: Handler) -> w
     token = request_id.set(request.headers.get("X-Request-Id", "") or uuid.uuid4().hex[:16])
     started = time.perf_counter()
     try:
-        REQUESTS.labels(platform, await request_kind(platform, request)).inc()
         response = await handler(request)
     except web.HTTPException:
         raise
@@ -125,6 +84,7 @@ async def observe_platform_requests(request: web.Request, handler: Handler) -> w
         log.exception("unhandled error answering a %s request", platform)
         return web.json_response({"error": "internal error"}, status=500)
     finally:
+        REQUESTS.labels(platform, request.get(_REQUEST_KIND, UNVERIFIED)).inc()
         ACK_SECONDS.labels(platform).observe(time.perf_counter() - started)
         request_id.reset(token)
     if response.status >= 500:

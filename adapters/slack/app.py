@@ -24,11 +24,12 @@ from adapters.slack.background import BackgroundWork
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.inbound import PLATFORM
 from adapters.slack.listeners import SlackListeners
-from adapters.slack.payloads import MalformedRequest, read_body
+from adapters.slack.payloads import REQUEST_KINDS, MalformedRequest, read_body, request_kind
 from adapters.slack.people import SlackPeople
 from adapters.slack.polls import SlackPollPublisher
 from adapters.slack.verification import is_signed_by_slack
 from bot.conversation import Conversation
+from bot.server import MALFORMED, note_request_kind
 from bot.settings import Settings
 from bot.store import StateStore
 
@@ -81,8 +82,10 @@ class SlackFrontEnd:
         try:
             payload = read_body(body, request.content_type)
         except MalformedRequest as exc:
+            note_request_kind(request, MALFORMED, REQUEST_KINDS)
             log.info("slack request rejected: %s", exc)
             return web.json_response({"error": "malformed request"}, status=400)
+        note_request_kind(request, request_kind(payload), REQUEST_KINDS)
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()
         }

@@ -25,11 +25,17 @@ from msrest.serialization import Deserializer, Model
 
 from adapters.teams.auth import RequestAuthenticator, Unauthorized
 from adapters.teams.teams_bot import TeamsBot
+from bot.server import MALFORMED, note_request_kind
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
+
+#: The activity types counted by name in metrics (any other is ``other``).
+REQUEST_KINDS = frozenset(
+    {"message", "invoke", "conversationUpdate", "installationUpdate", "messageReaction"}
+)
 
 #: How long an activity id is remembered so a redelivery is handled once.
 DEDUPE_TTL = 3600
@@ -85,17 +91,20 @@ class MessagesEndpoint:
         """Answer one POST from the Bot Connector (or the Emulator)."""
         started = time.perf_counter()
         if request.content_type != "application/json":
-            return _bad_request("expected Content-Type application/json")
+            return _bad_request(request, "expected Content-Type application/json")
         try:
             activity = parse_activity(await request.json())
         except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError, BadActivity
-            return _bad_request(str(error) or "malformed body")
+            return _bad_request(request, str(error) or "malformed body")
+        except RecursionError:  # JSON nested deeper than the parser goes
+            return _bad_request(request, "body nested too deeply")
         try:
             auth = await self.authenticator.authenticate(
                 activity, request.headers.get("Authorization", "")
             )
         except Unauthorized:
             return web.json_response({"error": "unauthorized"}, status=401)
+        note_request_kind(request, str(activity.type), REQUEST_KINDS)
         if activity.id and not await self._first_delivery(activity.id):
             log.info("teams: activity %s redelivered; already handled", activity.id)
             return web.Response(status=200)
@@ -162,6 +171,7 @@ class MessagesEndpoint:
             return True
 
 
-def _bad_request(reason: str) -> web.Response:
+def _bad_request(request: web.Request, reason: str) -> web.Response:
+    note_request_kind(request, MALFORMED, REQUEST_KINDS)
     log.info("teams: 400 %s", reason)
     return web.json_response({"error": "bad request", "detail": reason}, status=400)

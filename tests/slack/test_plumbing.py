@@ -4,15 +4,12 @@ shared HTTP session. Each replaced a costlier way of doing the same thing."""
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-from urllib.parse import parse_qs, quote, urlencode
 
 import pytest
 
 from adapters.slack.background import finished_within
 from adapters.slack.delivery import SlackDelivery, web_client
-from bot.server import _LEADING_TYPE, _form_kind
 from tests.slack.conftest import BOT_TOKEN, FORM, SlackBot, load_payload
 
 
@@ -27,50 +24,19 @@ async def metric(bot: SlackBot, name: str, **labels: str) -> float:
     return 0.0
 
 
-def _kind_by_parse_qs(text: str) -> str:
-    """What the middleware used to do: parse every field, then look at the payload's head."""
-    form = parse_qs(text)
-    if "command" in form:
-        return "command"
-    found = _LEADING_TYPE.match(form["payload"][0]) if "payload" in form else None
-    return found.group(1) if found else "malformed"
-
-
 async def test_slack_request_kinds_are_counted(bot: SlackBot) -> None:
-    kinds = ("command", "block_actions", "malformed")
+    kinds = ("command", "block_actions", "malformed", "unverified")
     before = {k: await metric(bot, "aic_requests_total", platform="slack", kind=k) for k in kinds}
     await bot.slash("")
     payload = load_payload("block_actions")
     payload["actions"][0].update(action_id="help.show|0", value="")
     assert (await bot.interact(payload)).status == 200
     assert (await bot.post(b"payload=%5B1%5D", FORM)).status == 400
+    unsigned = {"X-Slack-Signature": "v0=forged"}
+    assert (await bot.post(b"command=%2Fai-choice", FORM, headers=unsigned)).status == 401
     for kind in kinds:
         after = await metric(bot, "aic_requests_total", platform="slack", kind=kind)
         assert after == before[kind] + 1, kind
-
-
-LONG_TYPE = "x" * 300
-FORM_BODIES = [
-    urlencode(load_payload("slash_command")),
-    urlencode({"payload": json.dumps(load_payload("block_actions"))}),
-    urlencode({"payload": json.dumps({"type": LONG_TYPE})}),  # the head alone cannot tell
-    urlencode({"payload": " " * 300 + '{"type": "view_submission"}'}),
-    "payload=" + quote('{"type":"block_actions"}', safe="")[:-7],  # cut inside an escape
-    "payload=%7B+%22type%22+%3A+%22block_actions%22%7D",
-    "comm%61nd=%2Fai-choice",  # an escaped field name
-    "command=&payload=" + quote('{"type":"block_actions"}'),  # a blank command is no command
-    "payload=&payload=" + quote('{"type":"event_callback"}'),  # the first non-blank payload
-    "command",
-    "",
-    "&&=&",
-    "payload=%E2%80%94",
-    "payload=" + quote('{"type":"caf\u00e9"}'),
-]
-
-
-@pytest.mark.parametrize("body", FORM_BODIES)
-def test_form_kind_is_what_parse_qs_would_say(body: str) -> None:
-    assert _form_kind(body) == _kind_by_parse_qs(body)
 
 
 async def test_finished_within_waits_for_a_quick_task() -> None:
