@@ -20,6 +20,7 @@ from bot.content import ContentError, load_content
 from bot.faq import build_report
 from bot.faq_matcher import FaqMatcher, Match
 from bot.front_ends import FrontEnd, FrontEndError, discover
+from bot.limits import MAX_QUESTION_CHARS, too_long
 from bot.logging_setup import configure_logging
 from bot.redis_connect import connect
 from bot.settings import Settings
@@ -69,6 +70,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     strings = content.strings
 
     def answer(question: str, out: TextIO) -> None:
+        if too_long(question, MAX_QUESTION_CHARS):
+            text = strings.question_too_long.format(max=f"{MAX_QUESTION_CHARS:,}")
+            refusal = {"answered": False, "too_long": True, "message": text}
+            out.write((json.dumps(refusal, ensure_ascii=False) if args.json else text) + "\n")
+            return
         match = matcher.match(question)
         if args.json:
             out.write(json.dumps(_match_json(match), ensure_ascii=False) + "\n")

@@ -255,6 +255,8 @@ class Strings(_Strict):
     faq_thanks: str
     faq_feedback_sorry: str
     empty_question: str
+    #: A question over the length cap (``{max}`` characters).
+    question_too_long: str
     unknown_command: str
     store_unavailable: str
     internal_error: str
@@ -324,6 +326,12 @@ class PollMessages(_Strict):
     unknown_flag: str
     missing_flag_value: str
     unbalanced_quotes: str
+    #: A ``poll`` command over the length cap (``{max}`` characters).
+    command_too_long: str
+    #: One person started too many polls lately (``{count}`` per ``{minutes}`` minutes).
+    rate_limited_person: str
+    #: One channel had too many polls started lately.
+    rate_limited_channel: str
     two_deadlines: str
     voters: str
     voters_plural: str
@@ -345,6 +353,8 @@ class PollMessages(_Strict):
     withdrawn: str
     poll_closed_no_vote: str
     poll_missing: str
+    #: A vote for an option the poll does not have (a forged or stale button value).
+    option_missing: str
     not_allowed_close: str
     not_allowed_export: str
     already_closed: str

@@ -14,6 +14,7 @@ from bot.content import Content
 from bot.events import Actor, ButtonPress, Command, Event, Message
 from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
+from bot.limits import MAX_ROUTED_CHARS, too_long
 from bot.metrics import ERRORS, FAQ_QUESTIONS
 from bot.people import Directory
 from bot.polls import PollService
@@ -77,10 +78,13 @@ class Conversation:
 
     async def message(self, event: Message) -> list[Reply]:
         """Free text: a command word, small talk, or an FAQ question."""
-        words = normalise(event.text).split()
+        # A message longer than any command is routed by how it starts; the FAQ or the
+        # poll parser then refuses it as too long, so no step reads all of it.
+        long = too_long(event.text, MAX_ROUTED_CHARS)
+        words = normalise(event.text.lstrip()[:MAX_ROUTED_CHARS] if long else event.text).split()
         if not words:
             return [self.menu()]
-        command = COMMAND_WORDS.get("".join(words))
+        command = None if long else COMMAND_WORDS.get("".join(words))
         if command is not None:
             return await self.command(event.actor, command, "")
         if words[0] == "poll":

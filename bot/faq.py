@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.content import Content, Faq, FaqEntry
 from bot.faq_matcher import FaqMatcher, Match, SmallTalkMatcher, normalise
+from bot.limits import MAX_QUESTION_CHARS, too_long
 from bot.replies import Choice, ChoiceStyle, Reply, Visibility, fit_label
 from bot.store import StateStore, StoreUnavailable
 
@@ -56,6 +57,8 @@ class FaqDesk:
     async def ask(self, question: str) -> Reply:
         """The reply to a question typed by a person; the question is counted for editors."""
         strings = self.content.strings
+        if too_long(question, MAX_QUESTION_CHARS):
+            return self.too_long_reply()
         if not normalise(question):
             return Reply(kind="faq.empty", text=strings.empty_question)
         small = self.small_talk(question)
@@ -64,6 +67,11 @@ class FaqDesk:
         match = self.matcher.match(question)
         await self.record(question, match)
         return self.reply_for(match)
+
+    def too_long_reply(self) -> Reply:
+        """The friendly refusal of a question over :data:`MAX_QUESTION_CHARS` characters."""
+        text = self.content.strings.question_too_long.format(max=f"{MAX_QUESTION_CHARS:,}")
+        return Reply(kind="faq.too_long", text=text)
 
     async def record(self, question: str, match: Match) -> None:
         """Count ``question`` with its outcome; a Redis outage never costs the answer."""

@@ -180,6 +180,8 @@ class FaqMatcher:
         self._vocabulary: frozenset[str] = frozenset()
         self._known: frozenset[str] = frozenset()
         self._corrections: dict[str, set[str]] = {}
+        # A correction is one letter away, so no word longer than this can have one.
+        self._longest_correctable = 0
         self._frequency: Counter[str] = Counter()
         texts: list[tuple[int, str]] = [
             (index, text)
@@ -205,6 +207,7 @@ class FaqMatcher:
                     for i in range(len(word)):
                         corrections[word[:i] + word[i + 1 :]].add(word)
             self._corrections = dict(corrections)
+            self._longest_correctable = 1 + max((len(w) for w in corrections), default=0)
         docs = [(index, self._features(text)) for index, text in texts]
         self._doc_sides = [self._sides(text) for _, text in texts]
         document_frequency: Counter[str] = Counter()
@@ -341,8 +344,11 @@ class FaqMatcher:
         A dropped letter ("sorce") is corrected from five letters up; an extra, swapped or
         wrong letter only from six up, since shorter words are too often other real words
         ("mins" is not "minus", "main" is not "mean").
+
+        A word too long to be one slip from any known word is left as it is without trying:
+        trying costs time quadratic in its length (a 200,000-letter "word" took seconds).
         """
-        if len(word) < _TYPO_MIN_LENGTH or not word.isalpha():
+        if not _TYPO_MIN_LENGTH <= len(word) <= self._longest_correctable or not word.isalpha():
             return word
         candidates = {c for c in self._corrections.get(word, ()) if c != word}
         if len(word) >= _TYPO_MIN_LENGTH + 1:

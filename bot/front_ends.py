@@ -38,8 +38,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: metrics label); see :func:`report_kind`.
 _KIND_KEY: web.RequestKey[str] = web.RequestKey("ai_choice.request_kind", str)
 
-#: The label of a request its handler refused before reading it (bad signature, bad body).
+#: The label of a request whose handler reported no kind (refused before it was read).
 UNVERIFIED = "unverified"
+#: Labels any front end may report besides its own kinds: a body that could not be read,
+#: a caller that could not be verified.
+MALFORMED = "malformed"
+UNAUTHORIZED = "unauthorized"
+_ALWAYS_KNOWN = frozenset({MALFORMED, UNAUTHORIZED})
 
 
 class FrontEndError(ValueError):
@@ -73,11 +78,11 @@ def report_kind(request: web.Request, kind: str) -> None:
 
 def reported_kind(request: web.Request, known: frozenset[str]) -> str:
     """The kind the handler reported, from a bounded set: ``unverified`` when it reported
-    none, ``other`` for a kind outside ``known``."""
+    none, ``other`` for a kind outside ``known`` (and the shared refusal labels)."""
     kind = request.get(_KIND_KEY)
     if not isinstance(kind, str):
         return UNVERIFIED
-    return kind if kind in known else "other"
+    return kind if kind in known or kind in _ALWAYS_KNOWN else "other"
 
 
 class FrontEnd:

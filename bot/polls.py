@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import logging
 import math
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from bot.events import Actor
 from bot.metrics import VOTES
 from bot.people import Directory
 from bot.poll_command import PollInputError, format_time, parse_poll, zone
+from bot.poll_rate import PollQuota, PollRateLimit
 from bot.poll_store import (
     VOTE_CLOSED,
     VOTE_MOVED,
@@ -53,6 +55,10 @@ from bot.store import StateStore, StoreUnavailable
 log = logging.getLogger(__name__)
 
 FILLED, EMPTY = "▇", "▁"
+#: A poll id as :meth:`PollService.start` makes them (12 hex digits), with room to spare.
+_POLL_ID = re.compile(r"[0-9a-f]{1,32}")
+#: An option's index on a vote button: the poll's options number at most ten.
+_OPTION_INDEX = re.compile(r"[0-9]{1,3}")
 #: How many polls' fixed parts each process keeps in memory.
 _DEFINITIONS_CACHED = 1024
 _VOTE_RESULTS = {
@@ -63,6 +69,12 @@ _VOTE_RESULTS = {
     VOTE_CLOSED: "closed",
     VOTE_NO_POLL: "missing",
 }
+
+
+def owned_by(meta: dict[str, Any], actor: Actor) -> bool:
+    """True when ``actor`` is on the platform and in the workspace (tenant) that started
+    the poll: a poll is only ever seen, voted on and managed where it was started."""
+    return (meta.get("platform"), meta.get("workspace")) == (actor.platform, actor.workspace)
 
 
 class PollPublisher(Protocol):
@@ -100,6 +112,7 @@ class PollService:
     ) -> None:
         self.content = content
         self.polls = PollStore(store)
+        self.rate_limit = PollRateLimit(store)
         self.questionnaire = questionnaire
         self.messages = content.polls.messages
         self.refresh_window = refresh_window
@@ -140,9 +153,14 @@ class PollService:
             spec = parse_poll(text, polls, now, person.time_zone)
         except PollInputError as problem:
             return [self._private("poll.error", f"{problem}\n\n{self.messages.usage}")]
+        poll_id = secrets.token_hex(6)
+        quota = await self.rate_limit.admit(actor, poll_id, now)
+        if quota is not PollQuota.ADMITTED:
+            log.info("poll refused on %s: %s rate limit", actor.platform, quota.name.lower())
+            return [self._private("poll.error", self._rate_limited(quota))]
         team = spec.question is None
         meta: dict[str, Any] = {
-            "id": secrets.token_hex(6),
+            "id": poll_id,
             "platform": actor.platform,
             "workspace": actor.workspace,
             "channel": actor.channel,
@@ -172,6 +190,15 @@ class PollService:
         )
         return [self.render(meta, Tally.empty(len(spec.options)))]
 
+    def _rate_limited(self, quota: PollQuota) -> str:
+        limit = self.rate_limit
+        text, count = (
+            (self.messages.rate_limited_person, limit.per_person)
+            if quota is PollQuota.PERSON
+            else (self.messages.rate_limited_channel, limit.per_channel)
+        )
+        return text.format(count=count, minutes=limit.window_seconds // 60)
+
     # --- voting -----------------------------------------------------------------------
 
     def _voter(self, meta: dict[str, Any], actor: Actor) -> str:
@@ -184,9 +211,14 @@ class PollService:
     async def vote(self, actor: Actor, value: str) -> list[Reply]:
         """A press on a poll option: cast, move or withdraw, confirmed privately."""
         poll_id, _, index_text = value.partition(":")
-        meta = await self._definition(poll_id) if poll_id else None
-        if meta is None or not index_text.isdigit() or int(index_text) >= len(meta["options"]):
+        meta = await self._definition(poll_id)
+        if meta is None or not owned_by(meta, actor):
             return [self._private("poll.missing", self.messages.poll_missing)]
+        # ASCII digits only, and few: int() refuses "²" (which isdigit() accepts) and
+        # spends time on thousands of digits; a forged value is no error of ours.
+        if not _OPTION_INDEX.fullmatch(index_text) or int(index_text) >= len(meta["options"]):
+            log.info("vote refused: poll %s has no option %r", poll_id, index_text[:8])
+            return [self._private("poll.missing", self.messages.option_missing)]
         option = int(index_text)
         if option == meta.get("quiz_option"):
             return await self._start_questionnaire(actor, meta)
@@ -195,6 +227,8 @@ class PollService:
     async def _definition(self, poll_id: str) -> dict[str, Any] | None:
         """The poll's fixed parts (question, options, flags), cached in this process: a vote
         then costs one Redis round trip. Whether it is closed lives in Redis alone."""
+        if not _POLL_ID.fullmatch(poll_id):
+            return None  # not one of ours: no Redis key is built from it
         meta = self._definitions.get(poll_id)
         if meta is None:
             meta = await self.polls.meta(poll_id)
@@ -204,6 +238,12 @@ class PollService:
                 self._definitions.pop(next(iter(self._definitions)))
             self._definitions[poll_id] = meta
         return meta
+
+    async def _owned_meta(self, actor: Actor, poll_id: str) -> dict[str, Any] | None:
+        """The poll's current definition, or None when there is no such poll where
+        ``actor`` is (another platform or workspace started it)."""
+        meta = await self.polls.meta(poll_id) if _POLL_ID.fullmatch(poll_id) else None
+        return meta if meta is not None and owned_by(meta, actor) else None
 
     async def _cast(self, actor: Actor, meta: dict[str, Any], option: int, toggle: bool) -> Reply:
         name = "" if meta["anonymous"] else (actor.user_name or actor.user)
@@ -240,7 +280,7 @@ class PollService:
     ) -> Reply:
         """Make a finished questionnaire's outcome the voter's vote, and keep their priorities."""
         meta = await self._definition(poll_id)
-        if meta is None:
+        if meta is None or not owned_by(meta, actor):
             return self._private("poll.missing", self.messages.poll_missing)
         option = meta["outcomes"].index(result.outcome)
         priorities = {c.dimension_id: abs(c.points) for c in result.contributions if c.points}
@@ -264,7 +304,7 @@ class PollService:
 
     async def close(self, actor: Actor, poll_id: str) -> list[Reply]:
         """Close a poll by hand: its creator or an admin only."""
-        meta = await self.polls.meta(poll_id)
+        meta = await self._owned_meta(actor, poll_id)
         if meta is None:
             return [self._private("poll.missing", self.messages.poll_missing)]
         if not await self._may_manage(actor, meta):
@@ -277,7 +317,7 @@ class PollService:
 
     async def export(self, actor: Actor, poll_id: str) -> list[Reply]:
         """The results as CSV, privately to the creator (no voter names when anonymous)."""
-        meta = await self.polls.meta(poll_id)
+        meta = await self._owned_meta(actor, poll_id)
         if meta is None:
             return [self._private("poll.missing", self.messages.poll_missing)]
         if not await self._may_manage(actor, meta):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +23,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.inbound import PLATFORM
 from adapters.slack.listeners import SlackListeners
-from adapters.slack.payloads import MalformedRequest, read_body
+from adapters.slack.payloads import MalformedRequest, read_body, request_kind
 from adapters.slack.people import SlackPeople
 from adapters.slack.polls import SlackPollPublisher
 from adapters.slack.settings import SlackSettings
@@ -37,14 +37,6 @@ log = logging.getLogger(__name__)
 
 #: Seconds shutdown waits for replies still being delivered.
 DRAIN_SECONDS = 10.0
-
-
-def request_kind(payload: Mapping[str, Any]) -> str:
-    """What a parsed Slack request is, for metrics: a slash command, or its ``type``."""
-    if "command" in payload:
-        return "command"
-    kind = payload.get("type")
-    return kind if isinstance(kind, str) else "malformed"
 
 
 def _unauthorised() -> web.Response:

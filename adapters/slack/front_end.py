@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from adapters.slack.payloads import REQUEST_KINDS
 from adapters.slack.settings import VARIABLES, SlackSettings
 from bot.front_ends import FrontEnd, Route
 
@@ -19,17 +20,6 @@ if TYPE_CHECKING:
 
 #: Where Slack sends every request (slash commands, interactivity, events).
 EVENTS_PATH = "/slack/events"
-#: The kinds of request the route reports for metrics.
-REQUEST_KINDS = frozenset(
-    {
-        "command",
-        "block_actions",
-        "view_submission",
-        "event_callback",
-        "url_verification",
-        "malformed",
-    }
-)
 
 
 class SlackFrontEnd(FrontEnd):

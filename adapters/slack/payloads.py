@@ -13,6 +13,7 @@ interaction and drops it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -30,8 +31,21 @@ _OBJECTS_OR_IDS = ("team", "user", "channel", "enterprise")
 _LISTS_OF_OBJECTS = ("actions", "authorizations")
 
 
+#: The kinds of request Slack sends, as counted in metrics (anything else is ``other``).
+REQUEST_KINDS = frozenset(
+    {"command", "block_actions", "view_submission", "event_callback", "url_verification"}
+)
+
+
+def request_kind(payload: Mapping[str, Any]) -> str:
+    """What a body :func:`read_body` returned is: ``command`` or its ``type``."""
+    return "command" if "command" in payload else str(payload.get("type", ""))
+
+
 def _check_shape(value: dict[str, Any]) -> dict[str, Any]:
     """Refuse bodies whose well-known parts have the wrong type (found by fuzzing)."""
+    if "type" in value and not isinstance(value["type"], str):
+        raise MalformedRequest("type is not a string")
     for name in _OBJECTS:
         if name in value and not isinstance(value[name], dict):
             raise MalformedRequest(f"{name} is not an object")
@@ -51,7 +65,7 @@ def _check_shape(value: dict[str, Any]) -> dict[str, Any]:
 def _json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise MalformedRequest("body is not JSON") from exc
     if not isinstance(value, dict):
         raise MalformedRequest("JSON body is not an object")
@@ -78,5 +92,7 @@ def read_body(body: bytes, content_type: str) -> dict[str, Any]:
     for name, value in pairs:
         fields.setdefault(name, value)
     if "payload" in fields:
+        if "command" in fields:  # Slack never sends both; which one would we believe?
+            raise MalformedRequest("both a command and a payload")
         return _json_object(fields["payload"])
     return fields

@@ -107,6 +107,9 @@ class MessagesEndpoint:
         except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError, BadActivity
             report_kind(request, "malformed")
             return _bad_request(str(error) or "malformed body")
+        except RecursionError:  # JSON nested deeper than the parser goes
+            report_kind(request, "malformed")
+            return _bad_request("body nested too deeply")
         if not self.service_urls.allows(activity.service_url):
             shown = activity.service_url[:_LOGGED_URL]
             rule = self.service_urls.describe()

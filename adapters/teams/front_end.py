@@ -34,8 +34,6 @@ REQUEST_KINDS = frozenset(
         "conversationUpdate",
         "installationUpdate",
         "messageReaction",
-        "malformed",
-        "unauthorized",
     }
 )
 

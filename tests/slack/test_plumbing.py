@@ -25,13 +25,15 @@ async def metric(bot: SlackBot, name: str, **labels: str) -> float:
 
 
 async def test_slack_request_kinds_are_counted(bot: SlackBot) -> None:
-    kinds = ("command", "block_actions", "malformed")
+    kinds = ("command", "block_actions", "malformed", "unverified")
     before = {k: await metric(bot, "aic_requests_total", platform="slack", kind=k) for k in kinds}
     await bot.slash("")
     payload = load_payload("block_actions")
     payload["actions"][0].update(action_id="help.show|0", value="")
     assert (await bot.interact(payload)).status == 200
     assert (await bot.post(b"payload=%5B1%5D", FORM)).status == 400
+    unsigned = {"X-Slack-Signature": "v0=forged"}
+    assert (await bot.post(b"command=%2Fai-choice", FORM, headers=unsigned)).status == 401
     for kind in kinds:
         after = await metric(bot, "aic_requests_total", platform="slack", kind=kind)
         assert after == before[kind] + 1, kind
