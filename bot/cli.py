@@ -7,28 +7,30 @@ the conversation and the web server, and mounts each adapter's routes.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
-import getpass
 import json
 import logging
-import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.content import ContentError, load_content
-from bot.conversation import Conversation
-from bot.faq import build_report
-from bot.faq_matcher import FaqMatcher, Match
 from bot.logging_setup import configure_logging
-from bot.redis_connect import connect
-from bot.server import Mount, build_app
 from bot.settings import Settings
-from bot.store import StateStore
+
+# Everything heavier is imported where it is used: `ask` and `chat` must start quickly and
+# need neither the web server, the chat SDKs nor the metrics.
+if TYPE_CHECKING:
+    from bot.conversation import Conversation
+    from bot.faq_matcher import Match
+    from bot.server import Mount
+    from bot.store import StateStore
 
 log = logging.getLogger("ai_choice")
+
+#: Commands a person types at and reads in a terminal: they log warnings only, unless -v.
+INTERACTIVE_COMMANDS = frozenset({"chat", "ask"})
 
 
 def _front_end_mounts(
@@ -46,7 +48,16 @@ def _front_end_mounts(
 
 
 async def _serve(settings: Settings) -> None:
+    import asyncio
+    import signal
+
     from aiohttp import web
+
+    from bot.content import load_content
+    from bot.conversation import Conversation
+    from bot.redis_connect import connect
+    from bot.server import build_app
+    from bot.store import StateStore
 
     content = load_content()
     connection = connect(settings)
@@ -81,11 +92,16 @@ async def _serve(settings: Settings) -> None:
 
 
 def _cmd_serve(_args: argparse.Namespace) -> int:
+    import asyncio
+
     asyncio.run(_serve(Settings.from_env()))
     return 0
 
 
 def _cmd_chat(_args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+
     from adapters.console.chat import run_chat
 
     settings = Settings.from_env()
@@ -116,10 +132,37 @@ def _match_text(match: Match, content_unknown: str, unsure: str) -> str:
     return content_unknown
 
 
+def _load_embedder_in_background() -> threading.Thread:
+    """Start loading the FAQ's embedding model (numpy, the tokenizer) in a thread.
+
+    Reading the tokenizer runs mostly outside the GIL, so it overlaps with loading the
+    content; the matcher then finds the model already loaded (``default_embedder`` caches
+    it, and a caller waits for a load already under way rather than starting another).
+    """
+
+    # Imports hold the GIL: do them here, so the thread's work is the part that does not.
+    import tokenizers  # noqa: F401
+
+    from bot.faq_semantic import default_embedder
+
+    def load() -> None:
+        default_embedder()
+
+    thread = threading.Thread(target=load, name="load-faq-model", daemon=True)
+    thread.start()
+    return thread
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
-    content = load_content()
-    matcher = FaqMatcher(content.faq)
-    strings = content.strings
+    _load_embedder_in_background()
+    from bot.content import load_faq_content
+    from bot.faq_matcher import FaqMatcher
+
+    # Only the FAQ and the strings: no store (nothing is counted from the terminal), no
+    # questionnaire, polls or comparison.
+    faq, strings = load_faq_content()
+
+    matcher = FaqMatcher(faq)
 
     def answer(question: str, out: TextIO) -> None:
         match = matcher.match(question)
@@ -139,6 +182,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
+    from bot.content import load_content
+    from bot.faq import build_report
+    from bot.redis_connect import connect
+    from bot.store import StateStore
+
     content = load_content()
     connection = connect(settings)
     try:
@@ -152,11 +200,15 @@ async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
 
 
 def _cmd_faq_report(args: argparse.Namespace) -> int:
+    import asyncio
+
     print(asyncio.run(_faq_report(Settings.from_env(), args.limit, args.json)))
     return 0
 
 
 def _cmd_content_check(_args: argparse.Namespace) -> int:
+    from bot.content import ContentError, load_content
+
     try:
         content = load_content()
     except ContentError as exc:
@@ -187,7 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="AI Choice: help your team choose open source, closed source or hybrid AI, "
         "in Slack, Microsoft Teams or a terminal.",
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log everything (info and above) to stderr"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # -v after the command too (`ai-choice chat -v`); SUPPRESS keeps a -v given before it.
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log everything (info and above) to stderr; chat and ask log only warnings without it",
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -199,15 +263,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser(
         "chat",
+        parents=[verbose],
         help="the same conversation in a terminal (reads piped stdin too)",
-        description="Talk to AI Choice in a terminal: answer with an option's number or its "
-        "text, ask a question, or type menu, start, back, restart, compare, help. "
+        description="Talk to AI Choice in a terminal: answer with an option's number, its "
+        "text or part of it, ask a question, or type menu, start, back, restart, why, "
+        "compare, help. "
         "Works with answers piped on stdin.",
     )
     chat.set_defaults(handler=_cmd_chat)
 
     ask = commands.add_parser(
         "ask",
+        parents=[verbose],
         help="answer one FAQ question (or one per stdin line)",
         description="Answer a question about open vs closed source AI. With no QUESTION, "
         "answers one question per line of stdin, one answer per line.",
@@ -263,15 +330,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ai-choice`` console script."""
-    configure_logging()
     args = build_parser().parse_args(argv)
+    if args.command == "ask":
+        # A one-shot command: what it builds lives until exit, so garbage collection
+        # passes during start-up (imports, the FAQ index) are wasted time.
+        gc.disable()
+    quiet = args.command in INTERACTIVE_COMMANDS and not args.verbose
+    configure_logging(logging.WARNING if quiet else logging.INFO)
     try:
         code: int = args.handler(args)
-    except ContentError as exc:
-        print(f"content error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # bot.content (and pydantic) is imported only when needed: `ask` starts its model
+        # load before it.
+        from bot.content import ContentError
+
+        if not isinstance(exc, ContentError):
+            raise
+        print(f"content error: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -26,7 +26,9 @@ Outcome = Literal["open", "closed", "hybrid"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, so a command that loads
+    # only the FAQ (``ai-choice ask``) never pays for the questionnaire's or the polls'.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- comparison.yaml -------------------------------------------------------------------
@@ -508,6 +510,10 @@ def _entry_name(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
     return (" ".join(entry_parts) or "(top level)", field)
 
 
+#: libyaml's safe loader when PyYAML was built with it (ten times faster), else Python's.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(folder: Path | importlib.resources.abc.Traversable, name: str) -> Any:
     path = folder / name
     try:
@@ -515,7 +521,7 @@ def _read(folder: Path | importlib.resources.abc.Traversable, name: str) -> Any:
     except FileNotFoundError as exc:
         raise ContentError(name, "(file)", "(file)", "file is missing") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(unknown line)"
@@ -547,6 +553,27 @@ def load_content(folder: Path | importlib.resources.abc.Traversable | None = Non
     return content
 
 
+def load_faq_content(
+    folder: Path | importlib.resources.abc.Traversable | None = None,
+) -> tuple[Faq, Strings]:
+    """Only the FAQ and the strings, validated: all a one-shot FAQ answer needs."""
+    folder = default_content_dir() if folder is None else folder
+    faq = _validate("faq.yaml", Faq, _read(folder, "faq.yaml"))
+    strings = _validate("strings.yaml", Strings, _read(folder, "strings.yaml"))
+    _check_related(faq)
+    return faq, strings
+
+
+def _check_related(faq: Faq) -> None:
+    entries = {e.id for e in faq.entries}
+    for entry in faq.entries:
+        for related in entry.related:
+            if related not in entries or related == entry.id:
+                raise ContentError(
+                    "faq.yaml", f"'{entry.id}'", "related", f"no other entry with id '{related}'"
+                )
+
+
 def _cross_check(content: Content) -> None:
     dims = {d.id for d in content.comparison.dimensions}
     for question in content.questionnaire.questions:
@@ -569,13 +596,7 @@ def _cross_check(content: Content) -> None:
             f"no question weighs these dimensions: {', '.join(sorted(missing))}",
         )
     _check_conditions(content)
-    entries = {e.id for e in content.faq.entries}
-    for entry in content.faq.entries:
-        for related in entry.related:
-            if related not in entries or related == entry.id:
-                raise ContentError(
-                    "faq.yaml", f"'{entry.id}'", "related", f"no other entry with id '{related}'"
-                )
+    _check_related(content.faq)
 
 
 def _check_conditions(content: Content) -> None:
