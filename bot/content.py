@@ -275,10 +275,14 @@ class Strings(_Strict):
     help_examples_title: str
     help_examples: list[str]
     progress: str
+    pick_number: str
+    pick_which: str
+    pick_which_option: str
     back: str
     restart: str
     share: str
     explain: str
+    explain_later: str
     result_header: str
     reasons_title: str
     reasons_title_hybrid: str

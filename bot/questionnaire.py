@@ -8,6 +8,7 @@ two quick presses never lose an answer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -101,6 +102,23 @@ class Questionnaire:
         if state is None:
             return await self.start(actor)
         return self.step_reply(state, Placement.NEW)
+
+    async def reask(self, actor: Actor, note: str) -> Reply:
+        """Show where the person is again (their question, or the result), ``note`` first.
+
+        For input that answered nothing (a number not on screen, "why" before the end):
+        every answer is kept. Someone with no questionnaire gets question one.
+        """
+        state = await self.state(actor)
+        reply = await self.start(actor) if state is None else self.step_reply(state, Placement.NEW)
+        return dataclasses.replace(reply, text=f"{note}\n\n{reply.text}")
+
+    async def show_result(self, actor: Actor) -> Reply:
+        """Back from the explanation to the result (or wherever the person now is)."""
+        state = await self.state(actor)
+        if state is None:
+            return self.expired_reply()
+        return self.step_reply(state, Placement.REPLACE)
 
     async def recommendation(self, actor: Actor) -> Recommendation | None:
         """The person's result, when every question is answered."""
@@ -249,6 +267,7 @@ class Questionnaire:
             header=strings.contributions_title,
             text=strings.contributions_text,
             table=Table(tuple(strings.contributions_columns), rows),
+            controls=(Choice(strings.back, "quiz.result"),),
         )
 
     def share_reply(self, result: Recommendation, actor: Actor) -> Reply:
