@@ -8,29 +8,38 @@ place, :mod:`bot.core`.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import gc
 import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.content import ContentError, load_content
-from bot.faq import build_report
-from bot.faq_matcher import FaqMatcher, Match
-from bot.front_ends import FrontEnd, FrontEndError, discover
-from bot.limits import MAX_QUESTION_CHARS, too_long
 from bot.logging_setup import configure_logging
-from bot.redis_connect import connect
 from bot.settings import Settings
-from bot.store import StateStore
+
+# Everything heavier is imported where it is used: `ask` and `chat` must start quickly and
+# need neither the web server, the chat SDKs nor the metrics.
+if TYPE_CHECKING:
+    from bot.faq_matcher import Match
+    from bot.front_ends import FrontEnd
 
 log = logging.getLogger("ai_choice")
 
+#: Commands a person types at and reads in a terminal: they log warnings only, unless -v.
+INTERACTIVE_COMMANDS = frozenset({"chat", "ask"})
+#: The core's own commands that need no front end: their parser is built without
+#: discovering any (a one-shot ``ask`` must start quickly).
+CORE_ONLY_COMMANDS = frozenset({"ask", "content", "faq"})
+
 
 def _cmd_serve(_args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.core import serve
+    from bot.front_ends import FrontEndError
 
     try:
         asyncio.run(serve(Settings.from_env()))
@@ -64,10 +73,38 @@ def _match_text(match: Match, content_unknown: str, unsure: str) -> str:
     return content_unknown
 
 
+def _load_embedder_in_background() -> threading.Thread:
+    """Start loading the FAQ's embedding model (numpy, the tokenizer) in a thread.
+
+    Reading the tokenizer runs mostly outside the GIL, so it overlaps with loading the
+    content; the matcher then finds the model already loaded (``default_embedder`` caches
+    it, and a caller waits for a load already under way rather than starting another).
+    """
+
+    # Imports hold the GIL: do them here, so the thread's work is the part that does not.
+    import tokenizers  # noqa: F401
+
+    from bot.faq_semantic import default_embedder
+
+    def load() -> None:
+        default_embedder()
+
+    thread = threading.Thread(target=load, name="load-faq-model", daemon=True)
+    thread.start()
+    return thread
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
-    content = load_content()
-    matcher = FaqMatcher(content.faq)
-    strings = content.strings
+    _load_embedder_in_background()
+    from bot.content import load_faq_content
+    from bot.faq_matcher import FaqMatcher
+    from bot.limits import MAX_QUESTION_CHARS, too_long
+
+    # Only the FAQ and the strings: no store (nothing is counted from the terminal), no
+    # questionnaire, polls or comparison.
+    faq, strings = load_faq_content()
+
+    matcher = FaqMatcher(faq)
 
     def answer(question: str, out: TextIO) -> None:
         if too_long(question, MAX_QUESTION_CHARS):
@@ -92,6 +129,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
+    from bot.content import load_content
+    from bot.faq import build_report
+    from bot.redis_connect import connect
+    from bot.store import StateStore
+
     content = load_content()
     connection = connect(settings)
     try:
@@ -105,11 +147,15 @@ async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
 
 
 def _cmd_faq_report(args: argparse.Namespace) -> int:
+    import asyncio
+
     print(asyncio.run(_faq_report(Settings.from_env(), args.limit, args.json)))
     return 0
 
 
 def _cmd_content_check(_args: argparse.Namespace) -> int:
+    from bot.content import ContentError, load_content
+
     try:
         content = load_content()
     except ContentError as exc:
@@ -122,14 +168,30 @@ def _cmd_content_check(_args: argparse.Namespace) -> int:
 
 
 def build_parser(front_ends: Sequence[FrontEnd] | None = None) -> argparse.ArgumentParser:
-    """The argument parser for every subcommand, the front ends' included."""
-    front_ends = discover(os.environ) if front_ends is None else front_ends
+    """The argument parser for every subcommand, the front ends' included (the registered
+    ones unless ``front_ends`` is given)."""
+    if front_ends is None:
+        from bot.front_ends import discover
+
+        front_ends = discover(os.environ)
     parser = argparse.ArgumentParser(
         prog="ai-choice",
         description="AI Choice: help your team choose open source, closed source or hybrid AI, "
         "in your team chat or a terminal.",
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log everything (info and above) to stderr"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # -v after the command too (`ai-choice chat -v`); SUPPRESS keeps a -v given before it.
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log everything (info and above) to stderr; chat and ask log only warnings without it",
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -141,6 +203,7 @@ def build_parser(front_ends: Sequence[FrontEnd] | None = None) -> argparse.Argum
 
     ask = commands.add_parser(
         "ask",
+        parents=[verbose],
         help="answer one FAQ question (or one per stdin line)",
         description="Answer a question about open vs closed source AI. With no QUESTION, "
         "answers one question per line of stdin, one answer per line.",
@@ -178,20 +241,42 @@ def build_parser(front_ends: Sequence[FrontEnd] | None = None) -> argparse.Argum
 
     for front_end in front_ends:
         front_end.add_commands(commands)
+    for name, subparser in commands.choices.items():
+        if name not in ("ask", "serve", "content", "faq") and not any(
+            "--verbose" in action.option_strings for action in subparser._actions
+        ):
+            subparser.add_argument(
+                "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                help="log everything (info and above) to stderr",
+            )  # fmt: skip
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ai-choice`` console script."""
-    configure_logging()
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    command = next((word for word in given if not word.startswith("-")), "")
+    front_ends: Sequence[FrontEnd] | None = () if command in CORE_ONLY_COMMANDS else None
+    args = build_parser(front_ends).parse_args(given)
+    if args.command == "ask":
+        # A one-shot command: what it builds lives until exit, so garbage collection
+        # passes during start-up (imports, the FAQ index) are wasted time.
+        gc.disable()
+    quiet = args.command in INTERACTIVE_COMMANDS and not args.verbose
+    configure_logging(logging.WARNING if quiet else logging.INFO)
     try:
         code: int = args.handler(args)
-    except ContentError as exc:
-        print(f"content error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # bot.content (and pydantic) is imported only when needed: `ask` starts its model
+        # load before it.
+        from bot.content import ContentError
+
+        if not isinstance(exc, ContentError):
+            raise
+        print(f"content error: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

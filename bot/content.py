@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +26,9 @@ Outcome = Literal["open", "closed", "hybrid"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, so a command that loads
+    # only the FAQ (``ai-choice ask``) never pays for the questionnaire's or the polls'.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- comparison.yaml -------------------------------------------------------------------
@@ -102,16 +104,57 @@ class Scoring(_Strict):
     clear_lean: float = Field(ge=0, le=1)
     #: How many deciding dimensions a result lists (2 to 4).
     max_reasons: int = Field(ge=2, le=4)
+    #: How many next steps a result lists.
+    max_steps: int = Field(default=4, ge=1, le=6)
+    #: Open source needs people to run it: question id -> the options that say the team
+    #: has them. Answers that lean open without one of them get a hybrid instead.
+    open_needs: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class AnswerText(_Strict):
+    """A line said only when the answers fit: ``when`` maps question ids to the options
+    that qualify; every listed question must have one of its options (empty: always)."""
+
+    text: str = Field(min_length=5)
+    when: dict[str, list[str]] = Field(default_factory=dict)
+
+    def fits(self, answers: Mapping[str, str]) -> bool:
+        """True when every condition holds for ``answers`` (question id -> option id)."""
+        return all(answers.get(question) in options for question, options in self.when.items())
+
+
+class ReasonText(AnswerText):
+    """A reason line for one dimension and side that replaces the comparison's own line
+    when the answers fit (so the reason says what this team said)."""
+
+    dimension: str
+    side: Literal["open", "closed"]
 
 
 class OutcomeText(_Strict):
-    """What a result says for one outcome."""
+    """What a result says for one outcome.
+
+    ``summaries`` and ``answer_steps`` are chosen from the answers: the first summary whose
+    conditions hold replaces ``summary``; every answer step that fits comes before the
+    general ``next_steps`` (which the team poll also shows).
+    """
 
     title: str
     summary: str
+    summaries: list[AnswerText] = Field(default_factory=list)
     tradeoff: str
+    answer_steps: list[AnswerText] = Field(default_factory=list)
     next_steps: list[str] = Field(min_length=1)
     share: str
+
+    def summary_for(self, answers: Mapping[str, str]) -> str:
+        """The summary that fits ``answers``."""
+        return next((s.text for s in self.summaries if s.fits(answers)), self.summary)
+
+    def steps_for(self, answers: Mapping[str, str], limit: int) -> list[str]:
+        """The next steps for ``answers``: the fitting answer steps, then the general ones."""
+        steps = [s.text for s in self.answer_steps if s.fits(answers)] + self.next_steps
+        return steps[:limit]
 
 
 class Outcomes(_Strict):
@@ -132,6 +175,10 @@ class Questionnaire(_Strict):
     outcomes: Outcomes
     strength_labels: dict[str, str]
     audience_reason: str
+    #: Said when the lean was open but the team lacks the people to run open source.
+    capacity_reasons: list[AnswerText] = Field(min_length=1)
+    #: Reason lines that fit particular answers better than the comparison's own.
+    reasons: list[ReasonText] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Questionnaire:
@@ -228,12 +275,20 @@ class Strings(_Strict):
     help_examples_title: str
     help_examples: list[str]
     progress: str
+    pick_number: str
+    pick_which: str
+    pick_which_option: str
     back: str
     restart: str
     share: str
     explain: str
+    explain_later: str
     result_header: str
     reasons_title: str
+    reasons_title_hybrid: str
+    reason_line: str
+    reason_open_side: str
+    reason_closed_side: str
     tradeoff_title: str
     next_steps_title: str
     contributions_title: str
@@ -473,6 +528,10 @@ def _entry_name(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
     return (" ".join(entry_parts) or "(top level)", field)
 
 
+#: libyaml's safe loader when PyYAML was built with it (ten times faster), else Python's.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(folder: Path | importlib.resources.abc.Traversable, name: str) -> Any:
     path = folder / name
     try:
@@ -480,7 +539,7 @@ def _read(folder: Path | importlib.resources.abc.Traversable, name: str) -> Any:
     except FileNotFoundError as exc:
         raise ContentError(name, "(file)", "(file)", "file is missing") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(unknown line)"
@@ -512,6 +571,27 @@ def load_content(folder: Path | importlib.resources.abc.Traversable | None = Non
     return content
 
 
+def load_faq_content(
+    folder: Path | importlib.resources.abc.Traversable | None = None,
+) -> tuple[Faq, Strings]:
+    """Only the FAQ and the strings, validated: all a one-shot FAQ answer needs."""
+    folder = default_content_dir() if folder is None else folder
+    faq = _validate("faq.yaml", Faq, _read(folder, "faq.yaml"))
+    strings = _validate("strings.yaml", Strings, _read(folder, "strings.yaml"))
+    _check_related(faq)
+    return faq, strings
+
+
+def _check_related(faq: Faq) -> None:
+    entries = {e.id for e in faq.entries}
+    for entry in faq.entries:
+        for related in entry.related:
+            if related not in entries or related == entry.id:
+                raise ContentError(
+                    "faq.yaml", f"'{entry.id}'", "related", f"no other entry with id '{related}'"
+                )
+
+
 def _cross_check(content: Content) -> None:
     dims = {d.id for d in content.comparison.dimensions}
     for question in content.questionnaire.questions:
@@ -533,10 +613,46 @@ def _cross_check(content: Content) -> None:
             "weights",
             f"no question weighs these dimensions: {', '.join(sorted(missing))}",
         )
-    entries = {e.id for e in content.faq.entries}
-    for entry in content.faq.entries:
-        for related in entry.related:
-            if related not in entries or related == entry.id:
+    _check_conditions(content)
+    _check_related(content.faq)
+
+
+def _check_conditions(content: Content) -> None:
+    """Every answer condition in the questionnaire names real questions and options."""
+    questionnaire = content.questionnaire
+    options = {q.id: {o.id for o in q.options} for q in questionnaire.questions}
+    dims = {d.id for d in content.comparison.dimensions}
+    named: list[tuple[str, str, dict[str, list[str]]]] = [
+        ("scoring", "open_needs", questionnaire.scoring.open_needs)
+    ]
+    for i, capacity in enumerate(questionnaire.capacity_reasons):
+        named.append((f"capacity_reasons[{i}]", "when", capacity.when))
+    for i, reason in enumerate(questionnaire.reasons):
+        named.append((f"reasons[{i}]", "when", reason.when))
+        if reason.dimension not in dims:
+            raise ContentError(
+                "questionnaire.yaml",
+                f"reasons[{i}]",
+                "dimension",
+                f"unknown dimension '{reason.dimension}'",
+            )
+    for name in ("open", "closed", "hybrid"):
+        text: OutcomeText = getattr(questionnaire.outcomes, name)
+        for i, summary in enumerate(text.summaries):
+            named.append((f"outcomes.{name}.summaries[{i}]", "when", summary.when))
+        for i, step in enumerate(text.answer_steps):
+            named.append((f"outcomes.{name}.answer_steps[{i}]", "when", step.when))
+    for entry, field, when in named:
+        for question, chosen in when.items():
+            if question not in options:
                 raise ContentError(
-                    "faq.yaml", f"'{entry.id}'", "related", f"no other entry with id '{related}'"
+                    "questionnaire.yaml", entry, f"{field}.{question}", "no question with this id"
                 )
+            for option in chosen:
+                if option not in options[question]:
+                    raise ContentError(
+                        "questionnaire.yaml",
+                        entry,
+                        f"{field}.{question}",
+                        f"question '{question}' has no option '{option}'",
+                    )

@@ -143,6 +143,8 @@ class Conversation:
             return [await quiz.back(actor)]
         if action == "quiz.explain":
             return [await self._explain(actor)]
+        if action == "quiz.result":
+            return [await quiz.show_result(actor)]
         if action == "quiz.share":
             result = await quiz.recommendation(actor)
             return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
@@ -172,7 +174,8 @@ class Conversation:
     async def _explain(self, actor: Actor) -> Reply:
         result = await self.questionnaire.recommendation(actor)
         if result is None:
-            return await self.questionnaire.resume(actor)
+            # Mid-questionnaire there is nothing to explain yet: say when there will be.
+            return await self.questionnaire.reask(actor, self.content.strings.explain_later)
         return self.questionnaire.explanation_reply(result)
 
     # --- fixed replies ----------------------------------------------------------------

@@ -27,6 +27,7 @@ import importlib.util
 import json
 import logging
 import struct
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -105,9 +106,21 @@ def model_root() -> Path | None:
     return None
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def default_embedder() -> StaticEmbedder | None:
-    """The shipped model, loaded once per process; None (and a warning) if it is missing."""
+    """The shipped model, loaded once per process; None (and a warning) if it is missing.
+
+    Thread-safe: a caller that arrives while another thread is loading it waits for that
+    load instead of starting its own (``ai-choice ask`` loads it in the background).
+    """
+    with _LOADING:
+        return _load_default_embedder()
+
+
+@functools.cache
+def _load_default_embedder() -> StaticEmbedder | None:
     root = model_root()
     if root is None:
         log.warning("the wordllama model files were not found: the FAQ matches on words alone")

@@ -19,12 +19,13 @@ import argparse
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar
 
-from aiohttp import web
-
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from bot.core import Core
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,7 @@ log = logging.getLogger(__name__)
 #: The entry-point group front ends register under.
 ENTRY_POINT_GROUP = "ai_choice.front_ends"
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-#: Where a front end's handler leaves the kind of request it verified and parsed (for the
-#: metrics label); see :func:`report_kind`.
-_KIND_KEY: web.RequestKey[str] = web.RequestKey("ai_choice.request_kind", str)
+Handler = Callable[["web.Request"], Awaitable["web.StreamResponse"]]
 
 #: The label of a request whose handler reported no kind (refused before it was read).
 UNVERIFIED = "unverified"
@@ -70,16 +67,25 @@ class Route:
     handler: Handler
 
 
+@lru_cache(maxsize=1)
+def _kind_key() -> web.RequestKey[str]:
+    """Where a handler leaves the kind of request it verified and parsed (made on first use:
+    the settings and the one-shot commands import this module without the web server)."""
+    from aiohttp import web
+
+    return web.RequestKey("ai_choice.request_kind", str)
+
+
 def report_kind(request: web.Request, kind: str) -> None:
     """Tell the server what kind of request this was, once the handler has verified and
     parsed it; the server labels its metrics with it (nothing else reads the body)."""
-    request[_KIND_KEY] = kind
+    request[_kind_key()] = kind
 
 
 def reported_kind(request: web.Request, known: frozenset[str]) -> str:
     """The kind the handler reported, from a bounded set: ``unverified`` when it reported
     none, ``other`` for a kind outside ``known`` (and the shared refusal labels)."""
-    kind = request.get(_KIND_KEY)
+    kind = request.get(_kind_key())
     if not isinstance(kind, str):
         return UNVERIFIED
     return kind if kind in known or kind in _ALWAYS_KNOWN else "other"

@@ -10,12 +10,14 @@ lose an answer.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from bot.content import Content, Question
 from bot.events import Actor
 from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table, Visibility
-from bot.scoring import Recommendation, score
+from bot.scoring import Contribution, Recommendation, score
 from bot.store import StateStore
 
 #: A questionnaire left alone for a week starts over.
@@ -116,6 +118,23 @@ class Questionnaire:
             return await self.start(actor)
         return self.step_reply(state, Placement.NEW)
 
+    async def reask(self, actor: Actor, note: str) -> Reply:
+        """Show where the person is again (their question, or the result), ``note`` first.
+
+        For input that answered nothing (a number not on screen, "why" before the end):
+        every answer is kept. Someone with no questionnaire gets question one.
+        """
+        state = await self.state(actor)
+        reply = await self.start(actor) if state is None else self.step_reply(state, Placement.NEW)
+        return dataclasses.replace(reply, text=f"{note}\n\n{reply.text}")
+
+    async def show_result(self, actor: Actor) -> Reply:
+        """Back from the explanation to the result (or wherever the person now is)."""
+        state = await self.state(actor)
+        if state is None:
+            return self.expired_reply()
+        return self.step_reply(state, Placement.REPLACE)
+
     async def recommendation(self, actor: Actor) -> Recommendation | None:
         """The person's result, when every question is answered."""
         state = await self.state(actor)
@@ -172,15 +191,44 @@ class Questionnaire:
             },
         )
 
+    def _reason(self, contribution: Contribution, answers: Mapping[str, str]) -> str:
+        """One dimension's reason line, in the words that fit this team's answers."""
+        dimension = self.content.dimension(contribution.dimension_id)
+        side = "open" if contribution.points > 0 else "closed"
+        fitting = (
+            r.text
+            for r in self.content.questionnaire.reasons
+            if r.dimension == dimension.id and r.side == side and r.fits(answers)
+        )
+        default = dimension.open_reason if side == "open" else dimension.closed_reason
+        return next(fitting, default)
+
     def _reasons(self, result: Recommendation) -> Section:
+        """The deciding dimensions with a reason each; for a hybrid each side is named."""
+        strings = self.content.strings
+        questionnaire = self.content.questionnaire
+        hybrid = result.outcome == "hybrid"
         lines = []
         for contribution in result.deciding:
-            dimension = self.content.dimension(contribution.dimension_id)
-            reason = dimension.open_reason if contribution.points > 0 else dimension.closed_reason
-            lines.append(f"{dimension.name}: {reason}")
-        if result.audience_decided:
-            lines.append(self.content.questionnaire.audience_reason)
-        return Section(self.content.strings.reasons_title, tuple(lines))
+            template = strings.reason_line
+            if hybrid:
+                open_side = contribution.points > 0
+                template = strings.reason_open_side if open_side else strings.reason_closed_side
+            lines.append(
+                template.format(
+                    name=contribution.name, reason=self._reason(contribution, result.answers)
+                )
+            )
+        if result.capacity_decided:
+            capacity = next(
+                (c.text for c in questionnaire.capacity_reasons if c.fits(result.answers)), None
+            )
+            if capacity:
+                lines.append(capacity)
+        elif result.audience_decided:
+            lines.append(questionnaire.audience_reason)
+        title = strings.reasons_title_hybrid if hybrid else strings.reasons_title
+        return Section(title, tuple(lines))
 
     def _header(self, result: Recommendation) -> str:
         questionnaire = self.content.questionnaire
@@ -196,11 +244,18 @@ class Questionnaire:
         return Reply(
             kind="quiz.result",
             header=self._header(result),
-            text=outcome.summary,
+            text=outcome.summary_for(result.answers),
             sections=(
                 self._reasons(result),
                 Section(strings.tradeoff_title, (outcome.tradeoff,)),
-                Section(strings.next_steps_title, tuple(outcome.next_steps)),
+                Section(
+                    strings.next_steps_title,
+                    tuple(
+                        outcome.steps_for(
+                            result.answers, self.content.questionnaire.scoring.max_steps
+                        )
+                    ),
+                ),
             ),
             controls=(
                 Choice(strings.share, "quiz.share", style=ChoiceStyle.PRIMARY),
@@ -227,6 +282,7 @@ class Questionnaire:
             header=strings.contributions_title,
             text=strings.contributions_text,
             table=Table(tuple(strings.contributions_columns), rows),
+            controls=(Choice(strings.back, "quiz.result"),),
         )
 
     def share_reply(self, result: Recommendation, actor: Actor) -> Reply:

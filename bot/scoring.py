@@ -8,15 +8,26 @@ list all of them. The decision rule, with thresholds from ``questionnaire.yaml``
 * too close to call (|balance| < hybrid_band) -> Hybrid;
 * a team that fits a hybrid approach (small business, educators, remote) whose answers
   pull both ways (the weaker side at least tension_min of the stronger) -> Hybrid;
+* a lean to open from a team without the people to run open source (``open_needs``: e.g.
+  nobody technical, or one or two part-timers) -> Hybrid: vendor tools for everyday work,
+  open models only where the data or the workflow needs them;
 * otherwise Open when the balance is positive, Closed when negative.
+
+The reasons cited are the strongest dimensions on the winning side; for Hybrid the
+strongest on each side first, then the next strongest of either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.content import Content, Outcome
+
+#: Which rule settled the outcome: too close to call, the kind of team, the team's
+#: capacity to run open source, or simply the lean.
+Rule = Literal["close_call", "audience", "capacity", "lean"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +62,19 @@ class Recommendation:
     contributions: tuple[Contribution, ...]
     #: The 2-4 dimensions that decided the outcome.
     deciding: tuple[Contribution, ...]
+    rule: Rule = "lean"
+    #: The answers scored (question id -> option id), so texts can follow them.
+    answers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def audience_decided(self) -> bool:
         """True when the team's kind (small business, school, remote) tipped it to hybrid."""
-        return self.outcome == "hybrid" and self.hybrid_fit > 0
+        return self.rule == "audience"
+
+    @property
+    def capacity_decided(self) -> bool:
+        """True when an open lean became hybrid because nobody could run a whole open stack."""
+        return self.rule == "capacity"
 
 
 def score(content: Content, answers: Mapping[str, str]) -> Recommendation:
@@ -89,13 +108,14 @@ def score(content: Content, answers: Mapping[str, str]) -> Recommendation:
     balance = (open_pull - closed_pull) / total if total else 0.0
     tension = min(open_pull, closed_pull) / max(open_pull, closed_pull) if total else 0.0
 
-    outcome: Outcome
+    outcome: Outcome = "open" if balance > 0 else "closed"
+    rule: Rule = "lean"
     if abs(balance) < rules.hybrid_band:
-        outcome = "hybrid"
+        outcome, rule = "hybrid", "close_call"
     elif hybrid_fit >= rules.hybrid_affinity_min and tension >= rules.tension_min:
-        outcome = "hybrid"
-    else:
-        outcome = "open" if balance > 0 else "closed"
+        outcome, rule = "hybrid", "audience"
+    elif outcome == "open" and not _can_run_open(rules.open_needs, answers):
+        outcome, rule = "hybrid", "capacity"
 
     firmness = tension if outcome == "hybrid" else abs(balance)
     if firmness >= rules.strong_lean:
@@ -114,7 +134,14 @@ def score(content: Content, answers: Mapping[str, str]) -> Recommendation:
         hybrid_fit=hybrid_fit,
         contributions=contributions,
         deciding=_deciding(contributions, outcome, rules.max_reasons),
+        rule=rule,
+        answers=dict(answers),
     )
+
+
+def _can_run_open(needs: Mapping[str, list[str]], answers: Mapping[str, str]) -> bool:
+    """True when the answers say the team has the people open source needs."""
+    return all(answers.get(question) in options for question, options in needs.items())
 
 
 def _deciding(
@@ -128,11 +155,10 @@ def _deciding(
     elif outcome == "closed":
         picked = closeds[:limit]
     else:
-        picked = []
-        for pair in zip(opens, closeds, strict=False):
-            picked.extend(pair)
-        picked += opens[len(closeds) :] + closeds[len(opens) :]
-        picked = picked[:limit]
+        # The strongest on each side, then whichever is strongest of the rest.
+        picked = [side[0] for side in (opens, closeds) if side]
+        rest = [c for c in contributions if c.points != 0 and c not in picked]
+        picked = (picked + rest)[:limit]
     if len(picked) < 2:
         rest = [c for c in contributions if c not in picked and c.points != 0]
         picked += rest[: 2 - len(picked)]

@@ -19,9 +19,9 @@ class ConsoleFrontEnd(FrontEnd):
         chat = commands.add_parser(
             "chat",
             help="the same conversation in a terminal (reads piped stdin too)",
-            description="Talk to AI Choice in a terminal: answer with an option's number or "
-            "its text, ask a question, or type menu, start, back, restart, compare, help. "
-            "Works with answers piped on stdin.",
+            description="Talk to AI Choice in a terminal: answer with an option's number, its "
+            "text or part of it, ask a question, or type menu, start, back, restart, why, "
+            "compare, help. Works with answers piped on stdin.",
         )
         chat.set_defaults(handler=_chat)
 

@@ -95,6 +95,21 @@ def test_an_unknown_dimension_in_a_weight_is_caught(content_copy: Path) -> None:
         load_content(content_copy)
 
 
+def test_an_answer_condition_must_name_a_real_question_and_option(content_copy: Path) -> None:
+    edit(
+        content_copy,
+        "questionnaire.yaml",
+        lambda d: d["outcomes"]["hybrid"]["summaries"][0]["when"].update({"skills": ["wizards"]}),
+    )
+    with pytest.raises(ContentError, match=r"summaries\[0\].*when\.skills.*no option 'wizards'"):
+        load_content(content_copy)
+    edit(
+        content_copy, "questionnaire.yaml", lambda d: d["scoring"].update({"open_needs": {"x": []}})
+    )
+    with pytest.raises(ContentError, match=r"open_needs\.x.*no question"):
+        load_content(content_copy)
+
+
 def test_related_entries_must_exist(content_copy: Path) -> None:
     edit(content_copy, "faq.yaml", lambda d: d["entries"][0].update({"related": ["nope"]}))
     with pytest.raises(ContentError, match="related"):
