@@ -19,7 +19,6 @@ import argparse
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar
 
@@ -67,25 +66,20 @@ class Route:
     handler: Handler
 
 
-@lru_cache(maxsize=1)
-def _kind_key() -> web.RequestKey[str]:
-    """Where a handler leaves the kind of request it verified and parsed (made on first use:
-    the settings and the one-shot commands import this module without the web server)."""
-    from aiohttp import web
-
-    return web.RequestKey("ai_choice.request_kind", str)
-
-
 def report_kind(request: web.Request, kind: str) -> None:
     """Tell the server what kind of request this was, once the handler has verified and
     parsed it; the server labels its metrics with it (nothing else reads the body)."""
-    request[_kind_key()] = kind
+    from bot.server import REQUEST_KIND  # the web server's module, loaded by then
+
+    request[REQUEST_KIND] = kind
 
 
 def reported_kind(request: web.Request, known: frozenset[str]) -> str:
     """The kind the handler reported, from a bounded set: ``unverified`` when it reported
     none, ``other`` for a kind outside ``known`` (and the shared refusal labels)."""
-    kind = request.get(_kind_key())
+    from bot.server import REQUEST_KIND
+
+    kind = request.get(REQUEST_KIND)
     if not isinstance(kind, str):
         return UNVERIFIED
     return kind if kind in known or kind in _ALWAYS_KNOWN else "other"

@@ -1,33 +1,30 @@
-"""Team polls: start, vote, live results, close by hand or at a deadline, export.
+"""Team polls' lifecycle: start, vote, close by hand, export; platform-neutral.
 
-The poll logic lives here, platform-neutral; front ends render the replies and, through a
-:class:`PollPublisher` they register, update a poll's shared message when its results
-change. Updates are coalesced: at most one per poll per refresh window (2 s), across all
-server replicas (a Redis ``SET NX PX`` claim), and the last update always shows the final
-state (the holder of the window checks again when it ends).
+What a poll looks like is :mod:`bot.poll_render` (pure); keeping its shared message
+current and closing it at its deadline is :mod:`bot.poll_refresh`; its Redis keys are
+:mod:`bot.poll_store`. Front ends render the replies and register a
+:class:`~bot.poll_refresh.PollPublisher` to update a poll's message.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
-import math
 import re
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
-from bot.background import BackgroundWork
 from bot.content import Content
-from bot.csv_cells import csv_text
 from bot.events import Actor
 from bot.metrics import VOTES
 from bot.people import Directory
-from bot.poll_command import PollInputError, format_time, parse_poll, zone
+from bot.poll_command import PollInputError, parse_poll
 from bot.poll_rate import PollQuota, PollRateLimit
+from bot.poll_refresh import DeadlineSweeper, PollPublisher, PollRefresher
+from bot.poll_render import PollRenderer
 from bot.poll_store import (
     VOTE_CLOSED,
     VOTE_MOVED,
@@ -41,20 +38,15 @@ from bot.poll_store import (
 from bot.questionnaire import Questionnaire
 from bot.replies import (
     Attachment,
-    Bar,
-    Choice,
-    ChoiceStyle,
     Placement,
     Reply,
-    Section,
     Visibility,
 )
 from bot.scoring import Recommendation
-from bot.store import StateStore, StoreUnavailable
+from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
-FILLED, EMPTY = "▇", "▁"
 #: A poll id as :meth:`PollService.start` makes them (12 hex digits), with room to spare.
 _POLL_ID = re.compile(r"[0-9a-f]{1,32}")
 #: An option's index on a vote button: the poll's options number at most ten.
@@ -77,25 +69,6 @@ def owned_by(meta: dict[str, Any], actor: Actor) -> bool:
     return (meta.get("platform"), meta.get("workspace")) == (actor.platform, actor.workspace)
 
 
-class PollPublisher(Protocol):
-    """What a front end gives the poll service to update a poll's shared message."""
-
-    async def publish_poll(self, meta: dict[str, Any], reply: Reply) -> None:
-        """Replace the poll's message (``meta['message']`` is the front end's reference)."""
-
-
-def result_line(count: int, total: int, width: int, vote_one: str, vote_many: str) -> str:
-    """The contract's result line: ``▇▇▇▇▁▁▁▁ 12 votes (40%)``."""
-    fraction = count / total if total else 0.0
-    # Round up, so any option with a vote shows at least one block; but only a unanimous
-    # option fills the whole bar.
-    filled = math.ceil(fraction * width)
-    if count < total:
-        filled = min(filled, width - 1)
-    votes = (vote_one if count == 1 else vote_many).format(count=count)
-    return f"{FILLED * filled}{EMPTY * (width - filled)} {votes} ({round(fraction * 100)}%)"
-
-
 class PollService:
     """Runs every poll; one instance per server process."""
 
@@ -115,32 +88,53 @@ class PollService:
         self.rate_limit = PollRateLimit(store)
         self.questionnaire = questionnaire
         self.messages = content.polls.messages
-        self.refresh_window = refresh_window
         self.clock = clock
-        self.publishers: dict[str, PollPublisher] = {}
         self._secret = secret
         self.people = people or Directory()
-        self._updates = BackgroundWork("polls")
-        self._refreshing: set[str] = set()
         self._definitions: dict[str, dict[str, Any]] = {}
+        self.renderer = PollRenderer(content)
+        self.refresher = PollRefresher(self.polls, self.renderer, refresh_window)
+        # The sweeper reads this service's clock, so a test (or a caller) that sets it moves both.
+        self.sweeper = DeadlineSweeper(self.polls, self.refresher, lambda: self.clock())
 
-    # --- wiring -----------------------------------------------------------------------
+    # --- wiring (the refresher and the sweeper do the work) ---------------------------
+
+    @property
+    def refresh_window(self) -> float:
+        """Seconds between two updates of one poll's message."""
+        return self.refresher.refresh_window
+
+    @refresh_window.setter
+    def refresh_window(self, seconds: float) -> None:
+        self.refresher.refresh_window = seconds
 
     def register_publisher(self, platform: str, publisher: PollPublisher) -> None:
         """Let a front end update the messages of polls started on its platform."""
-        self.publishers[platform] = publisher
+        self.refresher.register_publisher(platform, publisher)
 
     async def attach_message(self, poll_id: str, reference: dict[str, Any]) -> None:
         """Remember where the poll's shared message is, so it can be updated later."""
-        await self.polls.update_meta(poll_id, {"message": reference})
-        # A vote that landed while the message was being posted had nowhere to show.
-        version, rendered = await self.polls.render_lag(poll_id)
-        if version > max(rendered, 0):
-            self._schedule_refresh(poll_id, force=True)  # its window claim found no message
+        await self.refresher.attach_message(poll_id, reference)
 
     async def drain(self) -> None:
         """Wait for every pending message update (tests, graceful shutdown)."""
-        await self._updates.drain()
+        await self.refresher.drain()
+
+    async def current(self, poll_id: str) -> tuple[dict[str, Any], Reply] | None:
+        """The poll and its message as it should look now."""
+        return await self.refresher.current(poll_id)
+
+    def render(self, meta: dict[str, Any], tally: Tally) -> Reply:
+        """The poll's shared message for this tally."""
+        return self.renderer.render(meta, tally)
+
+    async def sweep(self, now: float | None = None) -> list[str]:
+        """Close every poll whose deadline has passed; each exactly once across servers."""
+        return await self.sweeper.sweep(now)
+
+    async def run_sweeper(self, every: float = 1.0) -> None:
+        """Sweep deadlines forever (a background task of ``serve``)."""
+        await self.sweeper.run_sweeper(every)
 
     # --- starting ---------------------------------------------------------------------
 
@@ -257,7 +251,7 @@ class PollService:
             return self._private("poll.closed", messages.poll_closed_no_vote)
         if outcome.status == VOTE_NO_POLL:
             return self._private("poll.missing", messages.poll_missing)
-        self._schedule_refresh(meta["id"])
+        self.refresher.schedule(meta["id"])
         if outcome.status == VOTE_WITHDRAWN:
             text = messages.withdrawn.format(option=labels[option])
         elif outcome.status == VOTE_MOVED and outcome.previous is not None:
@@ -312,7 +306,7 @@ class PollService:
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private("poll.closed", self.messages.already_closed)]
         log.info("poll %s closed by hand", poll_id)
-        self._schedule_refresh(poll_id, force=True)
+        self.refresher.schedule(poll_id, force=True)
         return [self._private("poll.closed_by_you", self.messages.closed_by_you)]
 
     async def export(self, actor: Actor, poll_id: str) -> list[Reply]:
@@ -322,254 +316,16 @@ class PollService:
             return [self._private("poll.missing", self.messages.poll_missing)]
         if not await self._may_manage(actor, meta):
             return [self._private("poll.refused", self.messages.not_allowed_export)]
-        options = meta["options"]
         named = not meta["anonymous"]
-        tally = await self.polls.tally(poll_id, len(options), with_voters=named)
-        messages = self.messages
-        rows: list[list[object]] = [[messages.csv_option, messages.csv_votes, messages.csv_percent]]
-        for label, count in zip(options, tally.counts, strict=True):
-            share = round(count * 100 / tally.voters) if tally.voters else 0
-            rows.append([label, count, share])
-        if named:
-            rows += [[], [messages.csv_voter, messages.csv_option]]
-            rows += [
-                [tally.names.get(voter, voter), options[option]]
-                for voter, option in sorted(
-                    tally.votes.items(), key=lambda item: tally.names.get(item[0], item[0])
-                )
-            ]
+        tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=named)
         return [
             Reply(
                 kind="poll.export",
-                text=messages.export_ready.format(question=meta["question"]),
-                attachment=Attachment(f"poll-{poll_id}.csv", csv_text(rows)),
+                text=self.messages.export_ready.format(question=meta["question"]),
+                attachment=Attachment(f"poll-{poll_id}.csv", self.renderer.export_csv(meta, tally)),
                 meta={"poll": poll_id},
             )
         ]
-
-    async def sweep(self, now: float | None = None) -> list[str]:
-        """Close every poll whose deadline has passed; each exactly once across servers."""
-        now = self.clock() if now is None else now
-        closed = []
-        for poll_id in await self.polls.due(now):
-            if not await self.polls.claim_deadline(poll_id):
-                continue  # another server got it
-            if await self.polls.close(poll_id, now, "deadline") == 1:
-                log.info("poll %s closed at its deadline", poll_id)
-                closed.append(poll_id)
-                self._schedule_refresh(poll_id, force=True)
-        return closed
-
-    async def run_sweeper(self, every: float = 1.0) -> None:
-        """Sweep deadlines forever (a background task of ``serve``); survives Redis outages."""
-        while True:
-            try:
-                await self.sweep()
-            except StoreUnavailable:
-                pass  # already logged; try again next round
-            except Exception:
-                log.exception("deadline sweep failed")
-            await asyncio.sleep(every)
-
-    # --- rendering --------------------------------------------------------------------
-
-    async def current(self, poll_id: str) -> tuple[dict[str, Any], Reply] | None:
-        """The poll and its message as it should look now."""
-        meta = await self.polls.meta(poll_id)
-        if meta is None:
-            return None
-        named = not meta["anonymous"]
-        tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=named)
-        return meta, self.render(meta, tally)
-
-    def render(self, meta: dict[str, Any], tally: Tally) -> Reply:
-        """The poll's shared message: results, priorities, recommendation, buttons."""
-        polls, messages = self.content.polls, self.messages
-        options: list[str] = meta["options"]
-        open_now = not tally.closed
-        show_results = not open_now or not meta["hide_results"]
-        total = tally.voters
-        bars: list[Bar] = []
-        if show_results:
-            voters_by_option = self._voters_by_option(meta, tally)
-            for index, label in enumerate(options):
-                count = tally.counts[index]
-                line = result_line(
-                    count, total, polls.bar_width, messages.vote_one, messages.vote_many
-                )
-                bars.append(Bar(label, count, line, voters_by_option.get(index, ())))
-        lines = [(messages.voters if total == 1 else messages.voters_plural).format(count=total)]
-        if open_now and total == 0:
-            lines.append(messages.no_votes_yet)
-        if open_now and meta["hide_results"]:
-            lines.append(messages.hidden_results)
-        sections = []
-        if meta["team"] and tally.profiles:
-            sections.append(self._priorities(tally.profiles))
-        if meta["team"] and not open_now:
-            sections.append(self._team_recommendation(meta, tally))
-        tz = zone(meta.get("time_zone", ""))
-        context = []
-        if meta["anonymous"]:
-            context.append(messages.anonymous)
-        if meta["hide_results"] and open_now:
-            context.append(messages.hidden)
-        if not open_now and tally.closed_at is not None:
-            context.append(messages.closed_at.format(when=format_time(tally.closed_at, tz)))
-        elif meta.get("deadline"):
-            context.append(messages.closes_at.format(when=format_time(meta["deadline"], tz)))
-        context.append(messages.started_by.format(name=meta["creator"]["name"]))
-        poll_id = meta["id"]
-        choices = (
-            tuple(Choice(label, "poll.vote", f"{poll_id}:{i}") for i, label in enumerate(options))
-            if open_now
-            else ()
-        )
-        controls = [Choice(messages.export_button, "poll.export", poll_id)]
-        if open_now:
-            controls.insert(
-                0, Choice(messages.close_button, "poll.close", poll_id, ChoiceStyle.DANGER)
-            )
-        header = (
-            meta["question"]
-            if open_now
-            else messages.closed_header.format(question=meta["question"])
-        )
-        return Reply(
-            kind="poll",
-            header=header,
-            text="\n".join(lines),
-            bars=tuple(bars),
-            sections=tuple(sections),
-            choices=choices,
-            controls=tuple(controls),
-            context=" · ".join(context),
-            visibility=Visibility.SHARED,
-            meta={
-                "poll": poll_id,
-                "version": str(tally.version),
-                "closed": str(not open_now).lower(),
-            },
-        )
-
-    def _voters_by_option(self, meta: dict[str, Any], tally: Tally) -> dict[int, tuple[str, ...]]:
-        if meta["anonymous"]:
-            return {}
-        shown = self.content.polls.named_voters_shown
-        grouped: dict[int, list[str]] = {}
-        for voter, option in tally.votes.items():
-            grouped.setdefault(option, []).append(tally.names.get(voter, voter))
-        result = {}
-        for option, names in grouped.items():
-            names.sort(key=str.casefold)
-            listed = names[:shown]
-            if len(names) > shown:
-                listed.append(self.messages.and_more.format(count=len(names) - shown))
-            result[option] = tuple(listed)
-        return result
-
-    def _priorities(self, profiles: list[dict[str, float]]) -> Section:
-        totals: dict[str, float] = {}
-        for profile in profiles:
-            for dimension, points in profile.items():
-                totals[dimension] = totals.get(dimension, 0.0) + points
-        order = {d.id: i for i, d in enumerate(self.content.comparison.dimensions)}
-        top = sorted(
-            (d for d in totals if d in order and totals[d] > 0),
-            key=lambda d: (-totals[d], order[d]),
-        )[: self.content.polls.top_dimensions]
-        messages = self.messages
-        source = (
-            messages.priorities_source if len(profiles) == 1 else messages.priorities_source_plural
-        )
-        lines = [self.content.dimension(d).name for d in top]
-        lines.append(source.format(count=len(profiles)))
-        return Section(messages.priorities_title, tuple(lines))
-
-    def _team_recommendation(self, meta: dict[str, Any], tally: Tally) -> Section:
-        """The seed's logic for a team: a clear majority wins, a split team gets hybrid."""
-        messages = self.messages
-        outcomes = self.content.questionnaire.outcomes
-        votes: dict[str, int] = {}
-        for outcome, count in zip(meta["outcomes"], tally.counts, strict=True):
-            if outcome:
-                votes[outcome] = votes.get(outcome, 0) + count
-        decided = sum(votes.values())
-        if decided == 0:
-            return Section(
-                messages.recommendation_title.format(outcome="—"), (messages.recommendation_none,)
-            )
-        leader = max(("open", "closed", "hybrid"), key=lambda o: votes.get(o, 0))
-        share = votes.get(leader, 0) / decided
-        if share >= self.content.polls.majority:
-            winner = leader
-            why = messages.recommendation_majority.format(
-                share=round(share * 100), outcome=getattr(outcomes, leader).title
-            )
-        else:
-            winner, why = "hybrid", messages.recommendation_split
-        text = getattr(outcomes, winner)
-        title = messages.recommendation_title.format(outcome=text.title)
-        return Section(title, (why, *text.next_steps))
-
-    # --- message updates --------------------------------------------------------------
-
-    def _schedule_refresh(self, poll_id: str, force: bool = False) -> None:
-        # One updater per poll per process: while it runs, its end-of-window check
-        # picks up every vote that arrives, so a burst costs no extra tasks.
-        if poll_id in self._refreshing and not force:
-            return
-        self._refreshing.add(poll_id)
-        self._updates.spawn(self._refresh(poll_id, force), f"refresh of poll {poll_id}")
-
-    async def _refresh(self, poll_id: str, force: bool) -> None:
-        """Update the poll's message now if this server holds the window, then once more
-        at the window's end if votes arrived meanwhile."""
-        published = False
-        try:
-            published = await self._refresh_windows(poll_id, force)
-        except StoreUnavailable:
-            return
-        except Exception:
-            log.exception("updating poll %s failed", poll_id)
-        finally:
-            self._refreshing.discard(poll_id)
-        if published:
-            # A vote that landed after the last check still found this updater running,
-            # so it started none of its own: look once more now that this one is done.
-            try:
-                version, rendered = await self.polls.render_lag(poll_id)
-            except StoreUnavailable:
-                return
-            if version > rendered:
-                self._schedule_refresh(poll_id)
-
-    async def _refresh_windows(self, poll_id: str, force: bool) -> bool:
-        """Publish once per window while votes keep arriving; True if anything was published."""
-        window_ms = max(1, int(self.refresh_window * 1000))
-        published = False
-        while force or await self.polls.claim_render(poll_id, window_ms):
-            force = False
-            if not await self._publish(poll_id):
-                return published
-            published = True
-            await asyncio.sleep(self.refresh_window)
-            version, rendered = await self.polls.render_lag(poll_id)
-            if version <= rendered:
-                break
-        return published
-
-    async def _publish(self, poll_id: str) -> bool:
-        current = await self.current(poll_id)
-        if current is None:
-            return False
-        meta, reply = current
-        publisher = self.publishers.get(meta["platform"])
-        if publisher is None or not meta.get("message"):
-            return False
-        await publisher.publish_poll(meta, reply)
-        await self.polls.mark_rendered(poll_id, int(reply.meta["version"]))
-        return True
 
     # --- helpers ----------------------------------------------------------------------
 

@@ -26,6 +26,9 @@ from bot.store import StateStore
 log = logging.getLogger(__name__)
 
 STORE_KEY: web.AppKey[StateStore] = web.AppKey("store", StateStore)
+#: Where a front end's handler leaves the kind of request it verified and parsed
+#: (:func:`bot.front_ends.report_kind`), for the metrics label.
+REQUEST_KIND: web.RequestKey[str] = web.RequestKey("request_kind", str)
 
 #: The largest request body any route reads (aiohttp answers 413 beyond it).
 MAX_BODY_BYTES = 1024 * 1024

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
-from bot.polls import result_line
+from bot.poll_render import result_line
 from bot.replies import Reply, Visibility
 from bot.store import StateStore
 from bot.testing import Dialogue

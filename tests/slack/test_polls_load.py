@@ -8,7 +8,7 @@ import time
 
 from bot.content import Content
 from bot.conversation import Conversation
-from bot.polls import result_line
+from bot.poll_render import result_line
 from tests.slack.conftest import SlackBot
 from tests.slack.polls_kit import PostedPoll, option_lines, press, start_poll, updates
 
