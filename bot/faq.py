@@ -109,9 +109,17 @@ class FaqDesk:
         )
 
     def answer_reply(self, entry: FaqEntry, score: float = 1.0) -> Reply:
-        """An entry's answer, its related questions as buttons and 👍 / 👎."""
+        """An entry's answer, what it offers and its related questions as buttons, 👍 / 👎.
+
+        An entry that helps people decide (the rule of thumb, the difference) also offers
+        the questionnaire and the comparison, first.
+        """
         strings = self.content.strings
-        related = tuple(
+        offers = {
+            "quiz": Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
+            "compare": Choice(strings.menu_compare, "compare.show"),
+        }
+        related = tuple(offers[o] for o in entry.offers) + tuple(
             Choice(fit_label(self._entries[r].question), "faq.show", r) for r in entry.related
         )
         return Reply(

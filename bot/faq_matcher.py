@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content import Faq, FaqEntry, SmallTalk
+from bot.faq_gist import gist
+from bot.faq_intents import IntentRouter, Reading
 from bot.faq_semantic import SemanticIndex, default_embedder
 
 # Words that carry no meaning for matching. Question words stay: "why" and "how" matter.
@@ -76,6 +78,8 @@ CENTROID_WEIGHT = 0.5
 ANSWER_WEIGHT = 0.0
 #: How much of an entry's similarity in meaning is added to its score for ranking.
 SEMANTIC_RANK_WEIGHT = 0.1
+#: How much the closing question of a long message weighs against the whole message.
+GIST_WEIGHT = 0.7
 #: Informal spellings, folded before anything else.
 _SPELLING: dict[str, str] = {}
 #: Words a light stemmer must leave alone.
@@ -130,10 +134,12 @@ class Ranking(list[tuple[FaqEntry, float]]):
     decline: float = 0.0
     words: int = 0
     meaning: dict[str, float]
+    reading: Reading
 
     def __init__(self, items: Iterable[tuple[FaqEntry, float]] = ()) -> None:
         super().__init__(items)
         self.meaning = {}
+        self.reading = Reading()
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +244,7 @@ class FaqMatcher:
             for feature, weight in answer.items():
                 self._answers[feature].append((index, weight))
         self._build_decline_index(faq, texts)
+        self._router = IntentRouter(faq, self._tokens, self._vocabulary, self._other_topic)
         embedder = default_embedder() if semantic else None
         self._semantic = (
             None
@@ -398,7 +405,58 @@ class FaqMatcher:
         return {f: v / norm for f, v in vector.items()}
 
     def scores(self, question: str) -> Ranking:
-        """Every entry with a score above zero, best first (and the decline score)."""
+        """Every entry with a score above zero, best first (and the decline score).
+
+        A long message that ends with a question of its own (:func:`bot.faq_gist.gist`) is
+        scored twice, whole and by that question, and the question weighs more.
+        """
+        whole = self._score_text(question)
+        part = gist(question) if GIST_WEIGHT else None
+        ranking = whole if part is None else self._blend(whole, self._score_text(part))
+        return self._read(question, ranking)
+
+    def _other_topic(self, text: str, entry_id: str) -> float:
+        """The best word score for ``text`` of any entry but ``entry_id``."""
+        return max((s for e, s in self._score_text(text) if e.id != entry_id), default=0.0)
+
+    def _read(self, question: str, ranking: Ranking) -> Ranking:
+        """Note the question's intent and decline rule; an intent lifts its entry."""
+        reading = self._router.read(question)
+        ranking.reading = reading
+        if reading.entry is None or not self.faq.intent_boost:
+            return ranking
+        entry = next(e for e in self.faq.entries if e.id == reading.entry)
+        scores = {e.id: s for e, s in ranking}
+        lifted = round(min(1.0, scores.get(entry.id, 0.0) + self.faq.intent_boost), 4)
+        if entry.id not in scores:
+            ranking.append((entry, lifted))
+        ranking[:] = [(e, lifted if e.id == entry.id else s) for e, s in ranking]
+        ranking.sort(key=lambda item: -ranking_score(item[1], ranking.meaning.get(item[0].id, 0.0)))
+        return ranking
+
+    def _blend(self, whole: Ranking, part: Ranking) -> Ranking:
+        """``part`` (the gist) weighed ``GIST_WEIGHT`` against ``whole``, entry by entry."""
+        entries = {e.id: e for e, _ in (*whole, *part)}
+        words_whole = {e.id: s for e, s in whole}
+        words_part = {e.id: s for e, s in part}
+
+        def mix(a: float, b: float) -> float:
+            return round((1 - GIST_WEIGHT) * a + GIST_WEIGHT * b, 4)
+
+        scores = {i: mix(words_whole.get(i, 0.0), words_part.get(i, 0.0)) for i in entries}
+        meaning = {
+            i: mix(whole.meaning.get(i, 0.0), part.meaning.get(i, 0.0))
+            for i in entries
+            if whole.meaning or part.meaning
+        }
+        order = sorted(entries, key=lambda i: (-ranking_score(scores[i], meaning.get(i, 0.0)), i))
+        result = Ranking((entries[i], scores[i]) for i in order if scores[i] > 0)
+        result.meaning = meaning
+        result.decline = mix(whole.decline, part.decline)
+        result.words = max(whole.words, part.words)
+        return result
+
+    def _score_text(self, question: str) -> Ranking:
         tokens = self._tokens(question)
         query = self._weigh(self._features(question, tokens=tokens))
         doc_scores: dict[int, float] = defaultdict(float)
@@ -488,20 +546,34 @@ class FaqMatcher:
         top_entry, top_score = ranked[0]
         runner_up = max((score for _, score in ranked[1:]), default=0.0)
         faq = self.faq
+        reading: Reading = getattr(ranked, "reading", Reading())
+        if reading.declined:
+            # A named product or a price the FAQ does not cover: no answer, no guesses.
+            return Match(False, None, top_score, ())
         decline = getattr(ranked, "decline", 0.0)
         meanings: dict[str, float] = getattr(ranked, "meaning", {})
         meaning = meanings.get(top_entry.id)
         lead = self._ranking_lead(ranked, meanings)
         answered = (
-            top_score >= faq.answer_threshold
-            and top_score - runner_up >= faq.answer_margin
-            and (not decline or top_score - decline >= faq.decline_margin)
-        ) or (
-            meaning is not None
-            and top_score >= faq.semantic_floor
-            and meaning >= faq.semantic_threshold
-            and (not decline or top_score - decline >= faq.semantic_decline_margin)
-            and lead >= faq.answer_margin
+            (
+                top_score >= faq.answer_threshold
+                and top_score - runner_up >= faq.answer_margin
+                and (not decline or top_score - decline >= faq.decline_margin)
+            )
+            or (
+                meaning is not None
+                and top_score >= faq.semantic_floor
+                and meaning >= faq.semantic_threshold
+                and (not decline or top_score - decline >= faq.semantic_decline_margin)
+                and lead >= faq.answer_margin
+            )
+            or (
+                top_score >= faq.lead_floor
+                and top_score >= faq.lead_ratio * runner_up
+                and top_score >= decline
+                and meaning is not None
+                and meaning >= faq.lead_meaning
+            )
         )
         words = getattr(ranked, "words", 0)
         if answered and 0 < words <= faq.short_question_words:
