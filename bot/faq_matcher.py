@@ -44,6 +44,9 @@ _STOPWORDS = frozenset(
     + "actually really basically exactly even still also lol pls plz tbh imo btw kinda sorta "
     "gonna wanna like im s t m re ve ll d u ur r ya hey hi guys thanks thx ok okay "
     "tell wondering wonder curious question".split()
+    # How someone feels about a question is not what it is about ("I'm nervous that...").
+    + "worried worry worries worrying nervous anxious afraid scared concerned uneasy "
+    "fear fears feel honestly".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _SUGGESTION_COUNT = 3
@@ -413,7 +416,8 @@ class FaqMatcher:
         whole = self._score_text(question)
         part = gist(question) if GIST_WEIGHT else None
         ranking = whole if part is None else self._blend(whole, self._score_text(part))
-        return self._read(question, ranking)
+        # The request and the product named are the closing question's, not the preamble's.
+        return self._read(part or question, ranking)
 
     def _other_topic(self, text: str, entry_id: str) -> float:
         """The best word score for ``text`` of any entry but ``entry_id``."""
