@@ -1,0 +1,155 @@
+"""How the FAQ reads questions people really type: requests, long stories, worries, names.
+
+Each question here is written for this test, not taken from the evaluation sets or from
+``content/faq.yaml``'s phrasings.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import faq_matcher
+from bot.content import Content, ContentError, load_content
+from bot.conversation import Conversation
+from bot.events import Actor
+from bot.faq_gist import gist
+from bot.faq_matcher import FaqMatcher
+from bot.testing import Dialogue
+from tests.core.test_content import edit
+
+ACTOR = Actor("test", "W1", "C1", "U1")
+
+#: Asking for what the bot has: the comparison, or help deciding / the rule of thumb.
+REQUESTS = {
+    "could you line the two up side by side for me?": "difference",
+    "I'd like a comparison of the two": "difference",
+    "what's your rule of thumb here?": "choose",
+    "please help us decide between them": "choose",
+    "in which situations is closed the better call?": "choose",
+}
+#: A paragraph of context, the question last.
+STORIES = {
+    "Our support desk has run on a vendor's chatbot since spring. People like it, but "
+    "yesterday a customer asked whether their messages are stored somewhere abroad and "
+    "none of us could say. Where is our data processed with closed source tools?": "dim_security",
+    "I'm a head teacher. Our staff are curious about AI for planning lessons, but we "
+    "have no IT person and the budget is already spent. Which kind of AI would fit a "
+    "school like ours?": "educators",
+}
+#: A vendor, product or price the FAQ has nothing on: declined, with no guesses offered.
+NAMED = [
+    "how much is a Claude Team seat per month?",
+    "gpt4o or llama3 for summarising?",
+    "what does the Hugging Face enterprise plan cost?",
+    "is Copilot worth it for our devs?",
+]
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path, repo_root: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(
+        repo_root / "content", target, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    return target
+
+
+@pytest.fixture(scope="module")
+def matcher(content: Content) -> FaqMatcher:
+    return FaqMatcher(content.faq)
+
+
+@pytest.mark.parametrize(("question", "entry"), REQUESTS.items())
+def test_requests_reach_the_comparison_or_the_rule_of_thumb(
+    matcher: FaqMatcher, question: str, entry: str
+) -> None:
+    match = matcher.match(question)
+    assert match.answered and match.entry is not None and match.entry.id == entry
+
+
+def test_a_comparison_on_one_dimension_stays_with_that_dimension(matcher: FaqMatcher) -> None:
+    match = matcher.match("how do the two compare when it comes to scaling up?")
+    assert match.entry is not None and match.entry.id == "dim_scalability"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["can you compare flights to berlin for me", "help me pick a restaurant for the team dinner"],
+)
+def test_a_request_about_something_else_is_not_routed(matcher: FaqMatcher, question: str) -> None:
+    assert not matcher.match(question).answered
+
+
+async def test_help_deciding_offers_the_questionnaire_and_the_comparison(
+    conversation: Conversation,
+) -> None:
+    talk = await Dialogue(conversation, ACTOR).say("can you help us decide?")
+    talk.expect_kind("faq.answer").expect("rule of thumb", "hybrid")
+    assert talk.last.meta["entry"] == "choose"
+    (await talk.press("Take the questionnaire")).expect_kind("quiz.question")
+    talk = await Dialogue(conversation, ACTOR).say("can you help us decide?")
+    await talk.press("See the comparison")
+    assert talk.last.kind == "compare"
+
+
+@pytest.mark.parametrize(("question", "entry"), STORIES.items())
+def test_a_long_story_is_answered_by_its_closing_question(
+    matcher: FaqMatcher, question: str, entry: str
+) -> None:
+    match = matcher.match(question)
+    assert match.answered and match.entry is not None and match.entry.id == entry
+
+
+def test_without_the_gist_the_preamble_drowns_the_question(
+    content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faq_matcher, "GIST_WEIGHT", 0.0)
+    whole_only = FaqMatcher(content.faq, semantic=False)
+    story = next(iter(STORIES))
+    assert not whole_only.match(story).answered
+
+
+def test_the_gist_is_the_closing_question() -> None:
+    story = (
+        "We moved to a new office last month and the team has doubled since spring. "
+        "Everyone wants an assistant for drafting. So my question is: can a small "
+        "business run open and closed tools side by side?"
+    )
+    assert gist(story) == "can a small business run open and closed tools side by side?"
+    assert gist("is open source better for privacy?") is None
+    assert (
+        gist("We are a school with student records and no budget at all, honestly. Which?") is None
+    )
+
+
+@pytest.mark.parametrize("question", NAMED)
+def test_named_products_and_prices_are_declined_without_guesses(
+    matcher: FaqMatcher, question: str
+) -> None:
+    match = matcher.match(question)
+    assert not match.answered and not match.suggestions
+
+
+def test_a_vendor_named_in_the_preamble_does_not_decline_the_question(
+    matcher: FaqMatcher,
+) -> None:
+    story = (
+        "We have used ChatGPT for customer emails for half a year and it works well. "
+        "Our lawyer now wants to know what we are tied into. What is vendor lock-in?"
+    )
+    match = matcher.match(story)
+    assert match.entry is not None and match.entry.id == "vendor_lock_in"
+
+
+def test_a_worry_is_read_as_its_topic(matcher: FaqMatcher) -> None:
+    match = matcher.match("worried that a vendor tool won't let us adapt it to our domain")
+    assert match.entry is not None and match.entry.id == "dim_customisation"
+
+
+def test_an_intent_must_name_an_existing_entry(content_copy: Path) -> None:
+    edit(content_copy, "faq.yaml", lambda d: d["intents"][0].update({"entry": "nope"}))
+    with pytest.raises(ContentError, match="intent"):
+        load_content(content_copy)
