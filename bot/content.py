@@ -188,6 +188,18 @@ class DeclineRules(_Strict):
     price_cues: list[str] = Field(default_factory=list)
 
 
+class Situation(_Strict):
+    """A kind of organisation or need a question may describe, with the line that ties
+    some entries' answers to it ("for a school holding student records, ...")."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    #: Words that say the question is about this situation ("school", "patients").
+    cues: list[str] = Field(min_length=1)
+    #: The entries whose answers get the note.
+    entries: list[str] = Field(min_length=1)
+    note: str = Field(min_length=20)
+
+
 class SmallTalk(_Strict):
     """A short friendly reply to greetings and the like, instead of an FAQ guess."""
 
@@ -239,6 +251,8 @@ class Faq(_Strict):
     lead_ratio: float = Field(default=10.0, ge=1)
     lead_meaning: float = Field(default=1.0, ge=-1, le=1)
     decline_rules: DeclineRules = Field(default_factory=DeclineRules)
+    #: Lines that tie an answer to the situation the question described (bot.faq_situations).
+    situations: list[Situation] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
@@ -571,6 +585,15 @@ def _cross_check(content: Content) -> None:
             raise ContentError(
                 "faq.yaml", f"intent '{intent.id}'", "entry", f"no entry with id '{intent.entry}'"
             )
+    for situation in content.faq.situations:
+        for entry_id in situation.entries:
+            if entry_id not in entries:
+                raise ContentError(
+                    "faq.yaml",
+                    f"situation '{situation.id}'",
+                    "entries",
+                    f"no entry with id '{entry_id}'",
+                )
     for entry in content.faq.entries:
         for related in entry.related:
             if related not in entries or related == entry.id:

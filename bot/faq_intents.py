@@ -31,7 +31,7 @@ _GENERIC = frozenset(
     "business organisation proprietary vendor choose choice decide pick help go use "
     "using right best better good fit show see table explain walk through summarise "
     "summary give list key main quick overview guide lay break down put want need find "
-    "figure out".split()
+    "figure out between vs versus against them they".split()
 )
 #: A version after a product name: "gpt4o", "llama3", "a100" stays "a100".
 _VERSION = re.compile(r"[0-9][a-z0-9]*")

@@ -153,3 +153,22 @@ def test_an_intent_must_name_an_existing_entry(content_copy: Path) -> None:
     edit(content_copy, "faq.yaml", lambda d: d["intents"][0].update({"entry": "nope"}))
     with pytest.raises(ContentError, match="intent"):
         load_content(content_copy)
+
+
+async def test_an_answer_ties_itself_to_the_situation_described(
+    conversation: Conversation,
+) -> None:
+    question = (
+        "I teach at a primary school and we keep pupils' records. "
+        "Is open source AI better for privacy?"
+    )
+    talk = await Dialogue(conversation, ACTOR).say(question)
+    talk.expect_kind("faq.answer").expect("self-hosted", "For a school holding student records")
+    talk = await Dialogue(conversation, ACTOR).say("Is open source AI better for privacy?")
+    assert "For a school" not in talk.last.text
+
+
+def test_a_situation_note_must_name_existing_entries(content_copy: Path) -> None:
+    edit(content_copy, "faq.yaml", lambda d: d["situations"][0].update({"entries": ["nope"]}))
+    with pytest.raises(ContentError, match="situation"):
+        load_content(content_copy)
