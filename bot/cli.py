@@ -22,6 +22,7 @@ from bot.content import ContentError, load_content
 from bot.conversation import Conversation
 from bot.faq import build_report
 from bot.faq_matcher import FaqMatcher, Match
+from bot.faq_situations import SituationNotes
 from bot.logging_setup import configure_logging
 from bot.redis_connect import connect
 from bot.server import Mount, build_app
@@ -107,9 +108,10 @@ def _match_json(match: Match) -> dict[str, Any]:
     }
 
 
-def _match_text(match: Match, content_unknown: str, unsure: str) -> str:
+def _match_text(match: Match, content_unknown: str, unsure: str, note: str = "") -> str:
     if match.answered and match.entry is not None:
-        return match.entry.answer
+        # One answer per line (the ask contract): a situation note follows on the same line.
+        return f"{match.entry.answer} {note}" if note else match.entry.answer
     if match.suggestions:
         options = "; ".join(s.entry.question for s in match.suggestions)
         return f"{unsure} {options}"
@@ -119,6 +121,7 @@ def _match_text(match: Match, content_unknown: str, unsure: str) -> str:
 def _cmd_ask(args: argparse.Namespace) -> int:
     content = load_content()
     matcher = FaqMatcher(content.faq)
+    notes = SituationNotes(content.faq)
     strings = content.strings
 
     def answer(question: str, out: TextIO) -> None:
@@ -126,7 +129,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             out.write(json.dumps(_match_json(match), ensure_ascii=False) + "\n")
         else:
-            out.write(_match_text(match, strings.faq_unknown, strings.faq_unsure) + "\n")
+            note = notes.note(question, match.entry.id) if match.entry else ""
+            out.write(_match_text(match, strings.faq_unknown, strings.faq_unsure, note) + "\n")
 
     if args.question:
         answer(" ".join(args.question), sys.stdout)

@@ -175,3 +175,17 @@ def test_a_situation_note_must_name_existing_entries(content_copy: Path) -> None
     edit(content_copy, "faq.yaml", lambda d: d["situations"][0].update({"entries": ["nope"]}))
     with pytest.raises(ContentError, match="situation"):
         load_content(content_copy)
+
+
+def test_ask_prints_the_situation_note_on_the_answers_line() -> None:
+    from tests.core.test_faq import run_cli
+
+    questions = (
+        "our clinic keeps patient records. is open source AI better for privacy?\nprivacy?\n"
+    )
+    result = run_cli("ask", stdin=questions)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert "self-hosted" in lines[0] and "For a clinic or hospital" in lines[0]
+    assert "For a clinic" not in lines[1]
