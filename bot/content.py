@@ -198,6 +198,8 @@ class Situation(_Strict):
     #: The entries whose answers get the note.
     entries: list[str] = Field(min_length=1)
     note: str = Field(min_length=20)
+    #: The entry that answers "which one for us?" asked from this situation, if any.
+    answers: str | None = None
 
 
 class SmallTalk(_Strict):
@@ -253,6 +255,8 @@ class Faq(_Strict):
     decline_rules: DeclineRules = Field(default_factory=DeclineRules)
     #: Lines that tie an answer to the situation the question described (bot.faq_situations).
     situations: list[Situation] = Field(default_factory=list)
+    #: Generic entries a situation's own entry (``answers``) replaces as the answer.
+    situation_replaces: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
@@ -586,7 +590,7 @@ def _cross_check(content: Content) -> None:
                 "faq.yaml", f"intent '{intent.id}'", "entry", f"no entry with id '{intent.entry}'"
             )
     for situation in content.faq.situations:
-        for entry_id in situation.entries:
+        for entry_id in (*situation.entries, *filter(None, [situation.answers])):
             if entry_id not in entries:
                 raise ContentError(
                     "faq.yaml",

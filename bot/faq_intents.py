@@ -45,6 +45,8 @@ class Reading:
     entry: str | None = None
     #: Why the question is declined whatever the scores ("name gpt", "price"), or "".
     declined: str = ""
+    #: The entry for the situation the question describes (a school: *educators*), or None.
+    situation: str | None = None
 
 
 class IntentRouter:
@@ -81,6 +83,11 @@ class IntentRouter:
         self._names = [normalise(name) for name in rules.names if normalise(name)]
         self._priced = [normalise(name) for name in rules.priced_names if normalise(name)]
         self._price_cues = [normalise(cue) for cue in rules.price_cues if normalise(cue)]
+        self._situations = [
+            (item.answers, [normalise(cue) for cue in item.cues if normalise(cue)])
+            for item in faq.situations
+            if item.answers
+        ]
 
     def read(self, question: str) -> Reading:
         """The intent and decline rule that ``question`` meets, if any."""
@@ -96,12 +103,16 @@ class IntentRouter:
             for name in self._priced:
                 if f" {name} " in padded:
                     return Reading(declined=f"price of {name}")
+        situation = next(
+            (entry for entry, cues in self._situations if any(f" {c} " in padded for c in cues)),
+            None,
+        )
         for entry, cues in self._intents:
             for cue in cues:
                 rest = padded.replace(f" {cue} ", " ")
                 if f" {cue} " in padded and self._nothing_else(rest, entry):
-                    return Reading(entry=entry)
-        return Reading()
+                    return Reading(entry=entry, situation=situation)
+        return Reading(situation=situation)
 
     @staticmethod
     def _names_in(name: str, padded: str, words: list[str]) -> bool:

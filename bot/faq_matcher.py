@@ -583,6 +583,7 @@ class FaqMatcher:
         if answered and 0 < words <= faq.short_question_words:
             # "ai tools": a word or two that many entries share; answer only a clear winner.
             answered = lead >= faq.short_question_margin
+        ranked, top_entry, answered = self._situation(reading, ranked, top_entry, answered)
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
         suggestions = tuple(
@@ -591,6 +592,33 @@ class FaqMatcher:
             if s >= faq.suggest_threshold
         )
         return Match(answered, top_entry if answered else None, top_score, suggestions)
+
+    def _situation(
+        self,
+        reading: Reading,
+        ranked: list[tuple[FaqEntry, float]],
+        top_entry: FaqEntry,
+        answered: bool,
+    ) -> tuple[list[tuple[FaqEntry, float]], FaqEntry, bool]:
+        """A situation's own entry answers "which one for us?" asked from that situation.
+
+        "We're a school with student records, which one?" reads as the generic *choose*
+        entry (answered, or best but too weak to answer); the school's entry is the better
+        answer when the generic one was answered or the school's is near the top.
+        Returns the ranking with that entry first.
+        """
+        wanted = reading.situation
+        if wanted is None or wanted == top_entry.id:
+            return ranked, top_entry, answered
+        near = [e.id for e, _ in ranked[:_SUGGESTION_COUNT]]
+        # Only a question that reads as "which one?" (its best entry is a generic one),
+        # answered or not; "when does the school term start?" is not one.
+        if top_entry.id not in self.faq.situation_replaces or not (answered or wanted in near):
+            return ranked, top_entry, answered
+        entry = next(e for e in self.faq.entries if e.id == wanted)
+        rest = [(e, s) for e, s in ranked if e.id != wanted]
+        score = dict((e.id, s) for e, s in ranked).get(wanted, 0.0)
+        return [(entry, score), *rest], entry, True
 
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:

@@ -189,3 +189,17 @@ def test_ask_prints_the_situation_note_on_the_answers_line() -> None:
     assert len(lines) == 2
     assert "self-hosted" in lines[0] and "For a clinic or hospital" in lines[0]
     assert "For a clinic" not in lines[1]
+
+
+def test_which_one_asked_from_a_situation_gets_that_situations_entry(
+    matcher: FaqMatcher,
+) -> None:
+    match = matcher.match("we're a startup, how should we decide between open and closed?")
+    assert match.entry is not None and match.entry.id == "startups_cost"
+    # Without a situation the same question is the rule of thumb.
+    match = matcher.match("how should we decide between open and closed?")
+    assert match.entry is not None and match.entry.id == "choose"
+
+
+def test_one_faq_word_in_an_everyday_request_is_no_question(matcher: FaqMatcher) -> None:
+    assert not matcher.match("my students need help with maths homework").answered
