@@ -246,7 +246,7 @@ class Faq(_Strict):
     intent_boost: float = Field(default=0.0, ge=0, le=1)
     #: ...unless the rest of the question matches another entry at least this well.
     intent_topic_ceiling: float = Field(default=0.3, ge=0, le=1)
-    #: A long question's best entry is also answered when it scores at least
+    #: The best entry is also answered when it clearly leads: it scores at least
     #: ``lead_floor``, at least ``lead_ratio`` times the runner-up, no less than the closest
     #: decline topic, and is at least ``lead_meaning`` close in meaning.
     lead_floor: float = Field(default=1.0, ge=0, le=1)

@@ -14,9 +14,16 @@ topics the FAQ does not cover) by ``decline_margin``; or, when the words name th
 only weakly (at least ``semantic_floor``), when it is also close in meaning (at least
 ``semantic_threshold``), leads the runner-up by ``answer_margin`` on the ranking score and
 does not trail the closest decline topic by more than ``semantic_decline_margin``.
+Or, when the best entry clearly leads (at least ``lead_floor``, ``lead_ratio`` times the
+runner-up, not below the closest decline topic, ``lead_meaning`` close in meaning).
 A question of at most ``short_question_words`` meaningful words is answered only when the
 best entry leads by ``short_question_margin``. Otherwise offer up to three entries that
 clear ``suggest_threshold``; otherwise admit not knowing.
+
+Before that rule: a long message is also scored by its closing question
+(:mod:`bot.faq_gist`); a request for the comparison or for help deciding lifts its entry,
+and a named product or price is declined outright (:mod:`bot.faq_intents`); "which one?"
+asked from a situation content knows gets that situation's entry.
 """
 
 from __future__ import annotations
