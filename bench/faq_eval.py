@@ -2,13 +2,20 @@
 
 Reads ``tests/data/faq_eval.yaml`` (questions typed the way people type them, each
 labelled with the entry that should answer it, ``none`` when the FAQ does not cover it,
-or ``smalltalk``) and prints, for the tune half and the held-out half:
+or ``smalltalk``) and ``tests/data/faq_eval_real.yaml`` (the realistic set: situations,
+worries, casual basics, requests, long stories and typos, each question tagged with its
+``style``) and prints, for the tune half and the held-out half of each:
 
 - top-1: answered, and with the labelled entry (in-scope questions);
 - top-3 and MRR: where the labelled entry ranks among the scores (in-scope questions);
 - rejection: not answered (out-of-scope questions);
 - small talk: a small-talk reply, not an FAQ guess (small-talk questions);
-- p50 / p99 latency per question, small-talk check plus match, on this one core.
+- declined: in-scope questions not answered at all (realistic set);
+- p50 / p99 latency per question, small-talk check plus match, on this one core, and on
+  questions as long as the bot accepts (1,000 characters, the question last).
+
+For the realistic set the figures are also printed per style. ``--guard PATH`` evaluates
+a private guard set kept outside the repository (same format, no split needed).
 
 The held-out half is the one that counts; content edits are tuned on the tune half only.
 
@@ -41,7 +48,12 @@ from bot.faq_matcher import FaqMatcher, SmallTalkMatcher, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "faq_eval.yaml"
+REAL_FILE = ROOT / "tests" / "data" / "faq_eval_real.yaml"
 SPLITS = ("tune", "heldout")
+#: Styles of out-of-scope questions in the realistic set.
+OUT_OF_SCOPE_STYLES = ("near_domain", "off_topic")
+#: The longest question the bench times (the bot's length cap).
+LONG_QUESTION_CHARS = 1000
 OUT_OF_SCOPE = "none"
 SMALL_TALK = "smalltalk"
 
@@ -56,6 +68,7 @@ class EvalQuestion:
     text: str
     expect: str
     split: str
+    style: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,7 @@ class Figures:
     top3: float = 0.0
     mrr: float = 0.0
     rejection: float = 0.0
+    declined: float = 0.0
     small_talk_rate: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
@@ -90,16 +104,25 @@ class Figures:
 Pipeline = Callable[[str], Outcome]
 
 
-def load_questions(path: Path = EVAL_FILE) -> list[EvalQuestion]:
-    """The evaluation set, checked: every split is known and every text is unique."""
+def load_questions(path: Path = EVAL_FILE, *, split: str | None = None) -> list[EvalQuestion]:
+    """The evaluation set, checked: every split is known and every text is unique.
+
+    ``split`` names the split of a file that has none (a private guard set).
+    """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = data["questions"] if isinstance(data, dict) else data
     questions = [
-        EvalQuestion(str(item["q"]), str(item["expect"]), str(item["split"]))
-        for item in data["questions"]
+        EvalQuestion(
+            str(item["q"]),
+            str(item["expect"]),
+            str(item.get("split", split)),
+            str(item.get("style", "")),
+        )
+        for item in items
     ]
     seen: set[str] = set()
     for question in questions:
-        if question.split not in SPLITS:
+        if split is None and question.split not in SPLITS:
             raise ValueError(f"{question.text!r}: split must be one of {SPLITS}")
         key = normalise(question.text)
         if key in seen:
@@ -161,7 +184,7 @@ def evaluate(
     """Quality figures for ``questions``; latency too when ``timing_rounds`` > 0."""
     figures = Figures(questions=len(questions))
     reciprocal_ranks: list[float] = []
-    top1 = top3 = rejected = small_talk = 0
+    top1 = top3 = rejected = small_talk = declined = 0
     for question in questions:
         outcome = pipeline(question.text)
         if question.expect == SMALL_TALK:
@@ -181,6 +204,7 @@ def evaluate(
         rank = ids.index(question.expect) + 1 if question.expect in ids else 0
         reciprocal_ranks.append(1 / rank if rank else 0.0)
         top3 += 0 < rank <= 3
+        declined += not outcome.answered
         if outcome.answered and outcome.entry_id == question.expect:
             top1 += 1
         else:
@@ -191,6 +215,7 @@ def evaluate(
     figures.top3 = top3 / figures.in_scope if figures.in_scope else 0.0
     figures.mrr = statistics.fmean(reciprocal_ranks) if reciprocal_ranks else 0.0
     figures.rejection = rejected / figures.out_of_scope if figures.out_of_scope else 0.0
+    figures.declined = declined / figures.in_scope if figures.in_scope else 0.0
     figures.small_talk_rate = small_talk / figures.small_talk if figures.small_talk else 0.0
     if timing_rounds > 0:
         timings: list[float] = []
@@ -202,6 +227,49 @@ def evaluate(
         figures.p50_ms = _percentile(timings, 0.50)
         figures.p99_ms = _percentile(timings, 0.99)
     return figures
+
+
+def evaluate_styles(
+    pipeline: Pipeline, questions: Sequence[EvalQuestion], timing_rounds: int = 0
+) -> dict[str, Figures]:
+    """Figures for ``questions`` overall (``"overall"``) and for each style on its own.
+
+    The out-of-scope styles are reported together as ``"out_of_scope"`` too.
+    """
+    styles = sorted({q.style for q in questions if q.style})
+    result = {"overall": evaluate(pipeline, questions, timing_rounds)}
+    for style in styles:
+        result[style] = evaluate(pipeline, [q for q in questions if q.style == style])
+    outside = [q for q in questions if q.expect == OUT_OF_SCOPE]
+    if outside:
+        result["out_of_scope"] = evaluate(pipeline, outside)
+    return result
+
+
+def long_questions(questions: Sequence[EvalQuestion]) -> list[str]:
+    """Questions as long as the bot accepts: other messages' context, then the question."""
+    stories = [q.text for q in questions if len(q.text) > 150] or [q.text for q in questions]
+    result: list[str] = []
+    for index, question in enumerate(q.text for q in questions if q.expect != SMALL_TALK):
+        preamble = ""
+        step = index
+        while len(preamble) + len(question) + 1 < LONG_QUESTION_CHARS:
+            preamble += stories[step % len(stories)].rsplit(".", 1)[0] + ". "
+            step += 1
+        keep = LONG_QUESTION_CHARS - len(question) - 1
+        result.append(preamble[len(preamble) - keep :] + " " + question)
+    return result
+
+
+def time_texts(pipeline: Pipeline, texts: Sequence[str], rounds: int) -> tuple[float, float]:
+    """p50 and p99 in milliseconds of ``pipeline`` over ``texts``, ``rounds`` times."""
+    timings: list[float] = []
+    for _ in range(rounds):
+        for text in texts:
+            start = time.perf_counter()
+            pipeline(text)
+            timings.append((time.perf_counter() - start) * 1000)
+    return _percentile(timings, 0.50), _percentile(timings, 0.99)
 
 
 # --- candidate rankers for --compare ---------------------------------------------------
@@ -351,12 +419,24 @@ def _row(figures: Figures) -> dict[str, object]:
 
 def _print_figures(name: str, figures: Figures) -> None:
     print(
-        f"{name:8} n={figures.questions:3} (in {figures.in_scope}, out {figures.out_of_scope}, "
+        f"{name:12} n={figures.questions:3} (in {figures.in_scope}, out {figures.out_of_scope}, "
         f"small talk {figures.small_talk})  top-1 {figures.top1:.3f}  top-3 {figures.top3:.3f}  "
         f"MRR {figures.mrr:.3f}  rejection {figures.rejection:.3f}  "
-        f"small talk {figures.small_talk_rate:.3f}  "
+        f"declined {figures.declined:.3f}  small talk {figures.small_talk_rate:.3f}  "
         f"p50 {figures.p50_ms:.3f} ms  p99 {figures.p99_ms:.3f} ms"
     )
+
+
+def _print_style(name: str, figures: Figures) -> None:
+    if name == "overall":
+        _print_figures(name, figures)
+    elif figures.in_scope:
+        print(
+            f"  {name:12} n={figures.in_scope:3}  top-1 {figures.top1:.3f}  "
+            f"top-3 {figures.top3:.3f}  declined {figures.declined:.3f}"
+        )
+    else:
+        print(f"  {name:12} n={figures.out_of_scope:3}  rejection {figures.rejection:.3f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -366,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true", help="measure candidate matchers")
     parser.add_argument("--misses", action="store_true", help="list the tune half's misses")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--guard", type=Path, help="a private guard set to evaluate too")
     args = parser.parse_args(argv)
     faq = load_content().faq
     questions = load_questions()
@@ -374,13 +455,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         split: evaluate(pipeline, [q for q in questions if q.split == split], args.rounds)
         for split in SPLITS
     }
+    real = load_questions(REAL_FILE)
+    real_results = {
+        split: evaluate_styles(pipeline, [q for q in real if q.split == split], args.rounds)
+        for split in SPLITS
+    }
+    if args.guard:
+        guard = load_questions(args.guard, split="guard")
+        real_results["guard"] = evaluate_styles(pipeline, guard, args.rounds)
+    long_p50, long_p99 = time_texts(pipeline, long_questions(real), max(1, args.rounds // 4))
     comparison = compare(faq, questions, args.rounds) if args.compare else []
     if args.json:
         out = {split: _row(figures) for split, figures in results.items()}
-        print(json.dumps({"figures": out, "comparison": comparison}, indent=2))
+        styles = {
+            split: {style: _row(f) for style, f in by_style.items()}
+            for split, by_style in real_results.items()
+        }
+        long = {"p50_ms": round(long_p50, 3), "p99_ms": round(long_p99, 3)}
+        print(
+            json.dumps(
+                {"figures": out, "realistic": styles, "long": long, "comparison": comparison},
+                indent=2,
+            )
+        )
         return 0
+    print("original set")
     for split, figures in results.items():
         _print_figures(split, figures)
+    for split, by_style in real_results.items():
+        print(f"\nrealistic set, {split}")
+        for style, figures in by_style.items():
+            _print_style(style, figures)
+    print(
+        f"\n{LONG_QUESTION_CHARS}-character questions: p50 {long_p50:.3f} ms  p99 {long_p99:.3f} ms"
+    )
     if args.misses:
         print("\ntune misses:")
         for line in results["tune"].misses:

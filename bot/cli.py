@@ -64,9 +64,10 @@ def _match_json(match: Match) -> dict[str, Any]:
     }
 
 
-def _match_text(match: Match, content_unknown: str, unsure: str) -> str:
+def _match_text(match: Match, content_unknown: str, unsure: str, note: str = "") -> str:
     if match.answered and match.entry is not None:
-        return match.entry.answer
+        # One answer per line (the ask contract): a situation note follows on the same line.
+        return f"{match.entry.answer} {note}" if note else match.entry.answer
     if match.suggestions:
         options = "; ".join(s.entry.question for s in match.suggestions)
         return f"{unsure} {options}"
@@ -98,6 +99,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     _load_embedder_in_background()
     from bot.content import load_faq_content
     from bot.faq_matcher import FaqMatcher
+    from bot.faq_situations import SituationNotes
     from bot.limits import MAX_QUESTION_CHARS, too_long
 
     # Only the FAQ and the strings: no store (nothing is counted from the terminal), no
@@ -105,6 +107,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     faq, strings = load_faq_content()
 
     matcher = FaqMatcher(faq)
+    notes = SituationNotes(faq)
 
     def answer(question: str, out: TextIO) -> None:
         if too_long(question, MAX_QUESTION_CHARS):
@@ -116,7 +119,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             out.write(json.dumps(_match_json(match), ensure_ascii=False) + "\n")
         else:
-            out.write(_match_text(match, strings.faq_unknown, strings.faq_unsure) + "\n")
+            note = notes.note(question, match.entry.id) if match.entry else ""
+            out.write(_match_text(match, strings.faq_unknown, strings.faq_unsure, note) + "\n")
 
     if args.question:
         answer(" ".join(args.question), sys.stdout)

@@ -200,6 +200,53 @@ class FaqEntry(_Strict):
     answer: str = Field(min_length=20)
     phrasings: list[str] = Field(min_length=5)
     related: list[str] = Field(default_factory=list, max_length=3)
+    #: Buttons the answer also offers: ``quiz`` (start the questionnaire) and ``compare``
+    #: (the side-by-side comparison), for entries that help people decide.
+    offers: list[Literal["quiz", "compare"]] = Field(default_factory=list)
+
+
+class Intent(_Strict):
+    """A kind of request answered by one entry, recognised by its cue phrases.
+
+    "Show me how the two compare" asks for the comparison, "help us decide" for the
+    rule of thumb, whatever else the words resemble. A cue counts only when the rest of
+    the question names no topic of its own (see :mod:`bot.faq_intents`).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    entry: str
+    cues: list[str] = Field(min_length=1)
+
+
+class DeclineRules(_Strict):
+    """Questions the FAQ declines outright, whatever the scores: named products and prices.
+
+    The FAQ compares two kinds of AI; it knows nothing about one vendor's prices, plans,
+    models or hardware, and a generic entry would be a wrong answer to such a question.
+    """
+
+    #: Vendors, products, model families and hardware the FAQ says nothing about. A name
+    #: matches a word exactly or followed by a version ("gpt4o", "llama3").
+    names: list[str] = Field(default_factory=list)
+    #: Names the FAQ does mention (its example platforms): declined only when asked about
+    #: their price or plans.
+    priced_names: list[str] = Field(default_factory=list)
+    #: Words that ask for a price or a plan.
+    price_cues: list[str] = Field(default_factory=list)
+
+
+class Situation(_Strict):
+    """A kind of organisation or need a question may describe, with the line that ties
+    some entries' answers to it ("for a school holding student records, ...")."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    #: Words that say the question is about this situation ("school", "patients").
+    cues: list[str] = Field(min_length=1)
+    #: The entries whose answers get the note.
+    entries: list[str] = Field(min_length=1)
+    note: str = Field(min_length=20)
+    #: The entry that answers "which one for us?" asked from this situation, if any.
+    answers: str | None = None
 
 
 class SmallTalk(_Strict):
@@ -240,6 +287,23 @@ class Faq(_Strict):
     #: ...is answered only when its best entry leads the runner-up by this much.
     short_question_margin: float = Field(default=0.0, ge=0, le=1)
     small_talk: list[SmallTalk] = Field(default_factory=list)
+    #: Requests answered by one entry whatever else they resemble (bot.faq_intents)...
+    intents: list[Intent] = Field(default_factory=list)
+    #: ...added to that entry's score when the request is recognised...
+    intent_boost: float = Field(default=0.0, ge=0, le=1)
+    #: ...unless the rest of the question matches another entry at least this well.
+    intent_topic_ceiling: float = Field(default=0.3, ge=0, le=1)
+    #: The best entry is also answered when it clearly leads: it scores at least
+    #: ``lead_floor``, at least ``lead_ratio`` times the runner-up, no less than the closest
+    #: decline topic, and is at least ``lead_meaning`` close in meaning.
+    lead_floor: float = Field(default=1.0, ge=0, le=1)
+    lead_ratio: float = Field(default=10.0, ge=1)
+    lead_meaning: float = Field(default=1.0, ge=-1, le=1)
+    decline_rules: DeclineRules = Field(default_factory=DeclineRules)
+    #: Lines that tie an answer to the situation the question described (bot.faq_situations).
+    situations: list[Situation] = Field(default_factory=list)
+    #: Generic entries a situation's own entry (``answers``) replaces as the answer.
+    situation_replaces: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
@@ -583,7 +647,22 @@ def load_faq_content(
 
 
 def _check_related(faq: Faq) -> None:
+    """Every entry id the FAQ names (related questions, intents, situations) exists."""
     entries = {e.id for e in faq.entries}
+    for intent in faq.intents:
+        if intent.entry not in entries:
+            raise ContentError(
+                "faq.yaml", f"intent '{intent.id}'", "entry", f"no entry with id '{intent.entry}'"
+            )
+    for situation in faq.situations:
+        for entry_id in (*situation.entries, *filter(None, [situation.answers])):
+            if entry_id not in entries:
+                raise ContentError(
+                    "faq.yaml",
+                    f"situation '{situation.id}'",
+                    "entries",
+                    f"no entry with id '{entry_id}'",
+                )
     for entry in faq.entries:
         for related in entry.related:
             if related not in entries or related == entry.id:

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.content import Content, Faq, FaqEntry
 from bot.faq_matcher import FaqMatcher, Match, SmallTalkMatcher, normalise
+from bot.faq_situations import SituationNotes
 from bot.limits import MAX_QUESTION_CHARS, too_long
 from bot.replies import Choice, ChoiceStyle, Reply, Visibility, fit_label
 from bot.store import StateStore, StoreUnavailable
@@ -48,6 +49,7 @@ class FaqDesk:
         self.matcher = FaqMatcher(content.faq)
         self._entries = {e.id: e for e in content.faq.entries}
         self._small_talk = SmallTalkMatcher(content.faq)
+        self._notes = SituationNotes(content.faq)
 
     def small_talk(self, text: str) -> Reply | None:
         """A friendly reply to a greeting, thanks and the like; None for anything else."""
@@ -66,7 +68,7 @@ class FaqDesk:
             return small
         match = self.matcher.match(question)
         await self.record(question, match)
-        return self.reply_for(match)
+        return self.reply_for(match, question)
 
     def too_long_reply(self) -> Reply:
         """The friendly refusal of a question over :data:`MAX_QUESTION_CHARS` characters."""
@@ -90,11 +92,16 @@ class FaqDesk:
         except StoreUnavailable:
             log.warning("could not count an FAQ question: store unavailable")
 
-    def reply_for(self, match: Match) -> Reply:
-        """Turn a matcher decision into what the person sees."""
+    def reply_for(self, match: Match, question: str = "") -> Reply:
+        """Turn a matcher decision into what the person sees.
+
+        An answer to a ``question`` that describes a situation content has a note for
+        ("we're a school...") ends with that note.
+        """
         strings = self.content.strings
         if match.answered and match.entry is not None:
-            return self.answer_reply(match.entry, match.score)
+            note = self._notes.note(question, match.entry.id) if question else ""
+            return self.answer_reply(match.entry, match.score, note)
         if match.suggestions:
             return Reply(
                 kind="faq.unsure",
@@ -119,16 +126,24 @@ class FaqDesk:
             meta={"score": f"{match.score:.3f}"},
         )
 
-    def answer_reply(self, entry: FaqEntry, score: float = 1.0) -> Reply:
-        """An entry's answer, its related questions as buttons and 👍 / 👎."""
+    def answer_reply(self, entry: FaqEntry, score: float = 1.0, note: str = "") -> Reply:
+        """An entry's answer, what it offers and its related questions as buttons, 👍 / 👎.
+
+        An entry that helps people decide (the rule of thumb, the difference) also offers
+        the questionnaire and the comparison, first.
+        """
         strings = self.content.strings
-        related = tuple(
+        offers = {
+            "quiz": Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
+            "compare": Choice(strings.menu_compare, "compare.show"),
+        }
+        related = tuple(offers[o] for o in entry.offers) + tuple(
             Choice(fit_label(self._entries[r].question), "faq.show", r) for r in entry.related
         )
         return Reply(
             kind="faq.answer",
             header=entry.question,
-            text=entry.answer,
+            text=f"{entry.answer}\n\n{note}" if note else entry.answer,
             choices_title=strings.faq_related_title if related else "",
             choices=related,
             controls=(

@@ -14,9 +14,16 @@ topics the FAQ does not cover) by ``decline_margin``; or, when the words name th
 only weakly (at least ``semantic_floor``), when it is also close in meaning (at least
 ``semantic_threshold``), leads the runner-up by ``answer_margin`` on the ranking score and
 does not trail the closest decline topic by more than ``semantic_decline_margin``.
+Or, when the best entry clearly leads (at least ``lead_floor``, ``lead_ratio`` times the
+runner-up, not below the closest decline topic, ``lead_meaning`` close in meaning).
 A question of at most ``short_question_words`` meaningful words is answered only when the
 best entry leads by ``short_question_margin``. Otherwise offer up to three entries that
 clear ``suggest_threshold``; otherwise admit not knowing.
+
+Before that rule: a long message is also scored by its closing question
+(:mod:`bot.faq_gist`); a request for the comparison or for help deciding lifts its entry,
+and a named product or price is declined outright (:mod:`bot.faq_intents`); "which one?"
+asked from a situation content knows gets that situation's entry.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content import Faq, FaqEntry, SmallTalk
+from bot.faq_gist import gist
+from bot.faq_intents import IntentRouter, Reading
 from bot.faq_semantic import SemanticIndex, default_embedder
 
 # Words that carry no meaning for matching. Question words stay: "why" and "how" matter.
@@ -42,6 +51,9 @@ _STOPWORDS = frozenset(
     + "actually really basically exactly even still also lol pls plz tbh imo btw kinda sorta "
     "gonna wanna like im s t m re ve ll d u ur r ya hey hi guys thanks thx ok okay "
     "tell wondering wonder curious question".split()
+    # How someone feels about a question is not what it is about ("I'm nervous that...").
+    + "worried worry worries worrying nervous anxious afraid scared concerned uneasy "
+    "fear fears feel honestly".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _SUGGESTION_COUNT = 3
@@ -76,6 +88,8 @@ CENTROID_WEIGHT = 0.5
 ANSWER_WEIGHT = 0.0
 #: How much of an entry's similarity in meaning is added to its score for ranking.
 SEMANTIC_RANK_WEIGHT = 0.1
+#: How much the closing question of a long message weighs against the whole message.
+GIST_WEIGHT = 0.7
 #: Informal spellings, folded before anything else.
 _SPELLING: dict[str, str] = {}
 #: Words a light stemmer must leave alone.
@@ -130,10 +144,12 @@ class Ranking(list[tuple[FaqEntry, float]]):
     decline: float = 0.0
     words: int = 0
     meaning: dict[str, float]
+    reading: Reading
 
     def __init__(self, items: Iterable[tuple[FaqEntry, float]] = ()) -> None:
         super().__init__(items)
         self.meaning = {}
+        self.reading = Reading()
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +257,7 @@ class FaqMatcher:
             for feature, weight in answer.items():
                 self._answers[feature].append((index, weight))
         self._build_decline_index(faq, texts)
+        self._router = IntentRouter(faq, self._tokens, self._vocabulary, self._other_topic)
         embedder = default_embedder() if semantic else None
         self._semantic = (
             None
@@ -404,7 +421,59 @@ class FaqMatcher:
         return {f: v / norm for f, v in vector.items()}
 
     def scores(self, question: str) -> Ranking:
-        """Every entry with a score above zero, best first (and the decline score)."""
+        """Every entry with a score above zero, best first (and the decline score).
+
+        A long message that ends with a question of its own (:func:`bot.faq_gist.gist`) is
+        scored twice, whole and by that question, and the question weighs more.
+        """
+        whole = self._score_text(question)
+        part = gist(question) if GIST_WEIGHT else None
+        ranking = whole if part is None else self._blend(whole, self._score_text(part))
+        # The request and the product named are the closing question's, not the preamble's.
+        return self._read(part or question, ranking)
+
+    def _other_topic(self, text: str, entry_id: str) -> float:
+        """The best word score for ``text`` of any entry but ``entry_id``."""
+        return max((s for e, s in self._score_text(text) if e.id != entry_id), default=0.0)
+
+    def _read(self, question: str, ranking: Ranking) -> Ranking:
+        """Note the question's intent and decline rule; an intent lifts its entry."""
+        reading = self._router.read(question)
+        ranking.reading = reading
+        if reading.entry is None or not self.faq.intent_boost:
+            return ranking
+        entry = next(e for e in self.faq.entries if e.id == reading.entry)
+        scores = {e.id: s for e, s in ranking}
+        lifted = round(min(1.0, scores.get(entry.id, 0.0) + self.faq.intent_boost), 4)
+        if entry.id not in scores:
+            ranking.append((entry, lifted))
+        ranking[:] = [(e, lifted if e.id == entry.id else s) for e, s in ranking]
+        ranking.sort(key=lambda item: -ranking_score(item[1], ranking.meaning.get(item[0].id, 0.0)))
+        return ranking
+
+    def _blend(self, whole: Ranking, part: Ranking) -> Ranking:
+        """``part`` (the gist) weighed ``GIST_WEIGHT`` against ``whole``, entry by entry."""
+        entries = {e.id: e for e, _ in (*whole, *part)}
+        words_whole = {e.id: s for e, s in whole}
+        words_part = {e.id: s for e, s in part}
+
+        def mix(a: float, b: float) -> float:
+            return round((1 - GIST_WEIGHT) * a + GIST_WEIGHT * b, 4)
+
+        scores = {i: mix(words_whole.get(i, 0.0), words_part.get(i, 0.0)) for i in entries}
+        meaning = {
+            i: mix(whole.meaning.get(i, 0.0), part.meaning.get(i, 0.0))
+            for i in entries
+            if whole.meaning or part.meaning
+        }
+        order = sorted(entries, key=lambda i: (-ranking_score(scores[i], meaning.get(i, 0.0)), i))
+        result = Ranking((entries[i], scores[i]) for i in order if scores[i] > 0)
+        result.meaning = meaning
+        result.decline = mix(whole.decline, part.decline)
+        result.words = max(whole.words, part.words)
+        return result
+
+    def _score_text(self, question: str) -> Ranking:
         tokens = self._tokens(question)
         query = self._weigh(self._features(question, tokens=tokens))
         doc_scores: dict[int, float] = defaultdict(float)
@@ -494,25 +563,40 @@ class FaqMatcher:
         top_entry, top_score = ranked[0]
         runner_up = max((score for _, score in ranked[1:]), default=0.0)
         faq = self.faq
+        reading: Reading = getattr(ranked, "reading", Reading())
+        if reading.declined:
+            # A named product or a price the FAQ does not cover: no answer, no guesses.
+            return Match(False, None, top_score, ())
         decline = getattr(ranked, "decline", 0.0)
         meanings: dict[str, float] = getattr(ranked, "meaning", {})
         meaning = meanings.get(top_entry.id)
         lead = self._ranking_lead(ranked, meanings)
         answered = (
-            top_score >= faq.answer_threshold
-            and top_score - runner_up >= faq.answer_margin
-            and (not decline or top_score - decline >= faq.decline_margin)
-        ) or (
-            meaning is not None
-            and top_score >= faq.semantic_floor
-            and meaning >= faq.semantic_threshold
-            and (not decline or top_score - decline >= faq.semantic_decline_margin)
-            and lead >= faq.answer_margin
+            (
+                top_score >= faq.answer_threshold
+                and top_score - runner_up >= faq.answer_margin
+                and (not decline or top_score - decline >= faq.decline_margin)
+            )
+            or (
+                meaning is not None
+                and top_score >= faq.semantic_floor
+                and meaning >= faq.semantic_threshold
+                and (not decline or top_score - decline >= faq.semantic_decline_margin)
+                and lead >= faq.answer_margin
+            )
+            or (
+                top_score >= faq.lead_floor
+                and top_score >= faq.lead_ratio * runner_up
+                and top_score >= decline
+                and meaning is not None
+                and meaning >= faq.lead_meaning
+            )
         )
         words = getattr(ranked, "words", 0)
         if answered and 0 < words <= faq.short_question_words:
             # "ai tools": a word or two that many entries share; answer only a clear winner.
             answered = lead >= faq.short_question_margin
+        ranked, top_entry, answered = self._situation(reading, ranked, top_entry, answered)
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
         suggestions = tuple(
@@ -521,6 +605,33 @@ class FaqMatcher:
             if s >= faq.suggest_threshold
         )
         return Match(answered, top_entry if answered else None, top_score, suggestions)
+
+    def _situation(
+        self,
+        reading: Reading,
+        ranked: list[tuple[FaqEntry, float]],
+        top_entry: FaqEntry,
+        answered: bool,
+    ) -> tuple[list[tuple[FaqEntry, float]], FaqEntry, bool]:
+        """A situation's own entry answers "which one for us?" asked from that situation.
+
+        "We're a school with student records, which one?" reads as the generic *choose*
+        entry (answered, or best but too weak to answer); the school's entry is the better
+        answer when the generic one was answered or the school's is near the top.
+        Returns the ranking with that entry first.
+        """
+        wanted = reading.situation
+        if wanted is None or wanted == top_entry.id:
+            return ranked, top_entry, answered
+        near = [e.id for e, _ in ranked[:_SUGGESTION_COUNT]]
+        # Only a question that reads as "which one?" (its best entry is a generic one),
+        # answered or not; "when does the school term start?" is not one.
+        if top_entry.id not in self.faq.situation_replaces or not (answered or wanted in near):
+            return ranked, top_entry, answered
+        entry = next(e for e in self.faq.entries if e.id == wanted)
+        rest = [(e, s) for e, s in ranked if e.id != wanted]
+        score = dict((e.id, s) for e, s in ranked).get(wanted, 0.0)
+        return [(entry, score), *rest], entry, True
 
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:

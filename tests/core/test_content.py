@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.content import Content, ContentError, load_content
+from tests.content_kit import edit
 
 
 @pytest.fixture
@@ -20,13 +20,6 @@ def content_copy(tmp_path: Path, repo_root: Path) -> Path:
         repo_root / "content", target, ignore=shutil.ignore_patterns("*.py", "__pycache__")
     )
     return target
-
-
-def edit(folder: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
-    path = folder / name
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
 def test_real_content_meets_the_brief(content: Content) -> None:

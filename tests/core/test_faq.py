@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from bot.faq_matcher import FaqMatcher
 from bot.replies import Visibility
 from bot.store import StateStore
 from bot.testing import Dialogue
+from tests.content_kit import run_cli
 from tests.wording import faq_answer
 
 ACTOR = Actor("test", "W1", "C1", "U1")
@@ -130,17 +129,6 @@ async def test_forged_faq_buttons_change_nothing(
     ):
         (await talk.send(ButtonPress(ACTOR, action, value))).expect_kind("menu")
     assert await store.counters("faq", "feedback") == {}
-
-
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_ask_json_follows_the_contract() -> None:
