@@ -337,11 +337,15 @@ class PollMessages(_Strict):
     close_button: str
     export_button: str
     voted: str
+    #: The line a voter alone sees on the poll's card (a user-specific view).
+    your_vote: str
     moved: str
     withdrawn: str
     poll_closed_no_vote: str
     poll_missing: str
     not_allowed_close: str
+    #: The refusal where workspace admins may close polls too (the actor says so).
+    not_allowed_close_or_admin: str
     not_allowed_export: str
     already_closed: str
     closed_by_you: str
@@ -363,6 +367,12 @@ class PollMessages(_Strict):
     post_failed: str
     #: The export went to the person's direct messages.
     export_sent: str
+    #: The export went to the person's personal chat with the bot (Teams).
+    export_sent_personal: str
+    #: The export is posted below, in the personal chat it was asked from.
+    export_here: str
+    #: There is no personal chat with the bot to send the export to yet.
+    export_needs_personal_chat: str
 
 
 class Polls(_Strict):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +107,27 @@ class PollStore:
         await self.store.update_json(
             "poll", "{" + poll_id + "}", "meta", change=merge, ttl=POLL_TTL_SECONDS
         )
+
+    async def add_viewer(self, poll_id: str, viewer: str, limit: int) -> None:
+        """Remember ``viewer`` among the newest ``limit`` people shown a view of their own."""
+        key = self._key(poll_id, "viewers")
+        async with reachable("poll viewer"), self.store.client.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {viewer: time.time()})
+            pipe.zremrangebyrank(key, 0, -limit - 1)
+            pipe.expire(key, POLL_TTL_SECONDS)
+            await pipe.execute()
+
+    async def viewers(self, poll_id: str) -> list[str]:
+        """The remembered viewers, oldest first."""
+        async with reachable("poll viewers"):
+            found = await self.store.client.zrange(self._key(poll_id, "viewers"), 0, -1)
+        return [str(viewer) for viewer in found]
+
+    async def vote_of(self, poll_id: str, voter: str) -> int | None:
+        """The option ``voter`` has voted for, or None."""
+        async with reachable("vote of"):
+            option = await self.store.client.hget(self._key(poll_id, "votes"), voter)
+        return int(option) if option is not None else None
 
     async def vote(
         self, poll_id: str, voter: str, option: int, *, toggle: bool, name: str

@@ -19,6 +19,7 @@ import math
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.content import Content
@@ -52,6 +53,10 @@ from bot.store import StateStore, StoreUnavailable
 log = logging.getLogger(__name__)
 
 FILLED, EMPTY = "▇", "▁"
+#: The actor extra a front end sets when its admins may close any poll (the refusal names them).
+ADMINS_MANAGE_POLLS = "admins_manage_polls"
+#: How many people a poll's message is shown to as a view of their own (Teams' limit).
+MAX_VIEWERS = 60
 #: How many polls' fixed parts each process keeps in memory.
 _DEFINITIONS_CACHED = 1024
 _VOTE_RESULTS = {
@@ -121,6 +126,17 @@ class PollService:
         version, rendered = await self.polls.render_lag(poll_id)
         if version > max(rendered, 0):
             self._schedule_refresh(poll_id, force=True)  # its window claim found no message
+
+    async def add_viewer(self, poll_id: str, viewer: str) -> None:
+        """Remember someone to whom the front end shows the poll's message as their own view
+        (the newest :data:`MAX_VIEWERS`); :meth:`PollPublisher.publish_poll` gets them as
+        ``meta['viewers']``."""
+        await self.polls.add_viewer(poll_id, viewer, MAX_VIEWERS)
+
+    async def is_anonymous(self, poll_id: str) -> bool:
+        """True for an anonymous poll (nothing may tell who took part); False when unknown."""
+        meta = await self._definition(poll_id)
+        return bool(meta and meta["anonymous"])
 
     async def drain(self) -> None:
         """Wait for every pending message update (tests, graceful shutdown)."""
@@ -257,7 +273,12 @@ class PollService:
         if meta is None:
             return [self._private("poll.missing", self.messages.poll_missing)]
         if not self._may_manage(actor, meta):
-            return [self._private("poll.refused", self.messages.not_allowed_close)]
+            refusal = (
+                self.messages.not_allowed_close_or_admin
+                if actor.extras.get(ADMINS_MANAGE_POLLS)
+                else self.messages.not_allowed_close
+            )
+            return [self._private("poll.refused", refusal)]
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private("poll.closed", self.messages.already_closed)]
         log.info("poll %s closed by hand", poll_id)
@@ -320,6 +341,30 @@ class PollService:
             except Exception:
                 log.exception("deadline sweep failed")
             await asyncio.sleep(every)
+
+    # --- one person's view -------------------------------------------------------------
+
+    async def view(self, actor: Actor, poll_id: str) -> list[Reply]:
+        """What ``actor`` alone sees on the poll's message: the step they are at in the
+        poll's questionnaire, else the poll with their own vote marked ("You voted: ...")."""
+        step = await self.questionnaire.poll_step(actor, poll_id)
+        if step is not None:
+            return [step]
+        current = await self.current(poll_id)
+        if current is None:
+            return [self._private("poll.missing", self.messages.poll_missing)]
+        meta, reply = current
+        own = replace(reply, kind="poll.own_view", visibility=Visibility.PRIVATE)
+        option = await self.polls.vote_of(poll_id, self._voter(meta, actor))
+        if option is None or option >= len(meta["options"]):
+            return [own]
+        mine = f"{poll_id}:{option}"
+        choices = tuple(
+            replace(c, style=ChoiceStyle.PRIMARY) if c.value == mine else c for c in own.choices
+        )
+        text = self.messages.your_vote.format(option=meta["options"][option])
+        note = self._private("poll.your_vote", text, meta={"poll": poll_id})
+        return [note, replace(own, choices=choices)]
 
     # --- rendering --------------------------------------------------------------------
 
@@ -519,7 +564,7 @@ class PollService:
         publisher = self.publishers.get(meta["platform"])
         if publisher is None or not meta.get("message"):
             return False
-        await publisher.publish_poll(meta, reply)
+        await publisher.publish_poll({**meta, "viewers": await self.polls.viewers(poll_id)}, reply)
         await self.polls.mark_rendered(poll_id, int(reply.meta["version"]))
         return True
 

@@ -101,6 +101,16 @@ class Questionnaire:
             return await self.start(actor)
         return self.step_reply(state, Placement.NEW)
 
+    async def poll_step(self, actor: Actor, poll_id: str) -> Reply | None:
+        """The question the person is at in ``poll_id``'s questionnaire; None when they are
+        not taking it (or have finished it: their result is then their vote)."""
+        state = await self.state(actor)
+        if state is None or state.get("poll") != poll_id:
+            return None
+        if len(state.get("answers", {})) >= len(self.questions):
+            return None
+        return self.step_reply(state, Placement.REPLACE)
+
     async def recommendation(self, actor: Actor) -> Recommendation | None:
         """The person's result, when every question is answered."""
         state = await self.state(actor)

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.events import Actor, ButtonPress, Command, Event, Message
+from bot.polls import ADMINS_MANAGE_POLLS
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class SlackPeople:
     async def actor(self, actor: Actor) -> Actor:
         """``actor`` with ``extras['tz']``, ``is_admin`` and a display name from Slack."""
         profile = await self.profile(actor.workspace, actor.user)
-        extras = {**actor.extras, "tz": str(profile.get("tz") or "UTC")}
+        # Workspace admins may close any poll here, so a refusal names them.
+        extras = {**actor.extras, "tz": str(profile.get("tz") or "UTC"), ADMINS_MANAGE_POLLS: "1"}
         name = str(profile.get("name") or "") or actor.user_name
         return dataclasses.replace(
             actor, is_admin=bool(profile.get("admin")), extras=extras, user_name=name

@@ -23,10 +23,13 @@ from tests.teams.poll_flow import (
     THREAD,
     Card,
     Client,
+    banner,
     buttons,
     execute,
     lines,
     mention,
+    own_view,
+    person,
     posts,
     press,
     submit,
@@ -143,7 +146,7 @@ async def test_bad_input_posts_no_poll(
     assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:poll:*")] == []
 
 
-async def test_vote_move_withdraw_confirmed_privately_card_updated_for_all(
+async def test_vote_confirmed_by_banner_and_marked_on_the_voters_own_view(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
@@ -152,11 +155,9 @@ async def test_vote_move_withdraw_confirmed_privately_card_updated_for_all(
     card = await start(teams, connector, HOSTING)
     options = buttons(card)
 
-    mine = await press(teams, execute(connector.url, options["Open source"], by=2))
-    assert_valid_card(mine)
-    assert lines(mine)[0] == 'Your vote for "Open source" is in.'
-    assert mine["body"][0]["color"] == "good"
-    assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(mine)
+    # A banner under the card: the shared update that follows cannot hide it.
+    mine = await banner(teams, execute(connector.url, options["Open source"], by=2))
+    assert mine == 'Your vote for "Open source" is in.'
     await settle(conversation)
     shared = updates(connector)[-1]
     assert_valid_card(shared)
@@ -164,21 +165,56 @@ async def test_vote_move_withdraw_confirmed_privately_card_updated_for_all(
     assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shown
     assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in shown
     assert "Person 002" in shown
-    assert not any(line.startswith("Your vote") for line in shown), "the shared card is neutral"
-    assert shared["body"] == mine["body"][1:], "the presser sees the same card"
+    assert not any(line.startswith("You voted") for line in shown), "the shared card is neutral"
+    assert shared["refresh"]["userIds"] == ["29:person-2"]
+    assert shared["refresh"]["action"]["verb"] == "poll.view"
 
-    moved = await press(teams, execute(connector.url, options["Closed source"], by=2))
-    assert lines(moved)[0] == 'Your vote moved from "Open source" to "Closed source".'
-    withdrawn = await press(teams, execute(connector.url, options["Closed source"], by=2))
-    assert lines(withdrawn)[0] == 'Your vote for "Closed source" is withdrawn.'
+    # Teams refreshes the card for person 2 alone: their own view marks their choice.
+    view = await own_view(teams, connector.url, shared, by=2)
+    assert_valid_card(view)
+    assert lines(view)[0] == "You voted: Open source"
+    assert view["body"][0]["color"] == "good"
+    assert lines(view)[1:] == shown
+    styles = {a["title"]: a.get("style") for a in view["body"][-2]["actions"]}
+    assert styles == {"Open source": "positive", "Closed source": None, "Hybrid": None}
+    # Someone listed who has no vote (theirs is withdrawn) sees no such line.
+    await banner(teams, execute(connector.url, options["Hybrid"], by=3))
+    await banner(teams, execute(connector.url, options["Hybrid"], by=3))
     await settle(conversation)
-    final = lines(updates(connector)[-1])
-    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in final
-    assert "0 voters" in final
+    theirs = await own_view(teams, connector.url, updates(connector)[-1], by=3)
+    assert not any(line.startswith("You voted") for line in lines(theirs))
+
+    moved = await banner(teams, execute(connector.url, options["Closed source"], by=2))
+    assert moved == 'Your vote moved from "Open source" to "Closed source".'
+    withdrawn = await banner(teams, execute(connector.url, options["Closed source"], by=2))
+    assert withdrawn == 'Your vote for "Closed source" is withdrawn.'
+    await settle(conversation)
+    final = updates(connector)[-1]
+    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in lines(final)
+    assert "0 voters" in lines(final)
+    assert not any(
+        line.startswith("You voted")
+        for line in lines(await own_view(teams, connector.url, final, by=2))
+    )
     # Nothing but the poll card itself was ever posted.
     assert len(posts(connector)) == 1
     for update in updates(connector):
         assert_valid_card(update)
+
+
+async def test_hidden_results_still_show_the_voter_their_choice(
+    teams: Client, connector: StandInConnector, conversation: Conversation
+) -> None:
+    card = await start(teams, connector, 'poll "Lunch?" "Pizza" "Salad" --hide-results')
+    assert await banner(teams, execute(connector.url, buttons(card)["Salad"], by=2)) == (
+        'Your vote for "Salad" is in.'
+    )
+    await settle(conversation)
+    shared = updates(connector)[-1]
+    assert not any("▇" in line or "▁" in line for line in lines(shared))
+    view = await own_view(teams, connector.url, shared, by=2)
+    assert lines(view)[0] == "You voted: Salad"
+    assert "Results are hidden until the poll closes." in lines(view)
 
 
 async def test_submit_fallback_posts_nothing_and_updates_the_card(
@@ -216,6 +252,13 @@ async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_resul
         first = next(d for d in buttons(quiz).values() if d["aic_action"] == "quiz.answer")
         quiz = await press(teams, execute(connector.url, first, 2))
         assert_valid_card(quiz)
+        if steps == 2:
+            # Someone else votes: the shared card changes, and Teams refreshes person 2's
+            # card to their own view, which is still their questionnaire, not the poll.
+            await banner(teams, execute(connector.url, buttons(card)["Hybrid"], 3))
+            await settle(conversation)
+            view = await own_view(teams, connector.url, updates(connector)[-1], by=2)
+            assert lines(view) == lines(quiz)
     assert steps >= 8
     shown = lines(quiz)
     assert shown[0].startswith("Recommendation")
@@ -225,48 +268,75 @@ async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_resul
     voted_for = shown[-1].removeprefix("Your result, ").split(", is now")[0]
     await settle(conversation)
     shared = lines(updates(connector)[-1])
-    assert f"{voted_for} ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shared
+    assert "2 voters" in shared
     assert "What matters most to this team" in shared
+    view = await own_view(teams, connector.url, updates(connector)[-1], by=2)
+    assert lines(view)[0] == f"You voted: {voted_for}"
     assert len(posts(connector)) == 1, "the questionnaire never went to the channel"
 
 
-async def test_close_by_creator_only_and_export(
+async def test_close_by_creator_only_with_teams_wording(
+    teams: Client, connector: StandInConnector, conversation: Conversation
+) -> None:
+    card = await start(teams, connector, HOSTING, by=1)
+    options = buttons(card)
+    await banner(teams, execute(connector.url, options["Hybrid"], by=2))
+    await settle(conversation)
+    before = len(updates(connector))
+
+    refused = await banner(teams, execute(connector.url, options["Close poll"], by=2))
+    # Teams has no admin who may close polls: the refusal names nobody else.
+    assert refused == "Only the person who started the poll can close it."
+    not_yours = await banner(teams, execute(connector.url, options["Export results (CSV)"], 2))
+    assert not_yours == "Only the person who started the poll can export its results."
+    await settle(conversation)
+    assert len(updates(connector)) == before
+
+    assert await banner(teams, execute(connector.url, options["Close poll"], by=1)) == (
+        "You closed the poll."
+    )
+    await settle(conversation)
+    shared = updates(connector)[-1]
+    assert lines(shared)[0] == "Closed: Where do we host the model?"
+    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(shared)
+    assert list(buttons(shared)) == ["Export results (CSV)"]
+    late = await banner(teams, execute(connector.url, options["Open source"], by=3))
+    assert late == "This poll is closed, so your vote wasn't counted."
+
+
+async def test_export_goes_to_the_creators_personal_chat_and_the_poll_stays(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = conversation.content.polls.messages
     card = await start(teams, connector, HOSTING, by=1)
     options = buttons(card)
-    await press(teams, execute(connector.url, options["Hybrid"], by=2))
+    await banner(teams, execute(connector.url, options["Hybrid"], by=2))
     await settle(conversation)
-    before = len(updates(connector))
+    calls_before = len(connector.calls)
 
-    refused = await press(teams, execute(connector.url, options["Close poll"], by=2))
-    assert lines(refused)[0].startswith("Only the person who started the poll")
-    assert refused["body"][0]["color"] == "attention"
-    assert "Close poll" in buttons(refused), "still open"
-    not_yours = await press(teams, execute(connector.url, options["Export results (CSV)"], by=2))
-    assert lines(not_yours)[0].startswith("Only the person who started the poll")
+    # No personal chat with the creator yet: the banner says how to open one; nothing moves.
+    export = options["Export results (CSV)"]
+    assert await banner(teams, execute(connector.url, export, by=1)) == (
+        messages.export_needs_personal_chat
+    )
+    assert len(connector.calls) == calls_before
+
+    # The creator says hi in a personal chat; the next export is sent there.
+    hello = payload("personal_message", connector.url, text="hi", **{"from": person(1)})
+    assert (await teams.post("/api/messages", json=hello)).status == 201
+    personal_chat = hello["conversation"]["id"]
+    calls_before = len(connector.calls)
+    assert await banner(teams, execute(connector.url, export, by=1)) == (
+        messages.export_sent_personal
+    )
     await settle(conversation)
-    assert len(updates(connector)) == before
-
-    closed = await press(teams, execute(connector.url, options["Close poll"], by=1))
-    assert_valid_card(closed)
-    assert lines(closed)[:2] == ["You closed the poll.", "Closed: Where do we host the model?"]
-    await settle(conversation)
-    shared = updates(connector)[-1]
-    assert_valid_card(shared)
-    assert lines(shared)[0] == "Closed: Where do we host the model?"
-    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(shared)
-    assert list(buttons(shared)) == ["Export results (CSV)"]
-
-    late = await press(teams, execute(connector.url, options["Open source"], by=3))
-    assert lines(late)[0] == "This poll is closed, so your vote wasn't counted."
-
-    export = await press(teams, execute(connector.url, options["Export results (CSV)"], by=1))
-    assert_valid_card(export)
-    shown = lines(export)
+    (sent,) = connector.calls[calls_before:]
+    assert (sent.method, sent.conversation_id) == ("POST", personal_chat)
+    assert_valid_card(sent.card)
+    shown = lines(sent.card)
     assert shown[0] == 'Here are the results of "Where do we host the model?" as a CSV file.'
     start_csv = shown.index("option,votes,percent")
     assert shown[start_csv - 1] == f"poll-{poll_id_of(card)}.csv"
@@ -278,7 +348,8 @@ async def test_close_by_creator_only_and_export(
         "voter,option",
         "Person 002,Hybrid",
     ]
-    assert len(posts(connector)) == 1, "the export went to the requester only"
+    # The poll card in the channel was neither replaced nor updated by the export.
+    assert not [c for c in connector.calls[calls_before:] if c.conversation_id == THREAD]
 
 
 async def test_anonymous_poll_never_shows_names(
@@ -291,14 +362,19 @@ async def test_anonymous_poll_never_shows_names(
     options = buttons(card)
     seen: list[Card] = [card]
     for by, option in ((2, "Yes"), (3, "No"), (4, "Yes"), (3, "Yes")):
-        seen.append(await press(teams, execute(connector.url, options[option], by)))
-    seen.append(await press(teams, execute(connector.url, options["Close poll"], 1)))
-    export = await press(teams, execute(connector.url, options["Export results (CSV)"], 1))
+        await banner(teams, execute(connector.url, options[option], by))
+    await banner(teams, execute(connector.url, options["Close poll"], 1))
+    hello = payload("personal_message", connector.url, text="hi", **{"from": person(1)})
+    await teams.post("/api/messages", json=hello)
+    await banner(teams, execute(connector.url, options["Export results (CSV)"], 1))
+    export = posts(connector)[-1]
     assert lines(export)[-3:] == ["option,votes,percent", "Yes,3,100", "No,0,0"]
     seen.append(export)
     await settle(conversation)
     seen += updates(connector)
     assert "Yes ▇▇▇▇▇▇▇▇ 3 votes (100%)" in lines(updates(connector)[-1])
+    # No refresh list either: it would carry the ids of the people who voted.
+    assert not any("refresh" in update for update in updates(connector))
     for shown in seen:
         assert_valid_card(shown)
         text = " ".join(lines(shown)) + str(shown["fallbackText"])
@@ -337,18 +413,20 @@ async def test_biggest_poll_card_validates(
     card = await start(teams, connector, "poll " + " ".join(f'"{t}"' for t in [question, *labels]))
     assert_valid_card(card)
     options = buttons(card)
-    for by in range(2, 62):
-        await press(teams, execute(connector.url, options[labels[by % 10]], by))
+    # Too long for a button: numbered lines, and buttons "1" to "10".
+    assert [options[str(n + 1)]["aic_value"].endswith(f":{n}") for n in range(10)] == [True] * 10
+    assert f"1. {labels[0]}" in lines(card)
+    for by in range(2, 63):
+        await banner(teams, execute(connector.url, options[str(by % 10 + 1)], by))
     await settle(conversation)
     shared = updates(connector)[-1]
     assert_valid_card(shared)
     shown = lines(shared)
     assert f"{labels[0]} ▇▁▁▁▁▁▁▁ 6 votes (10%)" in shown
     assert any("Person 010" in line for line in shown)
-    closed = await press(teams, execute(connector.url, options["Close poll"], by=1))
-    assert_valid_card(closed)
-    export = await press(teams, execute(connector.url, options["Export results (CSV)"], by=1))
-    assert_valid_card(export)
+    # Teams shows a view of their own to at most 60 people: the newest 60 voters.
+    assert shared["refresh"]["userIds"] == [f"29:person-{by}" for by in range(3, 63)]
+    await banner(teams, execute(connector.url, options["Close poll"], by=1))
     await settle(conversation)
     assert_valid_card(updates(connector)[-1])
     # Teams refuses cards over about 28 KB.
@@ -360,7 +438,7 @@ async def test_throttled_card_update_is_retried(
 ) -> None:
     card = await start(teams, connector, HOSTING)
     connector.fail_with = [429, 502]
-    await press(teams, execute(connector.url, buttons(card)["Hybrid"], by=2))
+    await banner(teams, execute(connector.url, buttons(card)["Hybrid"], by=2))
     await settle(conversation)
     puts = [(c.method, c.activity_id, c.status) for c in connector.calls if c.method == "PUT"]
     assert puts == [("PUT", "reply-1", 429), ("PUT", "reply-1", 502), ("PUT", "reply-1", 200)]
