@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -55,6 +56,10 @@ log = logging.getLogger(__name__)
 #: The invoke response type that shows a short message instead of replacing the card.
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+#: How long a vote's banner waits for the shared card's update: checks x step seconds.
+SETTLE_CHECKS = 20
+SETTLE_STEP_SECONDS = 0.05
 
 #: A conversation is welcomed at most once in this many seconds (Teams sends both a
 #: conversationUpdate and an installationUpdate when the app is added).
@@ -246,6 +251,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if export is not None:
             return message_response(await self.send_export(turn_context, export))
         if press.action != VIEW_ACTION and replies and all(is_poll_note(r) for r in replies):
+            if any(r.kind == "poll.voted" for r in replies) and press.value:
+                await self.card_updated(press.value.partition(":")[0])
             return message_response("\n".join(r.text for r in replies))
         poll: Reply | None = None
         poll_id = pressed_poll(press)
@@ -274,6 +281,22 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 await self.conversation.polls.add_viewer(poll_id, user_id)
         except StoreUnavailable:
             log.error("teams: poll %s viewer not saved (redis unreachable)", poll_id)
+
+    async def card_updated(self, poll_id: str) -> None:
+        """Wait (briefly) until the shared card shows the vote just cast.
+
+        Updating a card takes away the banner under it, so the banner must come after the
+        update; when the update is held back (many votes at once) it comes anyway.
+        """
+        polls = self.conversation.polls.polls
+        for _ in range(SETTLE_CHECKS):
+            try:
+                version, rendered = await polls.render_lag(poll_id)
+            except StoreUnavailable:
+                return
+            if version <= rendered:
+                return
+            await asyncio.sleep(SETTLE_STEP_SECONDS)
 
     async def remember_personal_chat(self, activity: Activity) -> None:
         """Remember a person's personal chat with the bot (where an export goes)."""
