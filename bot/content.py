@@ -242,6 +242,10 @@ class Strings(_Strict):
     lean_open: str
     lean_closed: str
     lean_neither: str
+    #: A hybrid result's header says which side it leans on.
+    hybrid_lean_open: str
+    hybrid_lean_closed: str
+    hybrid_lean_even: str
     shared_by: str
     quiz_not_started: str
     quiz_expired: str

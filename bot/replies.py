@@ -59,6 +59,8 @@ class Section:
 
     title: str
     lines: tuple[str, ...] = ()
+    #: A small line under the list saying where it comes from; not one of its items.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ class Reply:
         for section in self.sections:
             parts.append(section.title)
             parts += section.lines
+            parts.append(section.note)
         if self.table is not None:
             parts.append(" | ".join(self.table.header))
             parts += [" | ".join(row) for row in self.table.rows]

@@ -39,6 +39,8 @@ def render(reply: Reply) -> str:
         lines += ["", section.title]
         for line in section.lines:
             lines += _wrap(line, indent="  - ")
+        if section.note:
+            lines += _wrap(section.note, indent="  ")
     if reply.table is not None:
         lines.append("")
         widths = [

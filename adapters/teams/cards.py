@@ -80,6 +80,8 @@ def _section(section: Section) -> Element:
     items: list[Element] = [_text_block(section.title, weight="bolder")]
     # A literal bullet, not a markdown list marker, so the line itself stays plain.
     items += [_text_block(f"• {line}", spacing="small") for line in section.lines]
+    if section.note:
+        items.append(_text_block(section.note, isSubtle=True, size="small", spacing="small"))
     return {"type": "Container", "items": items, "spacing": "medium"}
 
 

@@ -274,7 +274,7 @@ async def test_not_sure_runs_the_questionnaire_and_casts_its_result(
     priorities = message.sections[0]
     assert priorities.title == "What matters most to this team"
     assert "Reliability & maintenance" in priorities.lines
-    assert priorities.lines[-1] == "From 1 voter who took the questionnaire"
+    assert priorities.note == "From 1 voter who took the questionnaire"
 
 
 @pytest.mark.parametrize(

@@ -469,3 +469,52 @@ async def test_share_to_channel_only_outside_personal_chats(
         response = await teams.post("/api/messages", json=press)
         card = (await response.json())["value"]
     assert "Share to channel" in titles(card)
+
+
+def _hybrid_answers(conversation: Any) -> list[str]:
+    """Answers (question:option values) that come out Hybrid, found with the real scoring."""
+    import itertools
+    import random
+
+    from bot.scoring import score
+
+    questions = conversation.content.questionnaire.questions
+    rng = random.Random(12)
+    for _ in itertools.repeat(None, 5000):
+        answers = {q.id: rng.choice(q.options).id for q in questions}
+        if score(conversation.content, answers).outcome == "hybrid":
+            return [f"{q.id}:{answers[q.id]}" for q in questions]
+    raise AssertionError("no hybrid answers found")
+
+
+async def test_hybrid_result_and_why_table_say_what_they_mean(
+    teams: Client, connector: StandInConnector, conversation: Any
+) -> None:
+    """ "Hybrid (a strong lean)" said nothing about the mix, and the Why table showed
+    "+0 neither": the header names the side a hybrid leans on, a zero is a plain 0."""
+    start = execute_press(connector.url, 100, {"aic_action": "quiz.start", "aic_value": ""})
+    assert (await teams.post("/api/messages", json=start)).status == 200
+    card: dict[str, Any] = {}
+    for step, value in enumerate(_hybrid_answers(conversation), 101):
+        data = {"aic_action": "quiz.answer", "aic_value": value}
+        response = await teams.post("/api/messages", json=execute_press(connector.url, step, data))
+        card = (await response.json())["value"]
+    header = card["body"][0]["text"]
+    assert header.startswith("Recommendation: Hybrid ("), header
+    assert "lean)" not in header
+    assert any(
+        side in header
+        for side in ("leaning on open source", "leaning on closed source", "an even mix of both")
+    )
+    why = execute_press(connector.url, 200, {"aic_action": "quiz.explain", "aic_value": ""})
+    assert (await teams.post("/api/messages", json=why)).status == 200
+    table = connector.calls[-1].card
+    rows = [
+        [cell["items"][0]["text"] for cell in row["cells"]]
+        for element in table["body"]
+        if element["type"] == "Table"
+        for row in element["rows"][1:]
+    ]
+    assert rows
+    assert not [row for row in rows if row[1] in ("+0", "-0")], rows
+    assert all(row[2] == "no lean" for row in rows if row[1] == "0")
