@@ -247,12 +247,18 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         it is, and the shared update shows the vote. An export goes to the personal chat.
         A view (the refresh, or the questionnaire) is the card itself (see private_cards).
         """
+        replies = [for_conversation(turn_context, reply) for reply in replies]
         export = next((r for r in replies if r.attachment is not None), None)
         if export is not None:
             return message_response(await self.send_export(turn_context, export))
+        voted = next(
+            (r.meta["poll"] for r in replies if r.kind == "poll.voted" and "poll" in r.meta), None
+        )
+        if voted:
+            # The banner, or the questionnaire's result, must come after the shared
+            # update the vote causes, or that update takes it away again.
+            await self.card_updated(voted)
         if press.action != VIEW_ACTION and replies and all(is_poll_note(r) for r in replies):
-            if any(r.kind == "poll.voted" for r in replies) and press.value:
-                await self.card_updated(press.value.partition(":")[0])
             return message_response("\n".join(r.text for r in replies))
         poll: Reply | None = None
         poll_id = pressed_poll(press)
@@ -285,7 +291,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
     async def card_updated(self, poll_id: str) -> None:
         """Wait (briefly) until the shared card shows the vote just cast.
 
-        Updating a card takes away the banner under it, so the banner must come after the
+        Updating a card takes away the banner under it (and, where user-specific views are
+        not run, the private card shown in its place), so the answer must come after the
         update; when the update is held back (many votes at once) it comes anyway.
         """
         polls = self.conversation.polls.polls

@@ -518,3 +518,29 @@ async def test_hybrid_result_and_why_table_say_what_they_mean(
     assert rows
     assert not [row for row in rows if row[1] in ("+0", "-0")], rows
     assert all(row[2] == "no lean" for row in rows if row[1] == "0")
+
+
+async def test_no_share_on_a_team_poll_questionnaire_result_in_a_personal_chat(
+    teams: Client, connector: StandInConnector
+) -> None:
+    from tests.teams.poll_flow import buttons, execute
+
+    personal = payload("personal_message", connector.url, text="poll", id="team-poll")
+    assert (await teams.post("/api/messages", json=personal)).status == 201
+    poll = connector.calls[-1].card
+    chat = {"conversation": personal["conversation"], "channelData": personal["channelData"]}
+    step = 0
+
+    async def press(data: dict[str, str]) -> dict[str, Any]:
+        nonlocal step
+        step += 1
+        activity = execute(connector.url, data, by=7) | chat | {"id": f"team-{step}"}
+        response = await teams.post("/api/messages", json=activity)
+        card: dict[str, Any] = (await response.json())["value"]
+        return card
+
+    card = await press(buttons(poll)["Not sure — help me decide"])
+    while "Question" in card_text(card):
+        card = await press(first_answer(card))
+    assert "Recommendation" in card_text(card)
+    assert "Share to channel" not in titles(card)
