@@ -8,6 +8,10 @@ A poll's keys share one hash tag, ``{<poll id>}``, so its Lua scripts run on Red
 * ``poll:{id}:counts``   option index -> count
 * ``poll:{id}:names``    voter key -> display name (named polls only)
 * ``poll:{id}:profiles`` voter key -> JSON of that voter's questionnaire priorities
+* ``poll:{id}:viewers``  sorted set of the newest 60 front-end user ids shown a view of
+  their own of the poll's message (Teams' user-specific views), scored by time
+
+The viewers set, like the votes, expires ``POLL_TTL_SECONDS`` after its last change.
 
 Deadlines sit in one sorted set, ``poll-deadlines`` (score: epoch seconds); removing a
 poll from it is the claim that lets exactly one server close it.
