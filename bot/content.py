@@ -361,6 +361,10 @@ class Strings(_Strict):
     lean_open: str
     lean_closed: str
     lean_neither: str
+    #: A hybrid result's header says which side it leans on.
+    hybrid_lean_open: str
+    hybrid_lean_closed: str
+    hybrid_lean_even: str
     shared_by: str
     quiz_not_started: str
     quiz_expired: str
@@ -468,6 +472,8 @@ class PollMessages(_Strict):
     close_button: str
     export_button: str
     voted: str
+    #: The line a voter alone sees on the poll's card (a user-specific view).
+    your_vote: str
     moved: str
     withdrawn: str
     poll_closed_no_vote: str
@@ -475,6 +481,8 @@ class PollMessages(_Strict):
     #: A vote for an option the poll does not have (a forged or stale button value).
     option_missing: str
     not_allowed_close: str
+    #: The refusal where workspace admins may close polls too (the actor says so).
+    not_allowed_close_or_admin: str
     not_allowed_export: str
     already_closed: str
     closed_by_you: str
@@ -496,6 +504,12 @@ class PollMessages(_Strict):
     post_failed: str
     #: The export went to the person's direct messages.
     export_sent: str
+    #: The export went to the person's personal chat with the bot (Teams).
+    export_sent_personal: str
+    #: The export is posted below, in the personal chat it was asked from.
+    export_here: str
+    #: There is no personal chat with the bot to send the export to yet.
+    export_needs_personal_chat: str
 
 
 class Polls(_Strict):

@@ -137,6 +137,8 @@ class Conversation:
             return await self.polls.vote(actor, value)
         if action == "poll.close":
             return await self.polls.close(actor, value)
+        if action == "poll.view":
+            return await self.polls.view(actor, value)
         if action == "poll.export":
             return await self.polls.export(actor, value)
         if action == "quiz.back":

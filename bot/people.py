@@ -26,6 +26,9 @@ class Person:
     is_admin: bool = False
     #: How shared messages name them, "" when unknown.
     display_name: str = ""
+    #: The platform tells the bot who its admins are (so they may close anyone's poll, and
+    #: a refusal can say so); False where it cannot (only a poll's creator may close it).
+    admins_known: bool = False
 
 
 class People(Protocol):

@@ -121,7 +121,7 @@ class PollRefresher:
         publisher = self.publishers.get(meta["platform"])
         if publisher is None or not meta.get("message"):
             return False
-        await publisher.publish_poll(meta, reply)
+        await publisher.publish_poll({**meta, "viewers": await self.polls.viewers(poll_id)}, reply)
         await self.polls.mark_rendered(poll_id, int(reply.meta["version"]))
         return True
 

@@ -135,9 +135,8 @@ class PollRenderer:
         source = (
             messages.priorities_source if len(profiles) == 1 else messages.priorities_source_plural
         )
-        lines = [self.content.dimension(d).name for d in top]
-        lines.append(source.format(count=len(profiles)))
-        return Section(messages.priorities_title, tuple(lines))
+        lines = tuple(self.content.dimension(d).name for d in top)
+        return Section(messages.priorities_title, lines, note=source.format(count=len(profiles)))
 
     def _team_recommendation(self, meta: dict[str, Any], tally: Tally) -> Section:
         """The seed's logic for a team: a clear majority wins, a split team gets hybrid."""

@@ -8,6 +8,10 @@ A poll's keys share one hash tag, ``{<poll id>}``, so its Lua scripts run on Red
 * ``poll:{id}:counts``   option index -> count
 * ``poll:{id}:names``    voter key -> display name (named polls only)
 * ``poll:{id}:profiles`` voter key -> JSON of that voter's questionnaire priorities
+* ``poll:{id}:viewers``  sorted set of the newest 60 front-end user ids shown a view of
+  their own of the poll's message (Teams' user-specific views), scored by time
+
+The viewers set, like the votes, expires ``POLL_TTL_SECONDS`` after its last change.
 
 Every one of them expires :data:`POLL_TTL_SECONDS` after the poll's last change. Deadlines
 sit in one sorted set, ``poll-deadlines`` (score: epoch seconds), kept for good but bounded:
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +114,27 @@ class PollStore:
         await self.store.update_json(
             "poll", "{" + poll_id + "}", "meta", change=merge, ttl=POLL_TTL_SECONDS
         )
+
+    async def add_viewer(self, poll_id: str, viewer: str, limit: int) -> None:
+        """Remember ``viewer`` among the newest ``limit`` people shown a view of their own."""
+        key = self._key(poll_id, "viewers")
+        async with reachable("poll viewer"), self.store.client.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {viewer: time.time()})
+            pipe.zremrangebyrank(key, 0, -limit - 1)
+            pipe.expire(key, POLL_TTL_SECONDS)
+            await pipe.execute()
+
+    async def viewers(self, poll_id: str) -> list[str]:
+        """The remembered viewers, oldest first."""
+        async with reachable("poll viewers"):
+            found = await self.store.client.zrange(self._key(poll_id, "viewers"), 0, -1)
+        return [str(viewer) for viewer in found]
+
+    async def vote_of(self, poll_id: str, voter: str) -> int | None:
+        """The option ``voter`` has voted for, or None."""
+        async with reachable("vote of"):
+            option = await self.store.client.hget(self._key(poll_id, "votes"), voter)
+        return int(option) if option is not None else None
 
     async def vote(
         self, poll_id: str, voter: str, option: int, *, toggle: bool, name: str

@@ -15,6 +15,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.content import Content
@@ -38,6 +39,7 @@ from bot.poll_store import (
 from bot.questionnaire import Questionnaire
 from bot.replies import (
     Attachment,
+    ChoiceStyle,
     Placement,
     Reply,
     Visibility,
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 _POLL_ID = re.compile(r"[0-9a-f]{1,32}")
 #: An option's index on a vote button: the poll's options number at most ten.
 _OPTION_INDEX = re.compile(r"[0-9]{1,3}")
+#: How many people a poll's message is shown to as a view of their own (Teams' limit).
+MAX_VIEWERS = 60
 #: How many polls' fixed parts each process keeps in memory.
 _DEFINITIONS_CACHED = 1024
 _VOTE_RESULTS = {
@@ -115,6 +119,17 @@ class PollService:
     async def attach_message(self, poll_id: str, reference: dict[str, Any]) -> None:
         """Remember where the poll's shared message is, so it can be updated later."""
         await self.refresher.attach_message(poll_id, reference)
+
+    async def add_viewer(self, poll_id: str, viewer: str) -> None:
+        """Remember someone to whom the front end shows the poll's message as their own view
+        (the newest :data:`MAX_VIEWERS`); each update of the message carries them as
+        :attr:`Reply.viewers`."""
+        await self.polls.add_viewer(poll_id, viewer, MAX_VIEWERS)
+
+    async def is_anonymous(self, poll_id: str) -> bool:
+        """True for an anonymous poll (nothing may tell who took part); False when unknown."""
+        meta = await self._definition(poll_id)
+        return bool(meta and meta["anonymous"])
 
     async def drain(self) -> None:
         """Wait for every pending message update (tests, graceful shutdown)."""
@@ -302,7 +317,13 @@ class PollService:
         if meta is None:
             return [self._private("poll.missing", self.messages.poll_missing)]
         if not await self._may_manage(actor, meta):
-            return [self._private("poll.refused", self.messages.not_allowed_close)]
+            admins_known = (await self.people.look_up(actor)).admins_known
+            refusal = (
+                self.messages.not_allowed_close_or_admin
+                if admins_known
+                else self.messages.not_allowed_close
+            )
+            return [self._private("poll.refused", refusal)]
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private("poll.closed", self.messages.already_closed)]
         log.info("poll %s closed by hand", poll_id)
@@ -326,6 +347,30 @@ class PollService:
                 meta={"poll": poll_id},
             )
         ]
+
+    # --- one person's view -------------------------------------------------------------
+
+    async def view(self, actor: Actor, poll_id: str) -> list[Reply]:
+        """What ``actor`` alone sees on the poll's message: the step they are at in the
+        poll's questionnaire, else the poll with their own vote marked ("You voted: ...")."""
+        step = await self.questionnaire.poll_step(actor, poll_id)
+        if step is not None:
+            return [step]
+        current = await self.current(poll_id)
+        if current is None:
+            return [self._private("poll.missing", self.messages.poll_missing)]
+        meta, reply = current
+        own = replace(reply, kind="poll.own_view", visibility=Visibility.PRIVATE)
+        option = await self.polls.vote_of(poll_id, self._voter(meta, actor))
+        if option is None or option >= len(meta["options"]):
+            return [own]
+        mine = f"{poll_id}:{option}"
+        choices = tuple(
+            replace(c, style=ChoiceStyle.PRIMARY) if c.value == mine else c for c in own.choices
+        )
+        text = self.messages.your_vote.format(option=meta["options"][option])
+        note = self._private("poll.your_vote", text, meta={"poll": poll_id})
+        return [note, replace(own, choices=choices)]
 
     # --- helpers ----------------------------------------------------------------------
 

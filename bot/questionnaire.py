@@ -20,6 +20,8 @@ from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table, V
 from bot.scoring import Contribution, Recommendation, score
 from bot.store import StateStore
 
+#: A hybrid whose balance is within this of zero leans on neither side.
+HYBRID_EVEN_BAND = 0.05
 #: A questionnaire left alone for a week starts over.
 QUIZ_TTL_SECONDS = 7 * 24 * 3600
 
@@ -135,6 +137,16 @@ class Questionnaire:
             return self.expired_reply()
         return self.step_reply(state, Placement.REPLACE)
 
+    async def poll_step(self, actor: Actor, poll_id: str) -> Reply | None:
+        """The question the person is at in ``poll_id``'s questionnaire; None when they are
+        not taking it (or have finished it: their result is then their vote)."""
+        state = await self.state(actor)
+        if state is None or state.get("poll") != poll_id:
+            return None
+        if len(state.get("answers", {})) >= len(self.questions):
+            return None
+        return self.step_reply(state, Placement.REPLACE)
+
     async def recommendation(self, actor: Actor) -> Recommendation | None:
         """The person's result, when every question is answered."""
         state = await self.state(actor)
@@ -233,9 +245,18 @@ class Questionnaire:
     def _header(self, result: Recommendation) -> str:
         questionnaire = self.content.questionnaire
         outcome = getattr(questionnaire.outcomes, result.outcome)
-        return self.content.strings.result_header.format(
-            outcome=outcome.title, strength=questionnaire.strength_labels[result.strength]
-        )
+        strings = self.content.strings
+        if result.outcome == "hybrid":
+            # A hybrid's firmness says little; which side it leans on says what to expect.
+            if result.balance >= HYBRID_EVEN_BAND:
+                strength = strings.hybrid_lean_open
+            elif result.balance <= -HYBRID_EVEN_BAND:
+                strength = strings.hybrid_lean_closed
+            else:
+                strength = strings.hybrid_lean_even
+        else:
+            strength = questionnaire.strength_labels[result.strength]
+        return strings.result_header.format(outcome=outcome.title, strength=strength)
 
     def result_reply(self, result: Recommendation, placement: Placement) -> Reply:
         """The recommendation: outcome and lean, deciding dimensions, trade-off, next steps."""
@@ -276,7 +297,10 @@ class Questionnaire:
                 return strings.lean_open
             return strings.lean_closed if points < 0 else strings.lean_neither
 
-        rows = tuple((c.name, f"{c.points:+g}", lean(c.points)) for c in result.contributions)
+        rows = tuple(
+            (c.name, f"{c.points:+g}" if c.points else "0", lean(c.points))
+            for c in result.contributions
+        )
         return Reply(
             kind="quiz.explain",
             header=strings.contributions_title,

@@ -59,6 +59,8 @@ class Section:
 
     title: str
     lines: tuple[str, ...] = ()
+    #: A small line under the list saying where it comes from; not one of its items.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,9 @@ class Reply:
     meta: dict[str, str] = field(default_factory=dict)
     #: A file to deliver with the reply, privately to the person who asked.
     attachment: Attachment | None = None
+    #: Platform user ids to whom a shared message is also shown as a view of their own
+    #: (their vote marked); front ends that have per-person views use it, others ignore it.
+    viewers: tuple[str, ...] = ()
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""
@@ -127,6 +132,7 @@ class Reply:
         for section in self.sections:
             parts.append(section.title)
             parts += section.lines
+            parts.append(section.note)
         if self.table is not None:
             parts.append(" | ".join(self.table.header))
             parts += [" | ".join(row) for row in self.table.rows]

@@ -113,6 +113,8 @@ def render(reply: Reply, width: int | None = None) -> str:
         lines += ["", *_wrap(section.title, width)]
         for line in section.lines:
             lines += _wrap(line, width, indent="  - ")
+        if section.note:
+            lines += _wrap(section.note, width, indent="  ")
     if reply.table is not None:
         lines += ["", *render_table(reply.table, width)]
     for bar in reply.bars:

@@ -182,6 +182,8 @@ def _content_blocks(reply: Reply) -> list[Block]:
     for section in reply.sections:
         lines = [_bold(section.title)] if section.title else []
         lines += [f"• {escape_mrkdwn(line)}" for line in section.lines]
+        if section.note:
+            lines.append(f"_{escape_mrkdwn(section.note)}_")
         blocks += _sections("\n".join(lines))
     if reply.table is not None and reply.table.rows:
         blocks += _sections("\n".join(_table_lines(reply.table)))

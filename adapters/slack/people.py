@@ -41,6 +41,7 @@ class SlackPeople:
             time_zone=str(profile.get("tz") or "UTC"),
             is_admin=bool(profile.get("admin")),
             display_name=str(profile.get("name") or "") or actor.user_name,
+            admins_known=True,  # users.info says who the workspace admins are
         )
 
     async def profile(self, team: str, user: str) -> dict[str, Any]:

@@ -4,9 +4,14 @@ Pure: no botbuilder, no I/O. Every card this module makes validates against the 
 Card 1.5 schema (tests check each one).
 
 The core's text is plain, but a TextBlock, a Fact and a table cell interpret a markdown
-subset; :func:`plain` escapes what that subset would act on, so a question typed as
-``**bold** [link](http://x)`` shows exactly as typed. Button titles are never parsed as
-markdown and go out unchanged.
+subset (and the Agents Playground also reads HTML tags in it); :func:`plain` escapes what
+either would act on, so a question typed as ``**bold** [link](http://x)`` or
+``Use <model>?`` shows exactly as typed. Button titles are never parsed as markdown and go
+out unchanged.
+
+Teams never wraps a button title: a long one is cut off. So when any of a reply's main
+choices is longer than :data:`LONG_LABEL`, the choices are shown as numbered lines of text
+that wrap, with short numbered buttons under them.
 """
 
 from __future__ import annotations
@@ -28,9 +33,14 @@ VALUE_KEY = "aic_value"
 Card = dict[str, Any]
 Element = dict[str, Any]
 
-_INLINE_MARKUP = re.compile(r"([\\`*_~\[\]])")
+# Markdown's inline marks, and "<", ">" and "&", which an HTML-reading renderer would take
+# for a tag or an entity ("<model>" vanished, "&lt;" became "<").
+_INLINE_MARKUP = re.compile(r"([\\`*_~\[\]<>&])")
 # What markdown reads at the start of a line: lists ("- x", "1. x"), headings, quotes, rules.
 _BLOCK_MARKUP = re.compile(r"^(\s*)(?:([-+=>#])|(\d+)([.)])(?=\s|$))", re.MULTILINE)
+#: The longest main-choice title that shows whole on a phone-width card (about 340 px of
+#: bold 14 px text); any longer one turns the choices into numbered lines.
+LONG_LABEL = 40
 _STYLES = {ChoiceStyle.PRIMARY: "positive", ChoiceStyle.DANGER: "destructive"}
 
 
@@ -70,6 +80,8 @@ def _section(section: Section) -> Element:
     items: list[Element] = [_text_block(section.title, weight="bolder")]
     # A literal bullet, not a markdown list marker, so the line itself stays plain.
     items += [_text_block(f"• {line}", spacing="small") for line in section.lines]
+    if section.note:
+        items.append(_text_block(section.note, isSubtle=True, size="small", spacing="small"))
     return {"type": "Container", "items": items, "spacing": "medium"}
 
 
@@ -134,24 +146,49 @@ def _attachment(attachment: Attachment) -> Element:
     return {"type": "Container", "items": items, "spacing": "medium", "style": "emphasis"}
 
 
-def action(choice: Choice) -> Element:
+def execute_action(action_name: str, value: str) -> Element:
+    """A title-less Action.Execute carrying the core's action and value (a card's refresh)."""
+    return {
+        "type": "Action.Execute",
+        "verb": action_name,
+        "data": {ACTION_KEY: action_name, VALUE_KEY: value},
+    }
+
+
+def action(choice: Choice, title: str = "") -> Element:
     """A button: Action.Execute (Universal Actions) with Action.Submit as its fallback.
 
     Both carry the core's action and value in ``data``; the Execute's ``verb`` is the action.
+    ``title`` replaces the label on the button (a number), the label becoming its tooltip.
     """
     data = {ACTION_KEY: choice.action, VALUE_KEY: choice.value}
-    submit: Element = {"type": "Action.Submit", "title": choice.label, "data": data}
+    label = title or choice.label
+    submit: Element = {"type": "Action.Submit", "title": label, "data": data}
     execute: Element = {
         "type": "Action.Execute",
-        "title": choice.label,
+        "title": label,
         "verb": choice.action,
         "data": dict(data),
         "fallback": submit,
     }
+    if title:
+        execute["tooltip"] = submit["tooltip"] = choice.label
     style = _STYLES.get(choice.style)
     if style:
         execute["style"] = submit["style"] = style
     return execute
+
+
+def _choices(choices: tuple[Choice, ...]) -> list[Element]:
+    """The main buttons; numbered lines with short numbered buttons when a title is long."""
+    if all(len(choice.label) <= LONG_LABEL for choice in choices):
+        return [{"type": "ActionSet", "actions": [action(c) for c in choices]}]
+    rows = [
+        _text_block(f"{number}. {choice.label}", spacing="small")
+        for number, choice in enumerate(choices, 1)
+    ]
+    buttons = [action(choice, str(number)) for number, choice in enumerate(choices, 1)]
+    return [*rows, {"type": "ActionSet", "actions": buttons}]
 
 
 def render_card(reply: Reply) -> Card:
@@ -174,7 +211,7 @@ def render_card(reply: Reply) -> Card:
     if reply.choices_title:
         body.append(_text_block(reply.choices_title, weight="bolder", spacing="medium"))
     if reply.choices:
-        body.append({"type": "ActionSet", "actions": [action(c) for c in reply.choices]})
+        body += _choices(reply.choices)
     if reply.context:
         body.append(_text_block(reply.context, isSubtle=True, size="small", spacing="medium"))
     card: Card = {
@@ -201,3 +238,15 @@ def with_notes(card: Card, before: list[tuple[str, str]], after: list[tuple[str,
     texts = [plain(text) for text, _ in before] + [card["fallbackText"]]
     texts += [plain(text) for text, _ in after]
     return {**card, "body": body, "fallbackText": "\n".join(texts)}
+
+
+def with_refresh(card: Card, refresh: Element, user_ids: list[str]) -> Card:
+    """``card`` refreshed for ``user_ids`` by ``refresh`` (an Action.Execute) whenever they
+    see it: Universal Actions' user-specific views (at most 60 people, Teams' limit)."""
+    if not user_ids:
+        return card
+    return {**card, "refresh": {"action": refresh, "userIds": user_ids[-MAX_VIEWERS:]}}
+
+
+#: How many people Teams shows a user-specific view of one card to.
+MAX_VIEWERS = 60

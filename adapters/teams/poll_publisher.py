@@ -69,7 +69,7 @@ class TeamsPollPublisher:
 
         async def update(turn_context: TurnContext) -> None:
             async def put() -> object:
-                activity = card_activity(reply)
+                activity = card_activity(reply, meta.get("viewers"))
                 activity.id = saved["activity_id"]
                 return await turn_context.update_activity(activity)
 

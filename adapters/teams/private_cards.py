@@ -2,9 +2,10 @@
 
 Teams shows the card returned in an ``adaptiveCard/action`` invoke response to the person
 who pressed, in place of the pressed card; everyone else keeps the shared card, which the
-poll publisher updates. So a vote's confirmation travels as the poll card as it stands with
-the confirmation line on top, the "help me decide" questionnaire as its first question, and
-an export as the CSV card: nothing private is ever posted to the conversation.
+poll publisher updates. A vote's confirmation is a banner (teams_bot), and the shared card
+then refreshes, for each voter, to their own view: the poll with "You voted: ..." on top
+(the core's ``poll.view``). The "help me decide" questionnaire travels as its first
+question with the note on top; nothing private is ever posted to the conversation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.replies import Reply
 #: How a note stands out, by the core's reply kind.
 NOTE_COLOURS = {
     "poll.voted": "good",
+    "poll.your_vote": "good",
     "poll.closed_by_you": "good",
     "poll.quiz": "accent",
     "poll.refused": "attention",
@@ -27,7 +29,11 @@ NOTE_COLOURS = {
 
 def is_poll_note(reply: Reply) -> bool:
     """A short private line from the poll service (a confirmation, a refusal)."""
-    return reply.kind.startswith("poll.") and reply.attachment is None
+    return (
+        reply.kind.startswith("poll.")
+        and reply.attachment is None
+        and not (reply.header or reply.choices or reply.controls or reply.bars)
+    )
 
 
 def is_private_poll_reply(press: ButtonPress, reply: Reply) -> bool:

@@ -16,18 +16,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, Attachment
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
 
 from adapters.teams.activities import actor_of, event_of_message, press_from_data
-from adapters.teams.cards import CARD_CONTENT_TYPE, render_card
+from adapters.teams.cards import (
+    CARD_CONTENT_TYPE,
+    Card,
+    execute_action,
+    render_card,
+    with_refresh,
+)
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
+from adapters.teams.personal_chats import (
+    find_personal_chat,
+    remember_personal_chat,
+    without_share,
+)
 from adapters.teams.private_cards import (
+    is_poll_note,
     is_private_poll_reply,
     needs_poll_card,
     pressed_poll,
@@ -44,6 +57,10 @@ log = logging.getLogger(__name__)
 #: The invoke response type that shows a short message instead of replacing the card.
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+#: How long a vote's banner waits for the shared card's update: checks x step seconds.
+SETTLE_CHECKS = 20
+SETTLE_STEP_SECONDS = 0.05
 
 #: A conversation is welcomed at most once in this many seconds (Teams sends both a
 #: conversationUpdate and an installationUpdate when the app is added).
@@ -68,9 +85,23 @@ class CardAttachment(Attachment):  # type: ignore[misc]
         )
 
 
-def card_activity(reply: Reply) -> Activity:
-    """A message activity carrying ``reply`` as an Adaptive Card."""
-    attachment = CardAttachment(content_type=CARD_CONTENT_TYPE, content=render_card(reply))
+#: The action a poll card's refresh runs: each viewer's own view of the poll.
+VIEW_ACTION = "poll.view"
+
+
+def poll_card(reply: Reply, viewers: list[str] | None = None) -> Card:
+    """``reply`` as a card; a poll's shared card refreshes to each of ``viewers``' own view
+    (their vote marked, or their questionnaire step) through Universal Actions."""
+    card = render_card(reply)
+    poll_id = reply.meta.get("poll")
+    if reply.kind == "poll" and poll_id and viewers:
+        card = with_refresh(card, execute_action(VIEW_ACTION, poll_id), viewers)
+    return card
+
+
+def card_activity(reply: Reply, viewers: list[str] | None = None) -> Activity:
+    """A message activity carrying ``reply`` as an Adaptive Card (see :func:`poll_card`)."""
+    attachment = CardAttachment(content_type=CARD_CONTENT_TYPE, content=poll_card(reply, viewers))
     activity: Activity = MessageFactory.attachment(attachment)
     activity.summary = reply.header or reply.text[:80]
     return activity
@@ -103,8 +134,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
     async def send(self, turn_context: TurnContext, reply: Reply) -> str | None:
         """Post ``reply`` as a new message (a thread reply where the activity was one);
         the new message's activity id."""
+        shown = for_conversation(turn_context, reply)
         sent = await with_retries(
-            lambda: turn_context.send_activity(card_activity(reply)),
+            lambda: turn_context.send_activity(card_activity(shown)),
             self.retry,
             what="send card",
         )
@@ -127,7 +159,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         """Update the card message ``message_id`` in place with ``reply``."""
 
         async def update() -> object:
-            activity = card_activity(reply)
+            activity = card_activity(for_conversation(turn_context, reply))
             activity.id = message_id
             return await turn_context.update_activity(activity)
 
@@ -159,6 +191,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         event = event_of_message(activity)
         if event is None:
             return
+        await self.remember_personal_chat(activity)
         replies = await self.conversation.handle(event)
         conversation_type = activity.conversation.conversation_type if activity.conversation else ""
         if isinstance(event, ButtonPress) and conversation_type != "personal":
@@ -190,9 +223,14 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 "type": ERROR_CONTENT_TYPE,
                 "value": {"code": "BadRequest", "message": "not an AI Choice action"},
             }
+        poll_id = pressed_poll(press)
+        if poll_id:
+            # Before the press is handled: the shared update it causes must already list
+            # this person, so Teams refreshes their card to their own view.
+            await self.remember_viewer(poll_id, activity)
         replies = await self.conversation.handle(press)
         if any(is_private_poll_reply(press, reply) for reply in replies):
-            return await self.private_answer(press, replies)
+            return await self.private_answer(turn_context, press, replies)
         in_place = next((r for r in replies if r.placement is Placement.REPLACE), None)
         if in_place is None and len(replies) == 1 and is_private_note(replies[0]):
             # "Thanks for the feedback": shown to the presser only, never posted to the channel.
@@ -201,13 +239,34 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             if reply is not in_place:
                 await self.send(turn_context, reply)
         if in_place is not None:
-            return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_card(in_place)}
+            shown = for_conversation(turn_context, in_place)
+            return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_card(shown)}
         first = replies[0] if replies else None
         note = (first.header or first.text) if first else ""
         return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": note}
 
-    async def private_answer(self, press: ButtonPress, replies: list[Reply]) -> dict[str, Any]:
-        """A poll press's replies as one card for the presser (see private_cards)."""
+    async def private_answer(
+        self, turn_context: TurnContext, press: ButtonPress, replies: list[Reply]
+    ) -> dict[str, Any]:
+        """A poll press's replies, for the presser alone.
+
+        A confirmation or refusal is a banner (a message-type response): the card stays as
+        it is, and the shared update shows the vote. An export goes to the personal chat.
+        A view (the refresh, or the questionnaire) is the card itself (see private_cards).
+        """
+        replies = [for_conversation(turn_context, reply) for reply in replies]
+        export = next((r for r in replies if r.attachment is not None), None)
+        if export is not None:
+            return message_response(await self.send_export(turn_context, export))
+        voted = next(
+            (r.meta["poll"] for r in replies if r.kind == "poll.voted" and "poll" in r.meta), None
+        )
+        if voted:
+            # The banner, or the questionnaire's result, must come after the shared
+            # update the vote causes, or that update takes it away again.
+            await self.card_updated(voted)
+        if press.action != VIEW_ACTION and replies and all(is_poll_note(r) for r in replies):
+            return message_response("\n".join(r.text for r in replies))
         poll: Reply | None = None
         poll_id = pressed_poll(press)
         if poll_id and needs_poll_card(replies):
@@ -221,6 +280,83 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             note = replies[0].text if replies else ""
             return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": note}
         return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+
+    async def remember_viewer(self, poll_id: str, activity: Activity) -> None:
+        """Add the presser's Teams user id to the poll card's refresh list (newest 60).
+
+        Not for an anonymous poll: the list travels in the card, so it would tell who voted.
+        """
+        user_id = activity.from_property.id if activity.from_property else ""
+        if not user_id:
+            return
+        try:
+            if not await self.conversation.polls.is_anonymous(poll_id):
+                await self.conversation.polls.add_viewer(poll_id, user_id)
+        except StoreUnavailable:
+            log.error("teams: poll %s viewer not saved (redis unreachable)", poll_id)
+
+    async def card_updated(self, poll_id: str) -> None:
+        """Wait (briefly) until the shared card shows the vote just cast.
+
+        Updating a card takes away the banner under it (and, where user-specific views are
+        not run, the private card shown in its place), so the answer must come after the
+        update; when the update is held back (many votes at once) it comes anyway.
+        """
+        polls = self.conversation.polls.polls
+        for _ in range(SETTLE_CHECKS):
+            try:
+                version, rendered = await polls.render_lag(poll_id)
+            except StoreUnavailable:
+                return
+            if version <= rendered:
+                return
+            await asyncio.sleep(SETTLE_STEP_SECONDS)
+
+    async def remember_personal_chat(self, activity: Activity) -> None:
+        """Remember a person's personal chat with the bot (where an export goes)."""
+        try:
+            await remember_personal_chat(self.store, activity)
+        except StoreUnavailable:
+            log.error("teams: personal chat not saved (redis unreachable)")
+
+    async def send_export(self, turn_context: TurnContext, export: Reply) -> str:
+        """Post the CSV card in the presser's personal chat; the banner saying where it went.
+
+        From a personal chat it is posted right there; from a channel or group chat it goes
+        to the person's personal chat with the bot through the same connector; with no
+        personal chat known, the banner says how to open one. The poll card never changes.
+        """
+        messages = self.conversation.polls.messages
+        activity = turn_context.activity
+        conversation = activity.conversation
+        if conversation is not None and conversation.conversation_type == "personal":
+            await self.send(turn_context, export)
+            return messages.export_here
+        actor = actor_of(activity)
+        try:
+            chat = await find_personal_chat(self.store, actor.workspace, actor.user)
+        except StoreUnavailable:
+            chat = None
+        connector = turn_context.turn_state.get(turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        if chat is None or connector is None or chat.get("service_url") != activity.service_url:
+            return messages.export_needs_personal_chat
+        outgoing = card_activity(export)
+        outgoing.conversation = ConversationAccount(id=chat["conversation_id"])
+        outgoing.from_property = activity.recipient
+        outgoing.channel_id = activity.channel_id
+        outgoing.service_url = activity.service_url
+        try:
+            await with_retries(
+                lambda: connector.conversations.send_to_conversation(
+                    chat["conversation_id"], outgoing
+                ),
+                self.retry,
+                what="send export",
+            )
+        except Exception as error:
+            log.error("teams: export not sent to the personal chat: %s", type(error).__name__)
+            return messages.export_needs_personal_chat
+        return messages.export_sent_personal
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """The bot was added to a team, a group chat or a personal chat: welcome, remember."""
@@ -238,6 +374,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         try:
             await save_reference(self.store, activity)
+            await remember_personal_chat(self.store, activity)
             first = await self.store.claim_once(
                 "teams", "welcome", activity.conversation.id, ttl=WELCOME_TTL
             )
@@ -274,6 +411,20 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                     value=InvokeResponse(status=200, body=body),
                 )
             )
+
+
+def message_response(text: str) -> dict[str, Any]:
+    """The invoke response Teams shows as a short banner under the pressed card."""
+    return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": text}
+
+
+def for_conversation(turn_context: TurnContext, reply: Reply) -> Reply:
+    """``reply`` as it fits the conversation: no "Share to channel" in a personal chat,
+    where sharing would only repost it into the same chat."""
+    conversation = turn_context.activity.conversation if turn_context.activity else None
+    if conversation is not None and conversation.conversation_type == "personal":
+        return without_share(reply)
+    return reply
 
 
 def is_private_note(reply: Reply) -> bool:

@@ -160,7 +160,7 @@ def test_why_before_the_result_says_it_comes_with_the_result_and_back_leaves_the
 
 @pytest.mark.parametrize("columns", [80, 60])
 def test_tables_fit_the_terminal_and_points_line_up(
-    redis_url: str, tmp_path: Path, columns: int
+    redis_url: str, tmp_path: Path, columns: int, content: Content
 ) -> None:
     script = "compare\n1\n2\n2\n1\n2\n1\n2\n3\n1\n3\n2\nwhy\n"
     out = chat(script, redis_url, tmp_path, columns=columns).stdout
@@ -168,11 +168,14 @@ def test_tables_fit_the_terminal_and_points_line_up(
     too_wide = [line for line in out.splitlines() if len(line) > columns]
     assert too_wide == []
     table = steps(out)[-1]
-    rows = [line for line in table.splitlines() if line.split("  ")[-1].strip() in
-            ("open", "closed", "neither")]  # fmt: skip
+    leans = ("open", "closed", content.strings.lean_neither)
+    rows = [line for line in table.splitlines() if line.split("  ")[-1].strip() in leans]
     assert len(rows) == 10
     # Every points value ends in the same column, whatever its length (+3, -0.5).
-    ends = {line.index(line.split()[-2]) + len(line.split()[-2]) for line in rows}
+    ends = set()
+    for line in rows:
+        head = line[: line.rindex("  ")].rstrip()  # without the lean ("open", "no lean")
+        ends.add(len(head))
     assert len(ends) == 1, rows
 
 

@@ -331,7 +331,7 @@ async def test_not_sure_runs_the_questionnaire_and_casts_its_result(
     priorities = message.sections[0]
     assert priorities.title == messages.priorities_title
     assert dimension(content, "reliability") in priorities.lines
-    assert priorities.lines[-1] == messages.priorities_source.format(count=1)
+    assert priorities.note == messages.priorities_source.format(count=1)
 
 
 @pytest.mark.parametrize(

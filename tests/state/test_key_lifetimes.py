@@ -99,7 +99,7 @@ async def teams_flows(teams: Client, connector: StandInConnector) -> None:
     card = poll_flow.posts(connector)[-1]
     options = poll_flow.buttons(card)
     for voter in (2, 3):
-        await poll_flow.press(teams, poll_flow.execute(connector.url, options["Yes"], by=voter))
+        await poll_flow.banner(teams, poll_flow.execute(connector.url, options["Yes"], by=voter))
 
 
 async def lifetimes(client: aioredis.Redis, prefix: str) -> dict[str, int]:

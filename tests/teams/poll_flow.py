@@ -46,11 +46,18 @@ def mention(url: str, text: str, by: int = 1) -> dict[str, Any]:
     )
 
 
-def execute(url: str, data: dict[str, str], by: int, card_id: str = "reply-1") -> dict[str, Any]:
-    """An Action.Execute press in the channel: an ``adaptiveCard/action`` invoke."""
+def execute(
+    url: str,
+    data: dict[str, str],
+    by: int,
+    card_id: str = "reply-1",
+    trigger: str = "manual",
+) -> dict[str, Any]:
+    """An Action.Execute press in the channel: an ``adaptiveCard/action`` invoke (a card's
+    refresh is the same invoke with trigger "automatic")."""
     value = {
         "action": {"type": "Action.Execute", "verb": data["aic_action"], "data": data},
-        "trigger": "manual",
+        "trigger": trigger,
     }
     return payload(
         "card_action_invoke",
@@ -116,6 +123,34 @@ async def press(client: Client, activity: dict[str, Any]) -> Card:
     assert body["type"] == "application/vnd.microsoft.card.adaptive", body
     card: Card = body["value"]
     return card
+
+
+async def banner(client: Client, activity: dict[str, Any]) -> str:
+    """Post an invoke answered with a message-type response; the text Teams shows."""
+    response = await client.post("/api/messages", json=activity)
+    assert response.status == 200
+    body = await response.json()
+    assert body["type"] == "application/vnd.microsoft.activity.message", body
+    text: str = body["value"]
+    return text
+
+
+async def shown(client: Client, activity: dict[str, Any]) -> list[str]:
+    """Post an invoke; what the presser sees: the card's lines, or the banner's text."""
+    response = await client.post("/api/messages", json=activity)
+    assert response.status == 200
+    body = await response.json()
+    if body["type"] == "application/vnd.microsoft.activity.message":
+        return [str(body["value"])]
+    assert body["type"] == "application/vnd.microsoft.card.adaptive", body
+    return lines(body["value"])
+
+
+async def own_view(client: Client, url: str, card: Card, by: int) -> Card:
+    """What person ``by`` sees of the shared ``card``: the refresh Teams runs for them."""
+    assert f"29:person-{by}" in card["refresh"]["userIds"], "Teams only refreshes those listed"
+    data = card["refresh"]["action"]["data"]
+    return await press(client, execute(url, data, by, trigger="automatic"))
 
 
 def updates(connector: StandInConnector, activity_id: str = "reply-1") -> list[Card]:

@@ -17,7 +17,7 @@ from bot.conversation import Conversation
 from bot.events import Actor
 from tests.health_watch import HealthWatch
 from tests.teams.conftest import StandInConnector, actions, payload
-from tests.teams.poll_flow import execute, lines, mention, press
+from tests.teams.poll_flow import execute, mention, shown
 
 Client = TestClient[Any, Any]
 NESTED = "[" * 100_000 + "]" * 100_000
@@ -54,10 +54,10 @@ async def test_a_teams_vote_on_a_slack_poll_finds_no_poll(
     poll_id = started.meta["poll"]
     for action in ("poll.vote", "poll.close", "poll.export"):
         value = f"{poll_id}:0" if action == "poll.vote" else poll_id
-        card = await press(
+        said = await shown(
             teams, execute(connector.url, {"aic_action": action, "aic_value": value}, 1)
         )
-        assert content.polls.messages.poll_missing in lines(card), (action, lines(card))
+        assert content.polls.messages.poll_missing in said, (action, said)
     tally = await conversation.polls.polls.tally(poll_id, 2, with_voters=True)
     assert tally.counts == (0, 0) and tally.voters == 0 and not tally.closed
 
@@ -74,10 +74,9 @@ async def test_a_vote_from_another_tenant_finds_no_poll(
     elsewhere = execute(connector.url, vote, 2)
     elsewhere["channelData"] = {**elsewhere["channelData"], "tenant": {"id": "other-tenant"}}
     elsewhere["conversation"] = {**elsewhere["conversation"], "tenantId": "other-tenant"}
-    card = await press(teams, elsewhere)
-    assert content.polls.messages.poll_missing in lines(card)
+    assert content.polls.messages.poll_missing in await shown(teams, elsewhere)
     tally = await conversation.polls.polls.tally(poll_id, 2, with_voters=True)
     assert tally.voters == 0
     # The same press from the poll's own tenant counts.
-    card = await press(teams, execute(connector.url, vote, 2))
-    assert content.polls.messages.voted.format(option="Pizza") in lines(card)
+    said = await shown(teams, execute(connector.url, vote, 2))
+    assert content.polls.messages.voted.format(option="Pizza") in said

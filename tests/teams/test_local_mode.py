@@ -40,7 +40,7 @@ from bot.store import StateStore
 from tests.apps import web_app
 from tests.net import free_port
 from tests.teams.conftest import StandInConnector, payload
-from tests.teams.poll_flow import buttons, execute, lines, mention, posts, press
+from tests.teams.poll_flow import buttons, execute, mention, posts, shown
 
 Client = TestClient[Any, Any]
 LOCAL = ServiceUrlPolicy.local()
@@ -211,9 +211,9 @@ async def test_a_poll_card_with_a_disallowed_service_url_is_not_updated(
     )
     calls_before = len(connector.calls)
     with caplog.at_level(logging.WARNING, logger="adapters.teams.poll_publisher"):
-        voted = await press(teams, execute(connector.url, buttons(card)["Yes"], by=2))
+        voted = await shown(teams, execute(connector.url, buttons(card)["Yes"], by=2))
         await conversation.polls.drain()
-    assert any('Your vote for "Yes"' in line for line in lines(voted))  # the vote counted
+    assert any('Your vote for "Yes"' in line for line in voted)  # the vote counted
     assert len(connector.calls) == calls_before  # but the shared card was not touched
     assert any(f"poll {poll_id} not updated" in record.getMessage() for record in caplog.records)
 

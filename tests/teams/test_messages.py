@@ -347,3 +347,209 @@ async def test_unknown_invoke_data_is_a_card_error(
     body = await response.json()
     assert body["statusCode"] == 400
     assert body["type"] == "application/vnd.microsoft.error"
+
+
+def titles(card: dict[str, Any]) -> list[str]:
+    """Every button title on the card (Execute actions and their Submit fallbacks)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(str(node.get("title", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def test_no_button_title_is_too_long_to_show_whole(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    """Teams cuts a button title that does not fit (it never wraps one): long options and
+    FAQ suggestions become numbered lines of text with short numbered buttons."""
+    from adapters.teams.cards import LONG_LABEL
+
+    cards: list[dict[str, Any]] = []
+    response = await teams.post(
+        "/api/messages",
+        json=execute_press(connector.url, 0, {"aic_action": "quiz.start", "aic_value": ""}),
+    )
+    assert response.status == 200
+    card = connector.calls[-1].card
+    for step in range(1, 11):
+        cards.append(card)
+        response = await teams.post(
+            "/api/messages", json=execute_press(connector.url, step, first_answer(card))
+        )
+        card = (await response.json())["value"]
+    cards.append(card)
+    question_two = cards[1]
+    # Question 2's first option is 49 characters: shown as text, pressed as "1".
+    assert "1\\. Our own engineers, who already run infrastructure" in [
+        b["text"] for b in question_two["body"] if b["type"] == "TextBlock"
+    ]
+    assert titles(question_two)[:6] == ["1", "1", "2", "2", "3", "3"]
+    for text in ("how do I deploy an open source model", "privacy", "which one is cheaper?"):
+        activity = payload("personal_message", connector.url, text=text, id=f"ask-{text}")
+        assert (await teams.post("/api/messages", json=activity)).status == 201
+        cards.append(connector.calls[-1].card)
+    for shown in cards:
+        assert_valid_card(shown)
+        too_long = [t for t in titles(shown) if len(t) > LONG_LABEL]
+        assert not too_long, too_long
+
+
+async def test_angle_brackets_show_as_typed(
+    teams: Client, connector: StandInConnector, assert_valid_card: CheckCard
+) -> None:
+    """The Playground's renderer reads HTML in a TextBlock ("<model>" vanished): escaped,
+    markdown-it with HTML on (as the Playground's renderer) shows the text as typed."""
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark", {"html": True})
+    title = "Use <model> or a <b>vendor</b> API?"
+    activity = payload("personal_message", connector.url, text=f'poll "{title}" "A" "B"')
+    assert (await teams.post("/api/messages", json=activity)).status == 201
+    poll = connector.calls[-1].card
+    help_ = payload("personal_message", connector.url, text="help", id="help-1")
+    assert (await teams.post("/api/messages", json=help_)).status == 201
+    help_card = connector.calls[-1].card
+    for card, typed in ((poll, title), (help_card, "• ask <question>: for example")):
+        assert_valid_card(card)
+        blocks = [b["text"] for b in _blocks(card)]
+        block = next(b for b in blocks if b.startswith(typed[:3]))
+        tokens = markdown.parseInline(block)[0].children or []
+        assert not [t for t in tokens if t.type == "html_inline"], tokens
+        visible = "".join(t.content for t in tokens if t.type == "text")
+        assert visible.startswith(typed), visible
+
+
+def _blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                found.append(node)
+            for key, value in node.items():
+                if key != "fallback":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def test_share_to_channel_only_outside_personal_chats(
+    teams: Client, connector: StandInConnector
+) -> None:
+    """In a personal chat "Share to channel" would repost into the same chat: not offered."""
+    personal = execute_press(connector.url, 0, {"aic_action": "quiz.start", "aic_value": ""})
+    assert (await teams.post("/api/messages", json=personal)).status == 200
+    card = connector.calls[-1].card
+    step = 0
+    while "Question" in card_text(card):
+        step += 1
+        response = await teams.post(
+            "/api/messages", json=execute_press(connector.url, step, first_answer(card))
+        )
+        card = (await response.json())["value"]
+    assert card["body"][0]["text"].startswith("Recommendation")
+    assert "Share to channel" not in titles(card)
+    assert "Why? Every dimension" in titles(card)
+    # The same questionnaire in a channel thread keeps it.
+    from tests.teams.poll_flow import execute
+
+    start = execute(connector.url, {"aic_action": "quiz.start", "aic_value": ""}, by=5)
+    start["id"] = "share-start"
+    assert (await teams.post("/api/messages", json=start)).status == 200
+    card = connector.calls[-1].card
+    while "Question" in card_text(card):
+        step += 1
+        press = execute(connector.url, first_answer(card), by=5)
+        press["id"] = f"share-{step}"
+        response = await teams.post("/api/messages", json=press)
+        card = (await response.json())["value"]
+    assert "Share to channel" in titles(card)
+
+
+def _hybrid_answers(conversation: Any) -> list[str]:
+    """Answers (question:option values) that come out Hybrid, found with the real scoring."""
+    import itertools
+    import random
+
+    from bot.scoring import score
+
+    questions = conversation.content.questionnaire.questions
+    rng = random.Random(12)
+    for _ in itertools.repeat(None, 5000):
+        answers = {q.id: rng.choice(q.options).id for q in questions}
+        if score(conversation.content, answers).outcome == "hybrid":
+            return [f"{q.id}:{answers[q.id]}" for q in questions]
+    raise AssertionError("no hybrid answers found")
+
+
+async def test_hybrid_result_and_why_table_say_what_they_mean(
+    teams: Client, connector: StandInConnector, conversation: Any
+) -> None:
+    """ "Hybrid (a strong lean)" said nothing about the mix, and the Why table showed
+    "+0 neither": the header names the side a hybrid leans on, a zero is a plain 0."""
+    start = execute_press(connector.url, 100, {"aic_action": "quiz.start", "aic_value": ""})
+    assert (await teams.post("/api/messages", json=start)).status == 200
+    card: dict[str, Any] = {}
+    for step, value in enumerate(_hybrid_answers(conversation), 101):
+        data = {"aic_action": "quiz.answer", "aic_value": value}
+        response = await teams.post("/api/messages", json=execute_press(connector.url, step, data))
+        card = (await response.json())["value"]
+    header = card["body"][0]["text"]
+    assert header.startswith("Recommendation: Hybrid ("), header
+    assert "lean)" not in header
+    assert any(
+        side in header
+        for side in ("leaning on open source", "leaning on closed source", "an even mix of both")
+    )
+    why = execute_press(connector.url, 200, {"aic_action": "quiz.explain", "aic_value": ""})
+    assert (await teams.post("/api/messages", json=why)).status == 200
+    table = connector.calls[-1].card
+    rows = [
+        [cell["items"][0]["text"] for cell in row["cells"]]
+        for element in table["body"]
+        if element["type"] == "Table"
+        for row in element["rows"][1:]
+    ]
+    assert rows
+    assert not [row for row in rows if row[1] in ("+0", "-0")], rows
+    assert all(row[2] == "no lean" for row in rows if row[1] == "0")
+
+
+async def test_no_share_on_a_team_poll_questionnaire_result_in_a_personal_chat(
+    teams: Client, connector: StandInConnector
+) -> None:
+    from tests.teams.poll_flow import buttons, execute
+
+    personal = payload("personal_message", connector.url, text="poll", id="team-poll")
+    assert (await teams.post("/api/messages", json=personal)).status == 201
+    poll = connector.calls[-1].card
+    chat = {"conversation": personal["conversation"], "channelData": personal["channelData"]}
+    step = 0
+
+    async def press(data: dict[str, str]) -> dict[str, Any]:
+        nonlocal step
+        step += 1
+        activity = execute(connector.url, data, by=7) | chat | {"id": f"team-{step}"}
+        response = await teams.post("/api/messages", json=activity)
+        card: dict[str, Any] = (await response.json())["value"]
+        return card
+
+    card = await press(buttons(poll)["Not sure — help me decide"])
+    while "Question" in card_text(card):
+        card = await press(first_answer(card))
+    assert "Recommendation" in card_text(card)
+    assert "Share to channel" not in titles(card)
