@@ -16,6 +16,7 @@ from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
 from bot.limits import MAX_ROUTED_CHARS, too_long
 from bot.metrics import ERRORS, FAQ_QUESTIONS
+from bot.outbound import Outbox
 from bot.people import Directory
 from bot.polls import PollService
 from bot.questionnaire import Questionnaire
@@ -54,8 +55,16 @@ class Conversation:
         self.faq = FaqDesk(content, store)
         #: Each platform's people port (time zones, admin rights, names), asked when needed.
         self.people = Directory()
+        #: Each platform's outbound port (post, update, private notes), for the core to
+        #: speak first: poll updates today, scheduled posts and reminders next.
+        self.outbox = Outbox()
         self.polls = PollService(
-            content, store, self.questionnaire, secret=poll_secret, people=self.people
+            content,
+            store,
+            self.questionnaire,
+            secret=poll_secret,
+            people=self.people,
+            outbox=self.outbox,
         )
 
     async def handle(self, event: Event) -> list[Reply]:

@@ -1,9 +1,10 @@
 """Keeping polls' shared messages current, and closing polls at their deadlines.
 
-A front end registers a :class:`PollPublisher` for its platform; the refresher calls it
-when a poll's results change. Updates are coalesced: at most one per poll per refresh
-window (2 s), across all server replicas (a Redis ``SET NX PX`` claim), and the last update
-always shows the final state (the holder of the window checks again when it ends). The
+The refresher replaces a poll's shared message through its platform's outbound port
+(:mod:`bot.outbound`) when the poll's results change. Updates are coalesced: at most one
+per poll per refresh window (2 s), across all server replicas (a Redis ``SET NX PX``
+claim), and the last update always shows the final state (the holder of the window checks
+again when it ends). The
 sweeper closes polls whose deadline passed, each exactly once across replicas.
 """
 
@@ -13,9 +14,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 from bot.background import BackgroundWork
+from bot.outbound import Outbox
 from bot.poll_render import PollRenderer
 from bot.poll_store import PollStore
 from bot.replies import Reply
@@ -24,27 +27,18 @@ from bot.store import StoreUnavailable
 log = logging.getLogger("bot.polls")
 
 
-class PollPublisher(Protocol):
-    """What a front end gives the poll service to update a poll's shared message."""
-
-    async def publish_poll(self, meta: dict[str, Any], reply: Reply) -> None:
-        """Replace the poll's message (``meta['message']`` is the front end's reference)."""
-
-
 class PollRefresher:
     """Publishes each poll's current state to its message, coalescing bursts of votes."""
 
-    def __init__(self, polls: PollStore, renderer: PollRenderer, refresh_window: float) -> None:
+    def __init__(
+        self, polls: PollStore, renderer: PollRenderer, outbox: Outbox, refresh_window: float
+    ) -> None:
         self.polls = polls
         self.renderer = renderer
+        self.outbox = outbox
         self.refresh_window = refresh_window
-        self.publishers: dict[str, PollPublisher] = {}
         self._updates = BackgroundWork("polls")
         self._refreshing: set[str] = set()
-
-    def register_publisher(self, platform: str, publisher: PollPublisher) -> None:
-        """Let a front end update the messages of polls started on its platform."""
-        self.publishers[platform] = publisher
 
     async def attach_message(self, poll_id: str, reference: dict[str, Any]) -> None:
         """Remember where the poll's shared message is, so it can be updated later."""
@@ -118,10 +112,14 @@ class PollRefresher:
         if current is None:
             return False
         meta, reply = current
-        publisher = self.publishers.get(meta["platform"])
-        if publisher is None or not meta.get("message"):
+        message = meta.get("message")
+        if not isinstance(message, dict) or not self.outbox.has(meta["platform"]):
             return False
-        await publisher.publish_poll({**meta, "viewers": await self.polls.viewers(poll_id)}, reply)
+        reply = replace(reply, viewers=tuple(await self.polls.viewers(poll_id)))
+        if not await self.outbox.update(meta["platform"], message, reply):
+            # Not marked as shown: the next vote (or the close) tries again.
+            log.warning("poll %s: its message could not be updated", poll_id)
+            return False
         await self.polls.mark_rendered(poll_id, int(reply.meta["version"]))
         return True
 

@@ -2,8 +2,8 @@
 
 What a poll looks like is :mod:`bot.poll_render` (pure); keeping its shared message
 current and closing it at its deadline is :mod:`bot.poll_refresh`; its Redis keys are
-:mod:`bot.poll_store`. Front ends render the replies and register a
-:class:`~bot.poll_refresh.PollPublisher` to update a poll's message.
+:mod:`bot.poll_store`. Front ends render the replies; a poll's message is updated through
+the platform's outbound port (:mod:`bot.outbound`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from typing import Any
 from bot.content import Content
 from bot.events import Actor
 from bot.metrics import VOTES
+from bot.outbound import Outbox
 from bot.people import Directory
 from bot.poll_command import PollInputError, parse_poll
 from bot.poll_rate import PollQuota, PollRateLimit
-from bot.poll_refresh import DeadlineSweeper, PollPublisher, PollRefresher
+from bot.poll_refresh import DeadlineSweeper, PollRefresher
 from bot.poll_render import PollRenderer
 from bot.poll_store import (
     VOTE_CLOSED,
@@ -84,6 +85,7 @@ class PollService:
         *,
         secret: bytes | None = None,
         people: Directory | None = None,
+        outbox: Outbox | None = None,
         refresh_window: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -97,7 +99,8 @@ class PollService:
         self.people = people or Directory()
         self._definitions: dict[str, dict[str, Any]] = {}
         self.renderer = PollRenderer(content)
-        self.refresher = PollRefresher(self.polls, self.renderer, refresh_window)
+        self.outbox = outbox or Outbox()
+        self.refresher = PollRefresher(self.polls, self.renderer, self.outbox, refresh_window)
         # The sweeper reads this service's clock, so a test (or a caller) that sets it moves both.
         self.sweeper = DeadlineSweeper(self.polls, self.refresher, lambda: self.clock())
 
@@ -111,10 +114,6 @@ class PollService:
     @refresh_window.setter
     def refresh_window(self, seconds: float) -> None:
         self.refresher.refresh_window = seconds
-
-    def register_publisher(self, platform: str, publisher: PollPublisher) -> None:
-        """Let a front end update the messages of polls started on its platform."""
-        self.refresher.register_publisher(platform, publisher)
 
     async def attach_message(self, poll_id: str, reference: dict[str, Any]) -> None:
         """Remember where the poll's shared message is, so it can be updated later."""

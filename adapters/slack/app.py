@@ -23,9 +23,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.inbound import PLATFORM
 from adapters.slack.listeners import SlackListeners
+from adapters.slack.outbound import SlackOutbound
 from adapters.slack.payloads import MalformedRequest, read_body, request_kind
 from adapters.slack.people import SlackPeople
-from adapters.slack.polls import SlackPollPublisher
 from adapters.slack.settings import SlackSettings
 from adapters.slack.verification import is_signed_by_slack
 from bot.background import BackgroundWork
@@ -59,7 +59,7 @@ class SlackApp:
         self.people = SlackPeople(client, store)
         conversation.people.register(PLATFORM, self.people)
         self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
-        conversation.polls.register_publisher(PLATFORM, SlackPollPublisher(self.delivery))
+        conversation.outbox.register(PLATFORM, SlackOutbound(self.delivery))
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,

@@ -121,10 +121,14 @@ class SlackDelivery:
             kwargs["thread_ts"] = thread_ts
         return await self._call("chat_postMessage", kwargs)
 
-    async def post_for_reference(self, channel: str, reply: Reply) -> dict[str, str] | None:
+    async def post_for_reference(
+        self, channel: str, reply: Reply, thread_ts: str = ""
+    ) -> dict[str, str] | None:
         """``chat.postMessage`` that returns where the message is (``channel``, ``ts``),
         so it can be updated later; None when Slack refused it."""
         kwargs: dict[str, Any] = {"channel": channel, **self.message(reply)}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
         response = await self._call_for("chat_postMessage", kwargs)
         if response is None:
             return None

@@ -1,16 +1,14 @@
-"""Team polls in Slack: the poll message in the channel, kept up to date with ``chat.update``.
+"""Team polls in Slack: the poll message posted to the channel.
 
 A poll's message is posted with ``chat.postMessage`` (never ephemeral, never the
 acknowledgement) so it has a ``ts``; the core stores ``{"channel", "ts"}`` as the poll's
-message reference and calls :class:`SlackPollPublisher` whenever the results change
-(coalesced by the core: at most one update per poll per refresh window) and when the
-poll closes, by hand or at its deadline.
+message reference and keeps it current through the outbound port
+(:mod:`adapters.slack.outbound`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from adapters.slack.delivery import SlackDelivery
 from bot.polls import PollService
@@ -22,33 +20,11 @@ log = logging.getLogger(__name__)
 POLL_KIND = "poll"
 
 
-class PollMessageNotUpdated(RuntimeError):
-    """Slack refused ``chat.update``; the core leaves the version unrendered and retries later."""
-
-
 def is_poll_message(reply: Reply) -> bool:
     """True for a poll's shared message, which must be posted to the channel."""
     return (
         reply.kind == POLL_KIND and reply.visibility is Visibility.SHARED and "poll" in reply.meta
     )
-
-
-class SlackPollPublisher:
-    """Updates a poll's channel message in place (the core's ``PollPublisher``)."""
-
-    def __init__(self, delivery: SlackDelivery) -> None:
-        self.delivery = delivery
-
-    async def publish_poll(self, meta: dict[str, Any], reply: Reply) -> None:
-        """``chat.update`` the message at ``meta['message']`` with ``reply``."""
-        reference = meta.get("message")
-        if not isinstance(reference, dict):
-            return
-        channel, ts = reference.get("channel"), reference.get("ts")
-        if not (isinstance(channel, str) and isinstance(ts, str) and channel and ts):
-            return
-        if not await self.delivery.update(channel, ts, reply):
-            raise PollMessageNotUpdated(f"poll {meta.get('id')}: chat.update failed")
 
 
 class SlackPollPoster:

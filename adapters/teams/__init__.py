@@ -14,7 +14,7 @@ it through the ``ai_choice.front_ends`` entry point.
 - :mod:`adapters.teams.teams_bot`: the botbuilder bot: events to the core, replies out
 - :mod:`adapters.teams.cards`: neutral replies → Adaptive Card 1.5 (pure)
 - :mod:`adapters.teams.private_cards`: what a poll button shows the presser alone
-- :mod:`adapters.teams.poll_publisher`: keeps a posted poll card current
+- :mod:`adapters.teams.outbound`: the core's outbound port: post, update, personal notes
 - :mod:`adapters.teams.local_mode`: without credentials, only loopback peers are served
 - :mod:`adapters.teams.service_urls`: which serviceUrls the bot may send to (SSRF line)
 - :mod:`adapters.teams.connector_retry`: retries for throttled connector calls

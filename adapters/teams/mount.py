@@ -15,7 +15,7 @@ from adapters.teams.auth import (
 )
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
 from adapters.teams.endpoint import MessagesEndpoint
-from adapters.teams.poll_publisher import TeamsPollPublisher
+from adapters.teams.outbound import TeamsOutbound
 from adapters.teams.service_urls import BadHostPattern, policy_for
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.teams_bot import TeamsBot
@@ -57,8 +57,8 @@ def build_endpoint(
     bot = TeamsBot(conversation, store, retry)
     adapter.on_turn_error = bot.on_turn_error
     authenticator = RequestAuthenticator(authentication, enabled=bool(settings.microsoft_app_id))
-    # Poll cards posted in Teams are kept current through this adapter's connector.
-    conversation.polls.register_publisher(
-        PLATFORM, TeamsPollPublisher(adapter, settings.microsoft_app_id, service_urls, retry)
+    # The core's outgoing messages (poll card updates...) go through this adapter's connector.
+    conversation.outbox.register(
+        PLATFORM, TeamsOutbound(adapter, settings.microsoft_app_id, service_urls, store, retry)
     )
     return MessagesEndpoint(adapter, bot, authenticator, store, service_urls)

@@ -89,19 +89,19 @@ class CardAttachment(Attachment):  # type: ignore[misc]
 VIEW_ACTION = "poll.view"
 
 
-def poll_card(reply: Reply, viewers: list[str] | None = None) -> Card:
-    """``reply`` as a card; a poll's shared card refreshes to each of ``viewers``' own view
-    (their vote marked, or their questionnaire step) through Universal Actions."""
+def poll_card(reply: Reply) -> Card:
+    """``reply`` as a card; a poll's shared card refreshes to each of ``reply.viewers``' own
+    view (their vote marked, or their questionnaire step) through Universal Actions."""
     card = render_card(reply)
     poll_id = reply.meta.get("poll")
-    if reply.kind == "poll" and poll_id and viewers:
-        card = with_refresh(card, execute_action(VIEW_ACTION, poll_id), viewers)
+    if reply.kind == "poll" and poll_id and reply.viewers:
+        card = with_refresh(card, execute_action(VIEW_ACTION, poll_id), list(reply.viewers))
     return card
 
 
-def card_activity(reply: Reply, viewers: list[str] | None = None) -> Activity:
+def card_activity(reply: Reply) -> Activity:
     """A message activity carrying ``reply`` as an Adaptive Card (see :func:`poll_card`)."""
-    attachment = CardAttachment(content_type=CARD_CONTENT_TYPE, content=poll_card(reply, viewers))
+    attachment = CardAttachment(content_type=CARD_CONTENT_TYPE, content=poll_card(reply))
     activity: Activity = MessageFactory.attachment(attachment)
     activity.summary = reply.header or reply.text[:80]
     return activity

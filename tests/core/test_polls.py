@@ -7,7 +7,6 @@ import csv
 import io
 import random
 import time
-from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -15,6 +14,7 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
+from bot.outbound import MessageRef, Place
 from bot.poll_render import result_line
 from bot.replies import Reply, Visibility
 from bot.store import StateStore
@@ -29,14 +29,21 @@ def member(n: int) -> Actor:
     return Actor("test", "W1", "C1", f"U{n:04d}", f"Member {n:04d}")
 
 
-class RecordingPublisher:
-    """Stands in for a front end: records every update of a poll's shared message."""
+class RecordingOutbound:
+    """A front end's outbound port that records every update of a poll's shared message."""
 
     def __init__(self) -> None:
         self.updates: list[Reply] = []
 
-    async def publish_poll(self, meta: dict[str, Any], reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply) -> MessageRef | None:
+        raise AssertionError("polls only update their message")
+
+    async def update(self, message: MessageRef, reply: Reply) -> bool:
         self.updates.append(reply)
+        return True
+
+    async def notify(self, person: Actor, reply: Reply) -> bool:
+        raise AssertionError("polls only update their message")
 
 
 async def start_poll(conversation: Conversation, text: str = "", actor: Actor = MANAGER) -> Reply:
@@ -402,8 +409,8 @@ async def test_thousand_concurrent_voters_end_exact(
 
 
 async def test_updates_are_coalesced_and_the_last_one_is_final(conversation: Conversation) -> None:
-    publisher = RecordingPublisher()
-    conversation.polls.register_publisher("test", publisher)
+    publisher = RecordingOutbound()
+    conversation.outbox.register("test", publisher)
     conversation.polls.refresh_window = 0.5
     poll = await start_poll(conversation, '"Q?" "A" "B"')
     started = time.monotonic()

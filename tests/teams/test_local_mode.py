@@ -210,12 +210,12 @@ async def test_a_poll_card_with_a_disallowed_service_url_is_not_updated(
         poll_id, {"message": {**meta["message"], "service_url": disguised}}
     )
     calls_before = len(connector.calls)
-    with caplog.at_level(logging.WARNING, logger="adapters.teams.poll_publisher"):
+    with caplog.at_level(logging.WARNING, logger="adapters.teams.outbound"):
         voted = await shown(teams, execute(connector.url, buttons(card)["Yes"], by=2))
         await conversation.polls.drain()
     assert any('Your vote for "Yes"' in line for line in voted)  # the vote counted
     assert len(connector.calls) == calls_before  # but the shared card was not touched
-    assert any(f"poll {poll_id} not updated" in record.getMessage() for record in caplog.records)
+    assert any("serviceUrl is not allowed" in record.getMessage() for record in caplog.records)
 
 
 async def _snapshot(redis_client: aioredis.Redis, store: StateStore) -> dict[str, bytes | None]:
