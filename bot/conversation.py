@@ -9,9 +9,10 @@ short apology, and both are logged.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.content import Content
-from bot.events import Actor, ButtonPress, Command, Event, Message
+from bot.events import Actor, ButtonPress, Command, Event, HomeOpened, Installed, Message
 from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
 from bot.limits import MAX_ROUTED_CHARS, too_long
@@ -19,12 +20,39 @@ from bot.metrics import ERRORS, FAQ_QUESTIONS
 from bot.people import Directory
 from bot.polls import PollService
 from bot.questionnaire import Questionnaire
-from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table
+from bot.replies import (
+    Action,
+    Choice,
+    ChoiceStyle,
+    Placement,
+    Reply,
+    ReplyKind,
+    Section,
+    Table,
+    Tone,
+    Visibility,
+)
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-_FAQ_OUTCOMES = {"faq.answer": "answered", "faq.unsure": "suggested", "faq.unknown": "unknown"}
+_FAQ_OUTCOMES: dict[str, str] = {
+    ReplyKind.FAQ_ANSWER: "answered",
+    ReplyKind.FAQ_UNSURE: "suggested",
+    ReplyKind.FAQ_UNKNOWN: "unknown",
+}
+
+#: How each of the poll service's short notes stands out.
+# Until the poll code sets ``tone`` itself (see ``_from_polls``).
+_POLL_NOTE_TONES: dict[str, Tone] = {
+    ReplyKind.POLL_VOTED: Tone.SUCCESS,
+    ReplyKind.POLL_CLOSED_BY_YOU: Tone.SUCCESS,
+    ReplyKind.POLL_QUIZ: Tone.INFO,
+    ReplyKind.POLL_REFUSED: Tone.ERROR,
+    ReplyKind.POLL_ERROR: Tone.ERROR,
+    ReplyKind.POLL_CLOSED: Tone.WARNING,
+    ReplyKind.POLL_MISSING: Tone.WARNING,
+}
 
 #: Words that, typed on their own, act as commands rather than FAQ questions.
 COMMAND_WORDS = {
@@ -63,17 +91,19 @@ class Conversation:
         try:
             return await self._route(event)
         except StoreUnavailable:
-            return [Reply(kind="error", text=self.content.strings.store_unavailable)]
+            return [Reply(kind=ReplyKind.ERROR, text=self.content.strings.store_unavailable)]
         except Exception:
             ERRORS.labels(event.actor.platform, "core").inc()
             log.exception("failed to handle %s", type(event).__name__)
-            return [Reply(kind="error", text=self.content.strings.internal_error)]
+            return [Reply(kind=ReplyKind.ERROR, text=self.content.strings.internal_error)]
 
     async def _route(self, event: Event) -> list[Reply]:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
             return await self.press(event.actor, event.action, event.value)
+        if isinstance(event, HomeOpened | Installed):
+            return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
 
     async def message(self, event: Message) -> list[Reply]:
@@ -89,7 +119,9 @@ class Conversation:
             return await self.command(event.actor, command, "")
         if words[0] == "poll":
             parts = event.text.strip().split(None, 1)
-            return await self.polls.start(event.actor, parts[1] if len(parts) > 1 else "")
+            return self._from_polls(
+                await self.polls.start(event.actor, parts[1] if len(parts) > 1 else "")
+            )
         if words[0] == "ask":
             parts = event.text.strip().split(None, 1)
             return [await self._ask(parts[1] if len(parts) > 1 else "")]
@@ -115,54 +147,77 @@ class Conversation:
         if name == "help":
             return [self.help()]
         if name == "poll":
-            return await self.polls.start(actor, text)
+            return self._from_polls(await self.polls.start(actor, text))
         unknown = self.content.strings.unknown_command.format(name=name[:40])
         return [self.help(prefix=unknown)]
 
     async def press(self, actor: Actor, action: str, value: str) -> list[Reply]:
         """A button press, by the action the core put on the button."""
         quiz = self.questionnaire
-        if action == "quiz.start":
-            return [await quiz.start(actor)]
-        if action == "quiz.restart":
-            return [await quiz.start(actor, Placement.REPLACE)]
-        if action == "quiz.answer":
-            reply = await quiz.answer(actor, value)
-            poll_id = reply.meta.get("poll") if reply.kind == "quiz.result" else None
-            result = await quiz.recommendation(actor) if poll_id else None
-            if poll_id and result:
-                return [reply, await self.polls.cast_from_questionnaire(actor, poll_id, result)]
-            return [reply]
-        if action == "poll.vote":
-            return await self.polls.vote(actor, value)
-        if action == "poll.close":
-            return await self.polls.close(actor, value)
-        if action == "poll.export":
-            return await self.polls.export(actor, value)
-        if action == "quiz.back":
-            return [await quiz.back(actor)]
-        if action == "quiz.explain":
-            return [await self._explain(actor)]
-        if action == "quiz.result":
-            return [await quiz.show_result(actor)]
-        if action == "quiz.share":
-            result = await quiz.recommendation(actor)
-            return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
-        if action == "faq.show":
-            shown = self.faq.show(value)
-            return [shown if shown else self.menu(prefix=self.content.strings.unknown_action)]
-        if action == "faq.feedback":
-            thanks = await self.faq.feedback(value)
-            return [thanks if thanks else self.menu(prefix=self.content.strings.unknown_action)]
-        if action == "menu.ask":
-            return [Reply(kind="ask.prompt", text=self.content.strings.ask_prompt)]
-        if action == "compare.show":
-            return [self.comparison()]
-        if action == "help.show":
-            return [self.help()]
-        if action == "menu.show":
-            return [self.menu()]
-        return [self.menu(prefix=self.content.strings.unknown_action)]
+        match Action.parse(action):
+            case Action.QUIZ_START:
+                return [await quiz.start(actor)]
+            case Action.QUIZ_RESTART:
+                return [await quiz.start(actor, Placement.REPLACE)]
+            case Action.QUIZ_ANSWER:
+                reply = await quiz.answer(actor, value)
+                poll_id = reply.meta.get("poll") if reply.kind == ReplyKind.QUIZ_RESULT else None
+                result = await quiz.recommendation(actor) if poll_id else None
+                if poll_id and result:
+                    vote = await self.polls.cast_from_questionnaire(actor, poll_id, result)
+                    return [reply, *self._from_polls([vote])]
+                return [reply]
+            case Action.POLL_VOTE:
+                return self._from_polls(await self.polls.vote(actor, value))
+            case Action.POLL_CLOSE:
+                return self._from_polls(await self.polls.close(actor, value))
+            case Action.POLL_EXPORT:
+                return self._from_polls(await self.polls.export(actor, value))
+            case Action.QUIZ_BACK:
+                return [await quiz.back(actor)]
+            case Action.QUIZ_EXPLAIN:
+                return [await self._explain(actor)]
+            case Action.QUIZ_RESULT:
+                return [await quiz.show_result(actor)]
+            case Action.QUIZ_SHARE:
+                result = await quiz.recommendation(actor)
+                return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
+            case Action.FAQ_SHOW:
+                shown = self.faq.show(value)
+                return [shown if shown else self.menu(prefix=self.content.strings.unknown_action)]
+            case Action.FAQ_FEEDBACK:
+                thanks = await self.faq.feedback(value)
+                return [thanks if thanks else self.menu(prefix=self.content.strings.unknown_action)]
+            case Action.MENU_ASK:
+                return [Reply(kind=ReplyKind.ASK_PROMPT, text=self.content.strings.ask_prompt)]
+            case Action.COMPARE_SHOW:
+                return [self.comparison()]
+            case Action.HELP_SHOW:
+                return [self.help()]
+            case Action.MENU_SHOW:
+                return [self.menu()]
+            case None:
+                return [self.menu(prefix=self.content.strings.unknown_action)]
+
+    def _from_polls(self, replies: list[Reply]) -> list[Reply]:
+        """The poll service's replies with the fields front ends act on filled in.
+
+        Until the poll code sets them itself: a new poll's message says which poll it
+        is and what to tell its creator if it cannot be posted, an export says where
+        the file went, a short note says how it stands out.
+        """
+        messages = self.polls.messages
+        shaped = []
+        for reply in replies:
+            if reply.kind == ReplyKind.POLL and reply.visibility is Visibility.SHARED:
+                poll_id = reply.meta.get("poll", "")
+                reply = replace(reply, new_poll=poll_id, not_posted=messages.post_failed)
+            elif reply.kind == ReplyKind.POLL_EXPORT and reply.attachment is not None:
+                reply = replace(reply, delivered_note=messages.export_sent)
+            elif reply.kind in _POLL_NOTE_TONES:
+                reply = replace(reply, tone=_POLL_NOTE_TONES[reply.kind])
+            shaped.append(reply)
+        return shaped
 
     async def _ask(self, question: str) -> Reply:
         reply = await self.faq.ask(question)
@@ -183,10 +238,10 @@ class Conversation:
     def _menu_choices(self) -> tuple[Choice, ...]:
         strings = self.content.strings
         return (
-            Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
-            Choice(strings.menu_ask, "menu.ask"),
-            Choice(strings.menu_compare, "compare.show"),
-            Choice(strings.menu_help, "help.show"),
+            Choice(strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY),
+            Choice(strings.menu_ask, Action.MENU_ASK),
+            Choice(strings.menu_compare, Action.COMPARE_SHOW),
+            Choice(strings.menu_help, Action.HELP_SHOW),
         )
 
     def menu(self, prefix: str = "") -> Reply:
@@ -194,7 +249,7 @@ class Conversation:
         strings = self.content.strings
         text = f"{prefix}\n\n{strings.menu_text}" if prefix else strings.menu_text
         return Reply(
-            kind="menu", header=strings.menu_header, text=text, choices=self._menu_choices()
+            kind=ReplyKind.MENU, header=strings.menu_header, text=text, choices=self._menu_choices()
         )
 
     def help(self, prefix: str = "") -> Reply:
@@ -202,7 +257,7 @@ class Conversation:
         strings = self.content.strings
         text = f"{prefix}\n\n{strings.help_text}" if prefix else strings.help_text
         return Reply(
-            kind="help",
+            kind=ReplyKind.HELP,
             header=strings.help_header,
             text=text,
             sections=(Section(strings.help_examples_title, tuple(strings.help_examples)),),
@@ -214,7 +269,7 @@ class Conversation:
         comparison = self.content.comparison
         outcomes = self.content.questionnaire.outcomes
         return Reply(
-            kind="compare",
+            kind=ReplyKind.COMPARE,
             header=comparison.title,
             text=f"{comparison.intro}\n\n{comparison.summary}",
             table=Table(
@@ -222,6 +277,8 @@ class Conversation:
                 rows=tuple((d.name, d.open, d.closed) for d in comparison.dimensions),
             ),
             choices=(
-                Choice(self.content.strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
+                Choice(
+                    self.content.strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY
+                ),
             ),
         )
