@@ -211,9 +211,15 @@ class Conversation:
         for reply in replies:
             if reply.kind == ReplyKind.POLL and reply.visibility is Visibility.SHARED:
                 poll_id = reply.meta.get("poll", "")
-                reply = replace(reply, new_poll=poll_id, not_posted=messages.post_failed)
+                failed = Reply(
+                    kind=ReplyKind.POLL_ERROR, text=messages.post_failed, tone=Tone.ERROR
+                )
+                reply = replace(reply, new_poll=poll_id, not_posted=failed)
             elif reply.kind == ReplyKind.POLL_EXPORT and reply.attachment is not None:
-                reply = replace(reply, delivered_note=messages.export_sent)
+                sent = Reply(
+                    kind=ReplyKind.POLL_EXPORT, text=messages.export_sent, tone=Tone.SUCCESS
+                )
+                reply = replace(reply, delivered_note=sent)
             elif reply.kind in _POLL_NOTE_TONES:
                 reply = replace(reply, tone=_POLL_NOTE_TONES[reply.kind])
             shaped.append(reply)

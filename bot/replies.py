@@ -193,18 +193,18 @@ class Reply:
     meta: dict[str, str] = field(default_factory=dict)
     #: A file to deliver with the reply, privately to the person who asked.
     attachment: Attachment | None = None
-    #: The private line shown where the person acted once ``attachment`` has been
+    #: The private note shown where the person acted once ``attachment`` has been
     #: delivered somewhere else (a poll's CSV sent to their direct messages).
-    delivered_note: str = ""
+    delivered_note: Reply | None = None
     #: The person asked to show this to everyone (a shared result): it goes to the channel
     #: even when the button was pressed on a message only they could see.
     shares: bool = False
     #: A poll's id when this is a new poll's message: the front end posts it where the
     #: poll was started and hands the core its place (``PollService.attach_message``).
     new_poll: str = ""
-    #: The private line for the person when this shared message could not be posted
+    #: What the person sees, privately, when this shared message could not be posted
     #: (the bot is not in the channel).
-    not_posted: str = ""
+    not_posted: Reply | None = None
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None

@@ -18,7 +18,7 @@ Where each reply goes:
 * a new poll (``Reply.new_poll`` set, from the slash command, a mention or a DM) is posted
   to the channel with ``chat.postMessage``, never in the acknowledgement, and attached to
   the poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); when Slack
-  refuses, the person sees the reply's ``not_posted`` line privately. A reply with a file
+  refuses, the person sees the reply's ``not_posted`` privately. A reply with a file
   (a poll's CSV) is uploaded to the person's DM, with the reply's ``delivered_note`` where
   they are.
 
@@ -122,8 +122,8 @@ class SlackListeners:
         """A new poll goes to the channel for everyone; if Slack refuses, say so privately."""
         if await self.poll_poster.post(channel, reply):
             return
-        if response_url:
-            await self.delivery.respond(response_url, not_posted(reply), replace=False)
+        if response_url and reply.not_posted is not None:
+            await self.delivery.respond(response_url, reply.not_posted, replace=False)
 
     # --- slash command -----------------------------------------------------------------
 
@@ -217,9 +217,8 @@ class SlackListeners:
         if not sent:
             await self.delivery.apologise(origin.response_url)
             return
-        if reply.delivered_note:
-            note = Reply(kind=reply.kind, text=reply.delivered_note, tone=reply.tone)
-            await self.delivery.respond(origin.response_url, note, replace=False)
+        if reply.delivered_note is not None:
+            await self.delivery.respond(origin.response_url, reply.delivered_note, replace=False)
 
     # --- events ------------------------------------------------------------------------
 
@@ -285,8 +284,9 @@ class SlackListeners:
         channel, user, thread = message.actor.channel, message.actor.user, thread_of(event)
         for reply in await self._handle(message):
             if reply.new_poll:
-                if not await self.poll_poster.post(channel, reply):
-                    await self.delivery.post_ephemeral(channel, user, not_posted(reply), thread)
+                posted = await self.poll_poster.post(channel, reply)
+                if not posted and reply.not_posted is not None:
+                    await self.delivery.post_ephemeral(channel, user, reply.not_posted, thread)
             elif reply.visibility is Visibility.SHARED:
                 await self.delivery.post(channel, reply, thread)
             else:
@@ -312,9 +312,3 @@ class SlackListeners:
         replies = await self._handle(opened)
         if replies:
             await self.delivery.publish_home(opened.actor.user, replies[0])
-
-
-def not_posted(reply: Reply) -> Reply:
-    """The private line for the person when Slack refused to post ``reply`` (a new poll
-    in a channel the bot is not in): the core's wording, carried by the reply."""
-    return Reply(kind=reply.kind, text=reply.not_posted, tone=reply.tone)

@@ -65,7 +65,7 @@ async def test_what_front_ends_act_on_is_in_reply_fields(
     messages = content.polls.messages
     [poll] = await conversation.handle(Command(PERSON, "poll", '"Lunch?" "Pizza" "Salad"'))
     assert poll.new_poll and poll.new_poll == poll.meta["poll"]
-    assert poll.not_posted == messages.post_failed
+    assert poll.not_posted is not None and poll.not_posted.text == messages.post_failed
     await conversation.polls.attach_message(poll.new_poll, {"ts": "1.0"})
     pizza = next(c for c in poll.choices if c.label == "Pizza")
     [voted] = await conversation.handle(ButtonPress(OTHER, pizza.action, pizza.value))
@@ -74,7 +74,8 @@ async def test_what_front_ends_act_on_is_in_reply_fields(
     [refused] = await conversation.handle(ButtonPress(OTHER, export.action, export.value))
     assert refused.tone is Tone.ERROR
     [csv] = await conversation.handle(ButtonPress(PERSON, export.action, export.value))
-    assert csv.attachment is not None and csv.delivered_note == messages.export_sent
+    assert csv.attachment is not None and csv.delivered_note is not None
+    assert csv.delivered_note.text == messages.export_sent
 
     talk = Dialogue(conversation, PERSON)
     await talk.command("start")
