@@ -42,8 +42,8 @@ import redis.asyncio as aioredis  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from adapters.slack.front_end import SlackFrontEnd  # noqa: E402
+from adapters.slack.inbound import signature_for  # noqa: E402
 from adapters.slack.settings import SlackSettings  # noqa: E402
-from adapters.slack.verification import signature_for  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.core import Core, build_web_app  # noqa: E402

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot.content import Content
-from bot.events import Actor, ButtonPress, Command, Event, Message
+from bot.events import Actor, ButtonPress, Command, Event, HomeOpened, Installed, Message
 from bot.faq import FaqDesk
 from bot.faq_matcher import normalise
 from bot.limits import MAX_ROUTED_CHARS, too_long
@@ -20,12 +20,25 @@ from bot.outbound import Outbox
 from bot.people import Directory
 from bot.polls import PollService
 from bot.questionnaire import Questionnaire
-from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table
+from bot.replies import (
+    Action,
+    Choice,
+    ChoiceStyle,
+    Placement,
+    Reply,
+    ReplyKind,
+    Section,
+    Table,
+)
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-_FAQ_OUTCOMES = {"faq.answer": "answered", "faq.unsure": "suggested", "faq.unknown": "unknown"}
+_FAQ_OUTCOMES: dict[str, str] = {
+    ReplyKind.FAQ_ANSWER: "answered",
+    ReplyKind.FAQ_UNSURE: "suggested",
+    ReplyKind.FAQ_UNKNOWN: "unknown",
+}
 
 #: Words that, typed on their own, act as commands rather than FAQ questions.
 COMMAND_WORDS = {
@@ -72,17 +85,19 @@ class Conversation:
         try:
             return await self._route(event)
         except StoreUnavailable:
-            return [Reply(kind="error", text=self.content.strings.store_unavailable)]
+            return [Reply(kind=ReplyKind.ERROR, text=self.content.strings.store_unavailable)]
         except Exception:
             ERRORS.labels(event.actor.platform, "core").inc()
             log.exception("failed to handle %s", type(event).__name__)
-            return [Reply(kind="error", text=self.content.strings.internal_error)]
+            return [Reply(kind=ReplyKind.ERROR, text=self.content.strings.internal_error)]
 
     async def _route(self, event: Event) -> list[Reply]:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
             return await self.press(event.actor, event.action, event.value)
+        if isinstance(event, HomeOpened | Installed):
+            return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
 
     async def message(self, event: Message) -> list[Reply]:
@@ -131,49 +146,52 @@ class Conversation:
     async def press(self, actor: Actor, action: str, value: str) -> list[Reply]:
         """A button press, by the action the core put on the button."""
         quiz = self.questionnaire
-        if action == "quiz.start":
-            return [await quiz.start(actor)]
-        if action == "quiz.restart":
-            return [await quiz.start(actor, Placement.REPLACE)]
-        if action == "quiz.answer":
-            reply = await quiz.answer(actor, value)
-            poll_id = reply.meta.get("poll") if reply.kind == "quiz.result" else None
-            result = await quiz.recommendation(actor) if poll_id else None
-            if poll_id and result:
-                return [reply, await self.polls.cast_from_questionnaire(actor, poll_id, result)]
-            return [reply]
-        if action == "poll.vote":
-            return await self.polls.vote(actor, value)
-        if action == "poll.close":
-            return await self.polls.close(actor, value)
-        if action == "poll.view":
-            return await self.polls.view(actor, value)
-        if action == "poll.export":
-            return await self.polls.export(actor, value)
-        if action == "quiz.back":
-            return [await quiz.back(actor)]
-        if action == "quiz.explain":
-            return [await self._explain(actor)]
-        if action == "quiz.result":
-            return [await quiz.show_result(actor)]
-        if action == "quiz.share":
-            result = await quiz.recommendation(actor)
-            return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
-        if action == "faq.show":
-            shown = self.faq.show(value)
-            return [shown if shown else self.menu(prefix=self.content.strings.unknown_action)]
-        if action == "faq.feedback":
-            thanks = await self.faq.feedback(value)
-            return [thanks if thanks else self.menu(prefix=self.content.strings.unknown_action)]
-        if action == "menu.ask":
-            return [Reply(kind="ask.prompt", text=self.content.strings.ask_prompt)]
-        if action == "compare.show":
-            return [self.comparison()]
-        if action == "help.show":
-            return [self.help()]
-        if action == "menu.show":
-            return [self.menu()]
-        return [self.menu(prefix=self.content.strings.unknown_action)]
+        match Action.parse(action):
+            case Action.QUIZ_START:
+                return [await quiz.start(actor)]
+            case Action.QUIZ_RESTART:
+                return [await quiz.start(actor, Placement.REPLACE)]
+            case Action.QUIZ_ANSWER:
+                reply = await quiz.answer(actor, value)
+                poll_id = reply.meta.get("poll") if reply.kind == ReplyKind.QUIZ_RESULT else None
+                result = await quiz.recommendation(actor) if poll_id else None
+                if poll_id and result:
+                    vote = await self.polls.cast_from_questionnaire(actor, poll_id, result)
+                    return [reply, vote]
+                return [reply]
+            case Action.POLL_VOTE:
+                return await self.polls.vote(actor, value)
+            case Action.POLL_CLOSE:
+                return await self.polls.close(actor, value)
+            case Action.POLL_VIEW:
+                return await self.polls.view(actor, value)
+            case Action.POLL_EXPORT:
+                return await self.polls.export(actor, value)
+            case Action.QUIZ_BACK:
+                return [await quiz.back(actor)]
+            case Action.QUIZ_EXPLAIN:
+                return [await self._explain(actor)]
+            case Action.QUIZ_RESULT:
+                return [await quiz.show_result(actor)]
+            case Action.QUIZ_SHARE:
+                result = await quiz.recommendation(actor)
+                return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
+            case Action.FAQ_SHOW:
+                shown = self.faq.show(value)
+                return [shown if shown else self.menu(prefix=self.content.strings.unknown_action)]
+            case Action.FAQ_FEEDBACK:
+                thanks = await self.faq.feedback(value)
+                return [thanks if thanks else self.menu(prefix=self.content.strings.unknown_action)]
+            case Action.MENU_ASK:
+                return [Reply(kind=ReplyKind.ASK_PROMPT, text=self.content.strings.ask_prompt)]
+            case Action.COMPARE_SHOW:
+                return [self.comparison()]
+            case Action.HELP_SHOW:
+                return [self.help()]
+            case Action.MENU_SHOW:
+                return [self.menu()]
+            case None:
+                return [self.menu(prefix=self.content.strings.unknown_action)]
 
     async def _ask(self, question: str) -> Reply:
         reply = await self.faq.ask(question)
@@ -194,10 +212,10 @@ class Conversation:
     def _menu_choices(self) -> tuple[Choice, ...]:
         strings = self.content.strings
         return (
-            Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
-            Choice(strings.menu_ask, "menu.ask"),
-            Choice(strings.menu_compare, "compare.show"),
-            Choice(strings.menu_help, "help.show"),
+            Choice(strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY),
+            Choice(strings.menu_ask, Action.MENU_ASK),
+            Choice(strings.menu_compare, Action.COMPARE_SHOW),
+            Choice(strings.menu_help, Action.HELP_SHOW),
         )
 
     def menu(self, prefix: str = "") -> Reply:
@@ -205,7 +223,7 @@ class Conversation:
         strings = self.content.strings
         text = f"{prefix}\n\n{strings.menu_text}" if prefix else strings.menu_text
         return Reply(
-            kind="menu", header=strings.menu_header, text=text, choices=self._menu_choices()
+            kind=ReplyKind.MENU, header=strings.menu_header, text=text, choices=self._menu_choices()
         )
 
     def help(self, prefix: str = "") -> Reply:
@@ -213,7 +231,7 @@ class Conversation:
         strings = self.content.strings
         text = f"{prefix}\n\n{strings.help_text}" if prefix else strings.help_text
         return Reply(
-            kind="help",
+            kind=ReplyKind.HELP,
             header=strings.help_header,
             text=text,
             sections=(Section(strings.help_examples_title, tuple(strings.help_examples)),),
@@ -225,7 +243,7 @@ class Conversation:
         comparison = self.content.comparison
         outcomes = self.content.questionnaire.outcomes
         return Reply(
-            kind="compare",
+            kind=ReplyKind.COMPARE,
             header=comparison.title,
             text=f"{comparison.intro}\n\n{comparison.summary}",
             table=Table(
@@ -233,6 +251,8 @@ class Conversation:
                 rows=tuple((d.name, d.open, d.closed) for d in comparison.dimensions),
             ),
             choices=(
-                Choice(self.content.strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
+                Choice(
+                    self.content.strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY
+                ),
             ),
         )

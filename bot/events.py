@@ -1,7 +1,9 @@
 """Typed, platform-neutral events that front ends hand to the conversation core.
 
 An adapter's job on the way in is to turn a platform's payload or a line typed in a
-terminal into exactly one of these.
+terminal into exactly one of these. Besides what people type and press there are
+lifecycle events (:class:`HomeOpened`, :class:`Installed`), so that what the bot says when
+it arrives somewhere is decided by the core too.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ class Command:
 class ButtonPress:
     """A press on one of the core's :class:`bot.replies.Choice` buttons.
 
-    ``action`` and ``value`` are exactly the ones the core put on the choice.
+    ``action`` and ``value`` are the strings the platform handed back: the ones the core
+    put on the choice, or anything at all from an old message or a forged request (the
+    core looks ``action`` up with :meth:`bot.replies.Action.parse`).
     """
 
     actor: Actor
@@ -61,4 +65,20 @@ class Message:
     text: str
 
 
-Event = Command | ButtonPress | Message
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """The person opened the bot's own page (Slack's App Home): the core's answer is
+    what the page shows."""
+
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """The bot was added to a team, a channel, a group chat or a personal chat: the core's
+    answer is the welcome. ``actor.user`` is who added it, when the platform says."""
+
+    actor: Actor
+
+
+Event = Command | ButtonPress | Message | HomeOpened | Installed

@@ -22,7 +22,7 @@ from bot.content import Content, Faq, FaqEntry
 from bot.faq_matcher import FaqMatcher, Match, SmallTalkMatcher, normalise
 from bot.faq_situations import SituationNotes
 from bot.limits import MAX_QUESTION_CHARS, too_long
-from bot.replies import Choice, ChoiceStyle, Reply, Visibility, fit_label
+from bot.replies import Action, Choice, ChoiceStyle, Reply, ReplyKind, Visibility, fit_label
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class FaqDesk:
     def small_talk(self, text: str) -> Reply | None:
         """A friendly reply to a greeting, thanks and the like; None for anything else."""
         item = self._small_talk.find(text)
-        return None if item is None else Reply(kind="smalltalk", text=item.reply)
+        return None if item is None else Reply(kind=ReplyKind.SMALL_TALK, text=item.reply)
 
     async def ask(self, question: str) -> Reply:
         """The reply to a question typed by a person; the question is counted for editors."""
@@ -62,7 +62,7 @@ class FaqDesk:
         if too_long(question, MAX_QUESTION_CHARS):
             return self.too_long_reply()
         if not normalise(question):
-            return Reply(kind="faq.empty", text=strings.empty_question)
+            return Reply(kind=ReplyKind.FAQ_EMPTY, text=strings.empty_question)
         small = self.small_talk(question)
         if small is not None:
             return small
@@ -73,7 +73,7 @@ class FaqDesk:
     def too_long_reply(self) -> Reply:
         """The friendly refusal of a question over :data:`MAX_QUESTION_CHARS` characters."""
         text = self.content.strings.question_too_long.format(max=f"{MAX_QUESTION_CHARS:,}")
-        return Reply(kind="faq.too_long", text=text)
+        return Reply(kind=ReplyKind.FAQ_TOO_LONG, text=text)
 
     async def record(self, question: str, match: Match) -> None:
         """Count ``question`` with its outcome; a Redis outage never costs the answer."""
@@ -104,23 +104,23 @@ class FaqDesk:
             return self.answer_reply(match.entry, match.score, note)
         if match.suggestions:
             return Reply(
-                kind="faq.unsure",
+                kind=ReplyKind.FAQ_UNSURE,
                 text=strings.faq_unsure,
                 choices_title=strings.faq_suggestions_title,
                 choices=tuple(
-                    Choice(fit_label(s.entry.question), "faq.show", s.entry.id)
+                    Choice(fit_label(s.entry.question), Action.FAQ_SHOW, s.entry.id)
                     for s in match.suggestions
                 ),
                 visibility=Visibility.SHARED,
                 meta={"score": f"{match.score:.3f}"},
             )
         return Reply(
-            kind="faq.unknown",
+            kind=ReplyKind.FAQ_UNKNOWN,
             text=strings.faq_unknown,
             choices=(
-                Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
-                Choice(strings.menu_compare, "compare.show"),
-                Choice(strings.menu_help, "help.show"),
+                Choice(strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY),
+                Choice(strings.menu_compare, Action.COMPARE_SHOW),
+                Choice(strings.menu_help, Action.HELP_SHOW),
             ),
             visibility=Visibility.SHARED,
             meta={"score": f"{match.score:.3f}"},
@@ -134,21 +134,21 @@ class FaqDesk:
         """
         strings = self.content.strings
         offers = {
-            "quiz": Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),
-            "compare": Choice(strings.menu_compare, "compare.show"),
+            "quiz": Choice(strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY),
+            "compare": Choice(strings.menu_compare, Action.COMPARE_SHOW),
         }
         related = tuple(offers[o] for o in entry.offers) + tuple(
-            Choice(fit_label(self._entries[r].question), "faq.show", r) for r in entry.related
+            Choice(fit_label(self._entries[r].question), Action.FAQ_SHOW, r) for r in entry.related
         )
         return Reply(
-            kind="faq.answer",
+            kind=ReplyKind.FAQ_ANSWER,
             header=entry.question,
             text=f"{entry.answer}\n\n{note}" if note else entry.answer,
             choices_title=strings.faq_related_title if related else "",
             choices=related,
             controls=(
-                Choice(strings.faq_helpful, "faq.feedback", f"{entry.id}:up"),
-                Choice(strings.faq_not_helpful, "faq.feedback", f"{entry.id}:down"),
+                Choice(strings.faq_helpful, Action.FAQ_FEEDBACK, f"{entry.id}:up"),
+                Choice(strings.faq_not_helpful, Action.FAQ_FEEDBACK, f"{entry.id}:down"),
             ),
             visibility=Visibility.SHARED,
             meta={"entry": entry.id, "score": f"{score:.3f}"},
@@ -167,7 +167,7 @@ class FaqDesk:
         await self.store.increment(*FEEDBACK, field=f"{entry_id}:{vote}")
         strings = self.content.strings
         return Reply(
-            kind="faq.feedback",
+            kind=ReplyKind.FAQ_FEEDBACK,
             text=strings.faq_thanks if vote == "up" else strings.faq_feedback_sorry,
         )
 

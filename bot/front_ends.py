@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar
@@ -40,7 +41,8 @@ UNVERIFIED = "unverified"
 #: a caller that could not be verified.
 MALFORMED = "malformed"
 UNAUTHORIZED = "unauthorized"
-_ALWAYS_KNOWN = frozenset({MALFORMED, UNAUTHORIZED})
+#: Labels every front end may report besides its own kinds.
+ALWAYS_KNOWN = frozenset({MALFORMED, UNAUTHORIZED})
 
 
 class FrontEndError(ValueError):
@@ -66,23 +68,12 @@ class Route:
     handler: Handler
 
 
-def report_kind(request: web.Request, kind: str) -> None:
-    """Tell the server what kind of request this was, once the handler has verified and
-    parsed it; the server labels its metrics with it (nothing else reads the body)."""
-    from bot.server import REQUEST_KIND  # the web server's module, loaded by then
-
-    request[REQUEST_KIND] = kind
-
-
-def reported_kind(request: web.Request, known: frozenset[str]) -> str:
-    """The kind the handler reported, from a bounded set: ``unverified`` when it reported
-    none, ``other`` for a kind outside ``known`` (and the shared refusal labels)."""
-    from bot.server import REQUEST_KIND
-
-    kind = request.get(REQUEST_KIND)
-    if not isinstance(kind, str):
-        return UNVERIFIED
-    return kind if kind in known or kind in _ALWAYS_KNOWN else "other"
+#: The kind of the request being answered, as its handler found it once the request was
+#: verified and parsed (``REQUEST_KIND.set("block_actions")``). The server sets it to
+#: ``unverified`` as each request arrives and labels its metrics with it, so nothing but
+#: the handler reads a body. A context variable, like the request id: setting it runs
+#: none of the core's code on the request path.
+REQUEST_KIND: ContextVar[str] = ContextVar("ai_choice_request_kind", default=UNVERIFIED)
 
 
 class FrontEnd:
@@ -93,7 +84,7 @@ class FrontEnd:
     platform: ClassVar[str] = ""
     #: Every environment variable it reads; deployment files and docs are checked against it.
     variables: ClassVar[tuple[Variable, ...]] = ()
-    #: The request kinds its handlers report with :func:`report_kind`.
+    #: The request kinds its handlers report in :data:`REQUEST_KIND`.
     request_kinds: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, env: Mapping[str, str]) -> None:

@@ -11,7 +11,7 @@ from bot.content import Content
 from bot.csv_cells import csv_text
 from bot.poll_command import format_time, zone
 from bot.poll_store import Tally
-from bot.replies import Bar, Choice, ChoiceStyle, Reply, Section, Visibility
+from bot.replies import Action, Bar, Choice, ChoiceStyle, Reply, ReplyKind, Section, Visibility
 
 FILLED, EMPTY = "▇", "▁"
 
@@ -74,14 +74,16 @@ class PollRenderer:
         context.append(messages.started_by.format(name=meta["creator"]["name"]))
         poll_id = meta["id"]
         choices = (
-            tuple(Choice(label, "poll.vote", f"{poll_id}:{i}") for i, label in enumerate(options))
+            tuple(
+                Choice(label, Action.POLL_VOTE, f"{poll_id}:{i}") for i, label in enumerate(options)
+            )
             if open_now
             else ()
         )
-        controls = [Choice(messages.export_button, "poll.export", poll_id)]
+        controls = [Choice(messages.export_button, Action.POLL_EXPORT, poll_id)]
         if open_now:
             controls.insert(
-                0, Choice(messages.close_button, "poll.close", poll_id, ChoiceStyle.DANGER)
+                0, Choice(messages.close_button, Action.POLL_CLOSE, poll_id, ChoiceStyle.DANGER)
             )
         header = (
             meta["question"]
@@ -89,7 +91,7 @@ class PollRenderer:
             else messages.closed_header.format(question=meta["question"])
         )
         return Reply(
-            kind="poll",
+            kind=ReplyKind.POLL,
             header=header,
             text="\n".join(lines),
             bars=tuple(bars),

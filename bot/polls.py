@@ -43,6 +43,8 @@ from bot.replies import (
     ChoiceStyle,
     Placement,
     Reply,
+    ReplyKind,
+    Tone,
     Visibility,
 )
 from bot.scoring import Recommendation
@@ -56,6 +58,18 @@ _POLL_ID = re.compile(r"[0-9a-f]{1,32}")
 _OPTION_INDEX = re.compile(r"[0-9]{1,3}")
 #: How many people a poll's message is shown to as a view of their own (Teams' limit).
 MAX_VIEWERS = 60
+#: How each kind of short note stands out (front ends colour them).
+_NOTE_TONES: dict[ReplyKind, Tone] = {
+    ReplyKind.POLL_VOTED: Tone.SUCCESS,
+    ReplyKind.POLL_YOUR_VOTE: Tone.SUCCESS,
+    ReplyKind.POLL_CLOSED_BY_YOU: Tone.SUCCESS,
+    ReplyKind.POLL_EXPORT: Tone.SUCCESS,
+    ReplyKind.POLL_QUIZ: Tone.INFO,
+    ReplyKind.POLL_REFUSED: Tone.ERROR,
+    ReplyKind.POLL_ERROR: Tone.ERROR,
+    ReplyKind.POLL_CLOSED: Tone.WARNING,
+    ReplyKind.POLL_MISSING: Tone.WARNING,
+}
 #: How many polls' fixed parts each process keeps in memory.
 _DEFINITIONS_CACHED = 1024
 _VOTE_RESULTS = {
@@ -160,12 +174,12 @@ class PollService:
         try:
             spec = parse_poll(text, polls, now, person.time_zone)
         except PollInputError as problem:
-            return [self._private("poll.error", f"{problem}\n\n{self.messages.usage}")]
+            return [self._private(ReplyKind.POLL_ERROR, f"{problem}\n\n{self.messages.usage}")]
         poll_id = secrets.token_hex(6)
         quota = await self.rate_limit.admit(actor, poll_id, now)
         if quota is not PollQuota.ADMITTED:
             log.info("poll refused on %s: %s rate limit", actor.platform, quota.name.lower())
-            return [self._private("poll.error", self._rate_limited(quota))]
+            return [self._private(ReplyKind.POLL_ERROR, self._rate_limited(quota))]
         team = spec.question is None
         meta: dict[str, Any] = {
             "id": poll_id,
@@ -196,7 +210,10 @@ class PollService:
         log.info(
             "poll %s started on %s (%d options)", meta["id"], actor.platform, len(spec.options)
         )
-        return [self.render(meta, Tally.empty(len(spec.options)))]
+        # The front end posts the new poll where it was started and tells the core where.
+        not_posted = self._private(ReplyKind.POLL_ERROR, self.messages.post_failed)
+        shown = self.render(meta, Tally.empty(len(spec.options)))
+        return [replace(shown, new_poll=poll_id, not_posted=not_posted)]
 
     def _rate_limited(self, quota: PollQuota) -> str:
         limit = self.rate_limit
@@ -221,12 +238,12 @@ class PollService:
         poll_id, _, index_text = value.partition(":")
         meta = await self._definition(poll_id)
         if meta is None or not owned_by(meta, actor):
-            return [self._private("poll.missing", self.messages.poll_missing)]
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         # ASCII digits only, and few: int() refuses "²" (which isdigit() accepts) and
         # spends time on thousands of digits; a forged value is no error of ours.
         if not _OPTION_INDEX.fullmatch(index_text) or int(index_text) >= len(meta["options"]):
             log.info("vote refused: poll %s has no option %r", poll_id, index_text[:8])
-            return [self._private("poll.missing", self.messages.option_missing)]
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.option_missing)]
         option = int(index_text)
         if option == meta.get("quiz_option"):
             return await self._start_questionnaire(actor, meta)
@@ -262,9 +279,9 @@ class PollService:
         messages = self.messages
         VOTES.labels(_VOTE_RESULTS.get(outcome.status, "other")).inc()
         if outcome.status == VOTE_CLOSED:
-            return self._private("poll.closed", messages.poll_closed_no_vote)
+            return self._private(ReplyKind.POLL_CLOSED, messages.poll_closed_no_vote)
         if outcome.status == VOTE_NO_POLL:
-            return self._private("poll.missing", messages.poll_missing)
+            return self._private(ReplyKind.POLL_MISSING, messages.poll_missing)
         self.refresher.schedule(meta["id"])
         if outcome.status == VOTE_WITHDRAWN:
             text = messages.withdrawn.format(option=labels[option])
@@ -273,15 +290,15 @@ class PollService:
         else:
             text = messages.voted.format(option=labels[option])
         return self._private(
-            "poll.voted", text, meta={"poll": meta["id"], "status": str(outcome.status)}
+            ReplyKind.POLL_VOTED, text, meta={"poll": meta["id"], "status": str(outcome.status)}
         )
 
     async def _start_questionnaire(self, actor: Actor, meta: dict[str, Any]) -> list[Reply]:
         tally = await self.polls.tally(meta["id"], len(meta["options"]), with_voters=False)
         if tally.closed:
-            return [self._private("poll.closed", self.messages.poll_closed_no_vote)]
+            return [self._private(ReplyKind.POLL_CLOSED, self.messages.poll_closed_no_vote)]
         first = await self.questionnaire.start(actor, Placement.NEW, poll=meta["id"])
-        return [self._private("poll.quiz", self.messages.quiz_for_poll), first]
+        return [self._private(ReplyKind.POLL_QUIZ, self.messages.quiz_for_poll), first]
 
     async def cast_from_questionnaire(
         self, actor: Actor, poll_id: str, result: Recommendation
@@ -289,7 +306,7 @@ class PollService:
         """Make a finished questionnaire's outcome the voter's vote, and keep their priorities."""
         meta = await self._definition(poll_id)
         if meta is None or not owned_by(meta, actor):
-            return self._private("poll.missing", self.messages.poll_missing)
+            return self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)
         option = meta["outcomes"].index(result.outcome)
         priorities = {c.dimension_id: abs(c.points) for c in result.contributions if c.points}
         reply = await self._cast(actor, meta, option, toggle=False)
@@ -301,7 +318,7 @@ class PollService:
             # the poll (a changed answer no longer moves the vote; pressing an option does).
             await self.questionnaire.forget_poll(actor)
         text = self.messages.quiz_vote_cast.format(option=meta["options"][option])
-        return self._private("poll.voted", text, meta={"poll": poll_id})
+        return self._private(ReplyKind.POLL_VOTED, text, meta={"poll": poll_id})
 
     # --- closing and export -----------------------------------------------------------
 
@@ -314,7 +331,7 @@ class PollService:
         """Close a poll by hand: its creator or an admin only."""
         meta = await self._owned_meta(actor, poll_id)
         if meta is None:
-            return [self._private("poll.missing", self.messages.poll_missing)]
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         if not await self._may_manage(actor, meta):
             admins_known = (await self.people.look_up(actor)).admins_known
             refusal = (
@@ -322,28 +339,29 @@ class PollService:
                 if admins_known
                 else self.messages.not_allowed_close
             )
-            return [self._private("poll.refused", refusal)]
+            return [self._private(ReplyKind.POLL_REFUSED, refusal)]
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
-            return [self._private("poll.closed", self.messages.already_closed)]
+            return [self._private(ReplyKind.POLL_CLOSED, self.messages.already_closed)]
         log.info("poll %s closed by hand", poll_id)
         self.refresher.schedule(poll_id, force=True)
-        return [self._private("poll.closed_by_you", self.messages.closed_by_you)]
+        return [self._private(ReplyKind.POLL_CLOSED_BY_YOU, self.messages.closed_by_you)]
 
     async def export(self, actor: Actor, poll_id: str) -> list[Reply]:
         """The results as CSV, privately to the creator (no voter names when anonymous)."""
         meta = await self._owned_meta(actor, poll_id)
         if meta is None:
-            return [self._private("poll.missing", self.messages.poll_missing)]
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         if not await self._may_manage(actor, meta):
-            return [self._private("poll.refused", self.messages.not_allowed_export)]
+            return [self._private(ReplyKind.POLL_REFUSED, self.messages.not_allowed_export)]
         named = not meta["anonymous"]
         tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=named)
         return [
             Reply(
-                kind="poll.export",
+                kind=ReplyKind.POLL_EXPORT,
                 text=self.messages.export_ready.format(question=meta["question"]),
                 attachment=Attachment(f"poll-{poll_id}.csv", self.renderer.export_csv(meta, tally)),
                 meta={"poll": poll_id},
+                delivered_note=self._private(ReplyKind.POLL_EXPORT, self.messages.export_sent),
             )
         ]
 
@@ -357,9 +375,9 @@ class PollService:
             return [step]
         current = await self.current(poll_id)
         if current is None:
-            return [self._private("poll.missing", self.messages.poll_missing)]
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         meta, reply = current
-        own = replace(reply, kind="poll.own_view", visibility=Visibility.PRIVATE)
+        own = replace(reply, kind=ReplyKind.POLL_OWN_VIEW, visibility=Visibility.PRIVATE)
         option = await self.polls.vote_of(poll_id, self._voter(meta, actor))
         if option is None or option >= len(meta["options"]):
             return [own]
@@ -368,11 +386,18 @@ class PollService:
             replace(c, style=ChoiceStyle.PRIMARY) if c.value == mine else c for c in own.choices
         )
         text = self.messages.your_vote.format(option=meta["options"][option])
-        note = self._private("poll.your_vote", text, meta={"poll": poll_id})
+        note = self._private(ReplyKind.POLL_YOUR_VOTE, text, meta={"poll": poll_id})
         return [note, replace(own, choices=choices)]
 
     # --- helpers ----------------------------------------------------------------------
 
     @staticmethod
-    def _private(kind: str, text: str, meta: dict[str, str] | None = None) -> Reply:
-        return Reply(kind=kind, text=text, visibility=Visibility.PRIVATE, meta=meta or {})
+    def _private(kind: ReplyKind, text: str, meta: dict[str, str] | None = None) -> Reply:
+        """A short private note, with the tone front ends show it in."""
+        return Reply(
+            kind=kind,
+            text=text,
+            visibility=Visibility.PRIVATE,
+            meta=meta or {},
+            tone=_NOTE_TONES.get(kind, Tone.INFO),
+        )

@@ -16,7 +16,17 @@ from typing import Any
 
 from bot.content import Content, Question
 from bot.events import Actor
-from bot.replies import Choice, ChoiceStyle, Placement, Reply, Section, Table, Visibility
+from bot.replies import (
+    Action,
+    Choice,
+    ChoiceStyle,
+    Placement,
+    Reply,
+    ReplyKind,
+    Section,
+    Table,
+    Visibility,
+)
 from bot.scoring import Contribution, Recommendation, score
 from bot.store import StateStore
 
@@ -178,18 +188,18 @@ class Questionnaire:
         choices = tuple(
             Choice(
                 label=option.label,
-                action="quiz.answer",
+                action=Action.QUIZ_ANSWER,
                 value=f"{question.id}:{option.id}",
                 style=ChoiceStyle.PRIMARY if option.id == chosen else ChoiceStyle.DEFAULT,
             )
             for option in question.options
         )
-        controls = [Choice(strings.restart, "quiz.restart")]
+        controls = [Choice(strings.restart, Action.QUIZ_RESTART)]
         if index > 0:
-            controls.insert(0, Choice(strings.back, "quiz.back"))
+            controls.insert(0, Choice(strings.back, Action.QUIZ_BACK))
         progress = strings.progress.format(step=index + 1, total=len(self.questions))
         return Reply(
-            kind="quiz.question",
+            kind=ReplyKind.QUIZ_QUESTION,
             header=self.content.questionnaire.title,
             text=question.text,
             choices=choices,
@@ -263,7 +273,7 @@ class Questionnaire:
         strings = self.content.strings
         outcome = getattr(self.content.questionnaire.outcomes, result.outcome)
         return Reply(
-            kind="quiz.result",
+            kind=ReplyKind.QUIZ_RESULT,
             header=self._header(result),
             text=outcome.summary_for(result.answers),
             sections=(
@@ -279,10 +289,10 @@ class Questionnaire:
                 ),
             ),
             controls=(
-                Choice(strings.share, "quiz.share", style=ChoiceStyle.PRIMARY),
-                Choice(strings.explain, "quiz.explain"),
-                Choice(strings.back, "quiz.back"),
-                Choice(strings.restart, "quiz.restart"),
+                Choice(strings.share, Action.QUIZ_SHARE, style=ChoiceStyle.PRIMARY),
+                Choice(strings.explain, Action.QUIZ_EXPLAIN),
+                Choice(strings.back, Action.QUIZ_BACK),
+                Choice(strings.restart, Action.QUIZ_RESTART),
             ),
             placement=placement,
             meta={"outcome": result.outcome, "strength": result.strength},
@@ -302,30 +312,31 @@ class Questionnaire:
             for c in result.contributions
         )
         return Reply(
-            kind="quiz.explain",
+            kind=ReplyKind.QUIZ_EXPLAIN,
             header=strings.contributions_title,
             text=strings.contributions_text,
             table=Table(tuple(strings.contributions_columns), rows),
-            controls=(Choice(strings.back, "quiz.result"),),
+            controls=(Choice(strings.back, Action.QUIZ_RESULT),),
         )
 
     def share_reply(self, result: Recommendation, actor: Actor) -> Reply:
         """A short summary of the result for everyone in the channel."""
         outcome = getattr(self.content.questionnaire.outcomes, result.outcome)
         return Reply(
-            kind="quiz.share",
+            kind=ReplyKind.QUIZ_SHARE,
             header=self._header(result),
             text=outcome.share,
             sections=(self._reasons(result),),
             context=self.content.strings.shared_by.format(user=actor.user_name or actor.user),
             visibility=Visibility.SHARED,
+            shares=True,
         )
 
     def expired_reply(self) -> Reply:
         """What a press on a stale questionnaire button gets."""
         strings = self.content.strings
         return Reply(
-            kind="quiz.expired",
+            kind=ReplyKind.QUIZ_EXPIRED,
             text=strings.quiz_expired,
-            choices=(Choice(strings.menu_quiz, "quiz.start", style=ChoiceStyle.PRIMARY),),
+            choices=(Choice(strings.menu_quiz, Action.QUIZ_START, style=ChoiceStyle.PRIMARY),),
         )

@@ -27,6 +27,83 @@ class Placement(StrEnum):
     REPLACE = "replace"  # update the message whose button was pressed, in place
 
 
+class Action(StrEnum):
+    """Every action the core puts on a button; a press comes back with one of these.
+
+    A platform hands back whatever string its button carried, so the core looks it up
+    with :meth:`parse`: a button from an older version gets the friendly "I no longer
+    know that button" answer, never an exception.
+    """
+
+    QUIZ_START = "quiz.start"
+    QUIZ_ANSWER = "quiz.answer"
+    QUIZ_BACK = "quiz.back"
+    QUIZ_RESTART = "quiz.restart"
+    QUIZ_EXPLAIN = "quiz.explain"
+    QUIZ_RESULT = "quiz.result"  # back from the explanation to the result
+    QUIZ_SHARE = "quiz.share"
+    POLL_VOTE = "poll.vote"
+    POLL_CLOSE = "poll.close"
+    POLL_EXPORT = "poll.export"
+    POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    FAQ_SHOW = "faq.show"
+    FAQ_FEEDBACK = "faq.feedback"
+    MENU_ASK = "menu.ask"
+    MENU_SHOW = "menu.show"
+    COMPARE_SHOW = "compare.show"
+    HELP_SHOW = "help.show"
+
+    @classmethod
+    def parse(cls, text: str) -> Action | None:
+        """The action named ``text``, or None for one the core does not have."""
+        return cls._value2member_map_.get(text)  # type: ignore[return-value]
+
+
+class ReplyKind(StrEnum):
+    """What a reply is, for tests, metrics and logs. Front ends never decide anything
+    from it: what a platform needs to know travels in a :class:`Reply` field."""
+
+    MENU = "menu"
+    HELP = "help"
+    COMPARE = "compare"
+    ERROR = "error"
+    ASK_PROMPT = "ask.prompt"
+    SMALL_TALK = "smalltalk"
+    QUIZ_QUESTION = "quiz.question"
+    QUIZ_RESULT = "quiz.result"
+    QUIZ_EXPLAIN = "quiz.explain"
+    QUIZ_SHARE = "quiz.share"
+    QUIZ_EXPIRED = "quiz.expired"
+    FAQ_ANSWER = "faq.answer"
+    FAQ_UNSURE = "faq.unsure"
+    FAQ_UNKNOWN = "faq.unknown"
+    FAQ_EMPTY = "faq.empty"
+    FAQ_TOO_LONG = "faq.too_long"
+    FAQ_FEEDBACK = "faq.feedback"
+    POLL = "poll"  # a poll's shared message
+    POLL_VOTED = "poll.voted"
+    POLL_QUIZ = "poll.quiz"
+    POLL_CLOSED = "poll.closed"
+    POLL_CLOSED_BY_YOU = "poll.closed_by_you"
+    POLL_MISSING = "poll.missing"
+    POLL_REFUSED = "poll.refused"
+    POLL_ERROR = "poll.error"
+    POLL_EXPORT = "poll.export"
+    POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
+    POLL_YOUR_VOTE = "poll.your_vote"
+    POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+
+
+class Tone(StrEnum):
+    """How a short note stands out (a confirmation, a refusal); front ends map it to a
+    colour or leave it plain."""
+
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 class ChoiceStyle(StrEnum):
     """A hint for how prominent a button is; front ends may ignore it."""
 
@@ -40,7 +117,8 @@ class Choice:
     """A button. Pressing it comes back to the core as ``ButtonPress(action, value)``."""
 
     label: str
-    action: str
+    #: An :class:`Action` (a plain string is accepted while the poll code still writes them).
+    action: Action | str
     value: str = ""
     style: ChoiceStyle = ChoiceStyle.DEFAULT
 
@@ -98,9 +176,9 @@ class Attachment:
 class Reply:
     """One message the core wants shown."""
 
-    #: What this reply is, for front ends and tests: ``menu``, ``quiz.question``,
-    #: ``quiz.result``, ``faq.answer``, ``faq.unsure``, ``compare``, ``help``, ``error``...
-    kind: str
+    #: What this reply is (a :class:`ReplyKind`), for tests, metrics and logs; front ends
+    #: never branch on it. A plain string is accepted while the poll code still writes them.
+    kind: ReplyKind | str
     header: str = ""
     text: str = ""
     facts: tuple[Fact, ...] = ()
@@ -124,6 +202,21 @@ class Reply:
     #: Platform user ids to whom a shared message is also shown as a view of their own
     #: (their vote marked); front ends that have per-person views use it, others ignore it.
     viewers: tuple[str, ...] = ()
+    #: The private note shown where the person acted once ``attachment`` has been
+    #: delivered somewhere else (a poll's CSV sent to their direct messages).
+    delivered_note: Reply | None = None
+    #: The person asked to show this to everyone (a shared result): it goes to the channel
+    #: even when the button was pressed on a message only they could see.
+    shares: bool = False
+    #: A poll's id when this is a new poll's message: the front end posts it where the
+    #: poll was started and hands the core its place (``PollService.attach_message``).
+    new_poll: str = ""
+    #: What the person sees, privately, when this shared message could not be posted
+    #: (the bot is not in the channel).
+    not_posted: Reply | None = None
+    #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
+    #: full reply.
+    tone: Tone | None = None
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""

@@ -4,7 +4,7 @@ each front end's own routes behind one guard.
 Every front-end route gets the same treatment, whichever platform it serves: a request id
 for its log lines, a count and a time under the front end's platform label, and a 500
 instead of a traceback when its handler fails. The kind label is what the handler reported
-after verifying and parsing the request (:func:`bot.front_ends.report_kind`): nothing here
+after verifying and parsing the request (:data:`bot.front_ends.REQUEST_KIND`): nothing here
 reads a body, so nothing is parsed before it is verified.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from bot.front_ends import FrontEnd, Handler, Route, reported_kind
+from bot.front_ends import ALWAYS_KNOWN, REQUEST_KIND, UNVERIFIED, FrontEnd, Handler, Route
 from bot.logging_setup import request_id
 from bot.metrics import ACK_SECONDS, ERRORS, REQUESTS
 from bot.store import StateStore
@@ -26,9 +26,6 @@ from bot.store import StateStore
 log = logging.getLogger(__name__)
 
 STORE_KEY: web.AppKey[StateStore] = web.AppKey("store", StateStore)
-#: Where a front end's handler leaves the kind of request it verified and parsed
-#: (:func:`bot.front_ends.report_kind`), for the metrics label.
-REQUEST_KIND: web.RequestKey[str] = web.RequestKey("request_kind", str)
 
 #: The largest request body any route reads (aiohttp answers 413 beyond it).
 MAX_BODY_BYTES = 1024 * 1024
@@ -52,31 +49,40 @@ async def _metrics(_request: web.Request) -> web.Response:
 def observed(platform: str, kinds: frozenset[str], handler: Handler) -> Handler:
     """``handler`` counted, timed and tagged under ``platform``, never answering with a
     traceback."""
+    known = kinds | ALWAYS_KNOWN
+
+    def label() -> str:
+        # A bounded label set: a kind outside what the front end declared is "other".
+        kind = REQUEST_KIND.get()
+        return kind if kind in known or kind == UNVERIFIED else "other"
 
     async def observe(request: web.Request) -> web.StreamResponse:
         token = request_id.set(
             request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
         )
+        kind_token = REQUEST_KIND.set(UNVERIFIED)
         started = time.perf_counter()
         try:
             response = await handler(request)
         except web.HTTPException as error:
-            REQUESTS.labels(platform, reported_kind(request, kinds)).inc()
+            REQUESTS.labels(platform, label()).inc()
             if error.status >= 500:
                 ERRORS.labels(platform, "server").inc()
             raise
         except Exception:
-            REQUESTS.labels(platform, reported_kind(request, kinds)).inc()
+            REQUESTS.labels(platform, label()).inc()
             ERRORS.labels(platform, "server").inc()
             log.exception("unhandled error answering a %s request", platform)
             return web.json_response({"error": "internal error"}, status=500)
+        else:
+            REQUESTS.labels(platform, label()).inc()
+            if response.status >= 500:
+                ERRORS.labels(platform, "server").inc()
+            return response
         finally:
             ACK_SECONDS.labels(platform).observe(time.perf_counter() - started)
+            REQUEST_KIND.reset(kind_token)
             request_id.reset(token)
-        REQUESTS.labels(platform, reported_kind(request, kinds)).inc()
-        if response.status >= 500:
-            ERRORS.labels(platform, "server").inc()
-        return response
 
     return observe
 

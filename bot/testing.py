@@ -99,8 +99,8 @@ class Dialogue:
 
     def expect_replies(self, *kinds: str) -> Dialogue:
         """Assert the unchecked replies are exactly these kinds, in order; take them all."""
-        got = [reply.kind for reply in self.unchecked]
-        assert got == list(kinds), (
+        got = [str(reply.kind) for reply in self.unchecked]
+        assert got == [str(kind) for kind in kinds], (
             f"expected replies {list(kinds)}, got {got}:\n{_describe(self.unchecked)}"
         )
         self.unchecked.clear()

@@ -19,8 +19,8 @@ from typing import TextIO
 from adapters.console.render import buttons, render, terminal_width
 from bot.conversation import Conversation
 from bot.core import build_core
-from bot.events import Actor, ButtonPress, Event, Message
-from bot.replies import Choice, Reply
+from bot.events import Actor, ButtonPress, Event, HomeOpened, Message
+from bot.replies import Action, Choice, Reply
 from bot.settings import Settings
 
 PLATFORM = "console"
@@ -58,8 +58,10 @@ class Screen:
 
     @property
     def at_question(self) -> bool:
-        """True while a questionnaire question is waiting for an answer."""
-        return self.reply is not None and self.reply.kind == "quiz.question"
+        """True while a questionnaire question is waiting for an answer (its choices are
+        the answers)."""
+        choices = self.reply.choices if self.reply is not None else ()
+        return any(choice.action == Action.QUIZ_ANSWER for choice in choices)
 
 
 def to_event(line: str, actor: Actor, last: list[Choice]) -> Event:
@@ -125,7 +127,7 @@ async def converse(conversation: Conversation, actor: Actor, stdin: TextIO, stdo
                 screen.reply, screen.buttons = reply, buttons(reply)
         stdout.flush()
 
-    show([conversation.menu()])
+    show(await conversation.handle(HomeOpened(actor)))  # the terminal opens on the bot's page
     while True:
         if interactive:
             stdout.write("> ")

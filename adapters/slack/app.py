@@ -1,10 +1,10 @@
-"""The Slack front end: a Bolt ``AsyncApp`` behind ``POST /slack/events`` or Socket Mode.
+"""The Slack front end's wiring: the Bolt ``AsyncApp``, its listeners, its Web API client.
 
-Over HTTP, every request is verified here first (signature and timestamp, see
-:mod:`adapters.slack.verification`) and read strictly (:mod:`adapters.slack.payloads`):
-anything unsigned, stale or malformed gets 401/400 before Bolt or the core sees it, so it
-changes nothing. Bolt's own verification is therefore off; it would also log bodies it
-rejects. Bolt then routes the parsed dict to :class:`SlackListeners`.
+Nothing here runs per request. Over HTTP, :class:`adapters.slack.inbound.SlackRequests`
+verifies and reads each request and hands it to Bolt (whose own verification is off: it
+would also log bodies it rejects); over Socket Mode, slack_sdk hands Bolt each envelope.
+Bolt then dispatches by the matchers registered here, one listener per kind of request
+and per core action (:class:`bot.replies.Action`) for buttons.
 """
 
 from __future__ import annotations
@@ -12,35 +12,44 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
 from typing import Any
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack.blocks import action_id_pattern
 from adapters.slack.delivery import SlackDelivery, web_client
-from adapters.slack.inbound import PLATFORM
+from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
-from adapters.slack.payloads import MalformedRequest, read_body, request_kind
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
-from adapters.slack.verification import is_signed_by_slack
 from bot.background import BackgroundWork
 from bot.conversation import Conversation
-from bot.front_ends import report_kind
+from bot.replies import Action
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
 #: Seconds shutdown waits for replies still being delivered.
 DRAIN_SECONDS = 10.0
+#: The slash command the app manifest declares (deploy/slack/manifest.yaml).
+SLASH_COMMAND = "/ai-choice"
+#: Anything at all: the last listener of its kind, which acknowledges what no other took.
+ANYTHING = re.compile(r".*")
 
 
-def _unauthorised() -> web.Response:
-    return web.json_response({"error": "invalid request"}, status=401)
+def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
+    """Bolt's matchers → our listeners. Bolt runs the first listener that matches, so the
+    catch-alls come last: an old button the core no longer has still gets the core's
+    answer, and an event we do not answer is still acknowledged (never a 404)."""
+    bolt.command(SLASH_COMMAND)(listeners.on_command)
+    for action in Action:
+        bolt.action(action_id_pattern(action))(listeners.press_listener(action))
+    bolt.action(ANYTHING)(listeners.on_unknown_press)
+    bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
+    bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)
+    bolt.event("app_home_opened", matchers=[listeners.is_home_tab])(listeners.on_home_opened)
+    bolt.event(ANYTHING)(listeners.on_other_event)
 
 
 class SlackApp:
@@ -52,7 +61,6 @@ class SlackApp:
         if not (settings.signing_secret and settings.bot_token):
             raise ValueError("Slack needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
         self.settings = settings
-        self._signing_secret = settings.signing_secret
         client = web_client(settings.bot_token, settings.api_url)
         self.background = BackgroundWork(PLATFORM)
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
@@ -64,41 +72,16 @@ class SlackApp:
             name="ai-choice",
             client=client,
             signing_secret=settings.signing_secret,
-            request_verification_enabled=False,  # done in handle_http, before any parsing
+            request_verification_enabled=False,  # done by SlackRequests, before any parsing
+            # Our listeners acknowledge and hand the work to ``background`` themselves, so
+            # Bolt answers as soon as they return instead of polling for the ack.
+            process_before_response=True,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
-        self.bolt.command(re.compile(r"^/.+"))(self.listeners.on_command)
-        self.bolt.action(re.compile(r".*"))(self.listeners.on_action)
-        self.bolt.event(re.compile(r".*"))(self.listeners.on_event)
+        register_listeners(self.bolt, self.listeners)
+        self.requests = SlackRequests(settings.signing_secret, self.bolt)
         self._socket_mode: Any = None
         self._connecting: asyncio.Task[None] | None = None
-
-    async def handle_http(self, request: web.Request) -> web.Response:
-        """``POST /slack/events``: verify, read, hand to Bolt, return its acknowledgement."""
-        body = await request.read()
-        if not is_signed_by_slack(self._signing_secret, request.headers, body):
-            log.info("slack request rejected: missing, stale or wrong signature")
-            return _unauthorised()
-        try:
-            payload = read_body(body, request.content_type)
-        except MalformedRequest as exc:
-            report_kind(request, "malformed")
-            log.info("slack request rejected: %s", exc)
-            return web.json_response({"error": "malformed request"}, status=400)
-        report_kind(request, request_kind(payload))
-        headers: dict[str, str | Sequence[str]] = {
-            name.lower(): value for name, value in request.headers.items()
-        }
-        # Bolt takes an already parsed body only in its Socket Mode shape (a dict). That
-        # mode changes nothing else here: it only skips Bolt's signature verification,
-        # which is off anyway (done above, on the raw bytes). Handing Bolt the dict saves
-        # dumping it to JSON and Bolt parsing it a second time.
-        bolt_request = AsyncBoltRequest(
-            body=payload, query=request.query_string, headers=headers, mode="socket_mode"
-        )
-        response = await self.bolt.async_dispatch(bolt_request)
-        result: web.Response = await to_aiohttp_response(response)
-        return result
 
     async def start_socket_mode(self) -> None:
         """Start connecting over Socket Mode (``SLACK_APP_TOKEN``) when the web app starts.

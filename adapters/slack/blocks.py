@@ -72,21 +72,16 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-def unescape_slack(text: str) -> str:
-    """Text Slack sent us (it escapes ``&``, ``<``, ``>``) back to the plain text the core reads."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def encode_action_id(action: str, index: int) -> str:
     """The ``action_id`` for the ``index``-th button: unique within a message, ≤255 chars."""
     suffix = f"{ACTION_SEPARATOR}{index}"
     return action[: MAX_ACTION_ID - len(suffix)] + suffix
 
 
-def decode_action_id(action_id: str) -> str:
-    """The core's action back out of an ``action_id`` made by :func:`encode_action_id`."""
-    action, separator, index = action_id.rpartition(ACTION_SEPARATOR)
-    return action if separator and index.isdigit() else action_id
+def action_id_pattern(action: str) -> re.Pattern[str]:
+    """What every ``action_id`` :func:`encode_action_id` makes for ``action`` looks like:
+    Bolt dispatches a press to ``action``'s listener by it."""
+    return re.compile(rf"^{re.escape(action)}{re.escape(ACTION_SEPARATOR)}\d+$")
 
 
 def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:

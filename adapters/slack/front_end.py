@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from adapters.slack.payloads import REQUEST_KINDS
 from adapters.slack.settings import VARIABLES, SlackSettings
 from bot.front_ends import FrontEnd, Route
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackApp
     from bot.core import Core
+
+#: The kinds of request Slack sends, as counted in metrics (anything else is ``other``);
+#: :func:`adapters.slack.inbound.request_kind` names them.
+REQUEST_KINDS = frozenset(
+    {"command", "block_actions", "view_submission", "event_callback", "url_verification"}
+)
 
 #: Where Slack sends every request (slash commands, interactivity, events).
 EVENTS_PATH = "/slack/events"
@@ -53,7 +58,7 @@ class SlackFrontEnd(FrontEnd):
         self.app = SlackApp(core.conversation, core.store, self.settings)
         if self.settings.app_token:
             return ()
-        return (Route("POST", EVENTS_PATH, self.app.handle_http),)
+        return (Route("POST", EVENTS_PATH, self.app.requests.handle_http),)
 
     async def start(self) -> None:
         assert self.app is not None, "attach() comes first"

@@ -8,20 +8,24 @@ Where each reply goes:
 * button press: acknowledged at once; a ``REPLACE`` reply updates the pressed message
   through ``response_url``; a private ``NEW`` one is an ephemeral through ``response_url``;
   a shared one is a ``chat.postMessage`` in the channel (and thread). A shared reply to a
-  press on an ephemeral message stays ephemeral unless it is a share (kind ``*.share``),
+  press on an ephemeral message stays ephemeral unless it is a share (``Reply.shares``),
   so clicking a related question under a private answer does not post to the channel.
   App Home has no ``response_url``, so replies to presses there go to the app's DM.
 * mention: acknowledged at once; replies in the thread under the mention, shared ones as
   messages, private ones (the questionnaire) as ephemerals for the person.
 * direct message: replies in the DM.
-* App Home opened: the core's menu, published with ``views.publish``.
-* a new poll (kind ``poll``, from the slash command, a mention or a DM) is posted to the
-  channel with ``chat.postMessage``, never in the acknowledgement, and attached to the
-  poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); a reply with a
-  file (a poll's CSV) is uploaded to the person's DM, with a private note where they are.
+* App Home opened: the core's answer to ``HomeOpened``, published with ``views.publish``.
+* a new poll (``Reply.new_poll`` set, from the slash command, a mention or a DM) is posted
+  to the channel with ``chat.postMessage``, never in the acknowledgement, and attached to
+  the poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); when Slack
+  refuses, the person sees the reply's ``not_posted`` privately. A reply with a file
+  (a poll's CSV) is uploaded to the person's DM, with the reply's ``delivered_note`` where
+  they are.
 
-Events are handled once per ``event_id`` (Slack retries and redelivers), own and other
-bots' messages and channel messages without a mention are ignored.
+Bolt dispatches by its own matchers (registered in :mod:`adapters.slack.app`): one
+listener per kind of request, and per core action for buttons. Events are handled once
+per ``event_id`` (Slack retries and redelivers); own and other bots' messages and
+channel messages without a mention match no listener but the one that acknowledges them.
 """
 
 from __future__ import annotations
@@ -36,16 +40,17 @@ from adapters.slack.blocks import fallback_text, render_blocks
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.inbound import (
     command_from_slash,
+    home_opened,
     is_from_a_bot,
     message_from_event,
     press_from_action,
     thread_of,
 )
-from adapters.slack.polls import SlackPollPoster, is_poll_message
+from adapters.slack.polls import SlackPollPoster
 from bot.background import BackgroundWork, finished_within
 from bot.conversation import Conversation
 from bot.events import Event
-from bot.replies import Placement, Reply, Visibility
+from bot.replies import Action, Placement, Reply, Visibility
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,7 @@ ACK_BUDGET_SECONDS = 2.5
 EVENT_DEDUPE_TTL = 3600
 
 Ack = Callable[..., Awaitable[Any]]
+PressListener = Callable[..., Awaitable[None]]
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -65,11 +71,6 @@ def _dict(value: Any) -> Mapping[str, Any]:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-def is_share(reply: Reply) -> bool:
-    """True for a reply the person asked to show the channel (``quiz.share``...)."""
-    return reply.kind.endswith(".share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +122,8 @@ class SlackListeners:
         """A new poll goes to the channel for everyone; if Slack refuses, say so privately."""
         if await self.poll_poster.post(channel, reply):
             return
-        if response_url:
-            await self.delivery.respond(response_url, self.poll_poster.failure(), replace=False)
+        if response_url and reply.not_posted is not None:
+            await self.delivery.respond(response_url, reply.not_posted, replace=False)
 
     # --- slash command -----------------------------------------------------------------
 
@@ -138,11 +139,11 @@ class SlackListeners:
             )
             return
         replies = work.result()
-        for poll in [r for r in replies if is_poll_message(r)]:
+        for poll in [r for r in replies if r.new_poll]:
             self.background.spawn(
                 self._post_poll(event.actor.channel, poll, response_url), "poll message"
             )
-        replies = [r for r in replies if not is_poll_message(r)]
+        replies = [r for r in replies if not r.new_poll]
         if not replies:
             await ack()
             return
@@ -155,7 +156,7 @@ class SlackListeners:
         self, channel: str, response_url: str, work: asyncio.Task[list[Reply]]
     ) -> None:
         for reply in await work:
-            if is_poll_message(reply):
+            if reply.new_poll:
                 await self._post_poll(channel, reply, response_url)
             elif response_url:
                 await self.delivery.respond(response_url, reply, replace=False)
@@ -166,16 +167,29 @@ class SlackListeners:
 
     # --- buttons -----------------------------------------------------------------------
 
-    async def on_action(self, ack: Ack, body: dict[str, Any]) -> None:
-        """A ``block_actions`` press: acknowledge, then answer it where it came from."""
-        await ack()
-        actions = body.get("actions")
-        if isinstance(actions, list) and actions and isinstance(actions[0], Mapping):
-            self.background.spawn(self._answer_press(body, actions[0]), "button press")
+    def press_listener(self, core_action: Action) -> PressListener:
+        """The listener for presses on ``core_action``'s buttons (Bolt matched the id)."""
 
-    async def _answer_press(self, payload: dict[str, Any], action: Mapping[str, Any]) -> None:
+        # Bolt passes listener arguments by name: ``action`` is the pressed element.
+        async def on_press(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            self.background.spawn(self._answer_press(body, action, core_action), core_action)
+
+        return on_press
+
+    async def on_unknown_press(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        """A button whose action the core no longer has (an older message): acknowledged,
+        and answered by the core, which says it no longer knows it."""
+        await ack()
+        self.background.spawn(self._answer_press(body, action, None), "unknown button press")
+
+    async def _answer_press(
+        self, payload: dict[str, Any], action: Mapping[str, Any], core_action: Action | None
+    ) -> None:
         origin = PressOrigin.of(payload)
-        for reply in await self._handle(press_from_action(payload, action)):
+        for reply in await self._handle(press_from_action(payload, action, core_action)):
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
@@ -185,7 +199,7 @@ class SlackListeners:
         if not origin.response_url:  # App Home: no message to update, answer in the DM
             await self.delivery.post(origin.user, reply)
             return
-        public = reply.visibility is Visibility.SHARED and (not origin.ephemeral or is_share(reply))
+        public = reply.visibility is Visibility.SHARED and (not origin.ephemeral or reply.shares)
         if public and origin.channel:
             if not await self.delivery.post(origin.channel, reply, origin.thread_ts):
                 await self.delivery.apologise(origin.response_url)
@@ -203,25 +217,49 @@ class SlackListeners:
         if not sent:
             await self.delivery.apologise(origin.response_url)
             return
-        note = Reply(kind=reply.kind, text=self.conversation.polls.messages.export_sent)
-        await self.delivery.respond(origin.response_url, note, replace=False)
+        if reply.delivered_note is not None:
+            await self.delivery.respond(origin.response_url, reply.delivered_note, replace=False)
 
     # --- events ------------------------------------------------------------------------
 
-    async def on_event(self, ack: Ack, body: dict[str, Any], context: Mapping[str, Any]) -> None:
-        """Every Events API callback: acknowledge, then handle the ones we answer, once."""
+    async def is_from_a_person(self, event: dict[str, Any], context: Mapping[str, Any]) -> bool:
+        """Bolt matcher: a message event a person sent (no bot, ours or other, no edit)."""
+        return not is_from_a_bot(event, _str(context.get("bot_user_id")) or None)
+
+    async def is_direct_from_a_person(
+        self, event: dict[str, Any], context: Mapping[str, Any]
+    ) -> bool:
+        """Bolt matcher: a direct message from a person. Channel messages count only when
+        they mention us, and those come as ``app_mention``."""
+        return event.get("channel_type") == "im" and await self.is_from_a_person(event, context)
+
+    async def is_home_tab(self, event: dict[str, Any]) -> bool:
+        """Bolt matcher: App Home opened on its Home tab (not the Messages tab)."""
+        return bool(event.get("tab", "home") == "home")
+
+    async def on_mention(self, ack: Ack, body: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """``app_mention`` from a person: answered once, in the thread under it."""
         await ack()
-        event = _dict(body.get("event"))
         bot_user_id = _str(context.get("bot_user_id")) or None
-        kind = event.get("type")
-        if kind in ("app_mention", "message"):
-            if is_from_a_bot(event, bot_user_id):
-                return
-            if kind == "message" and event.get("channel_type") != "im":
-                return  # channel messages count only when they mention us (app_mention)
-            self.background.spawn(self._answer_message(body, bot_user_id), f"{kind} event")
-        elif kind == "app_home_opened" and event.get("tab", "home") == "home":
-            self.background.spawn(self._publish_home(body), "app_home_opened event")
+        self.background.spawn(self._answer_mention(body, bot_user_id), "app_mention event")
+
+    async def on_direct_message(
+        self, ack: Ack, body: dict[str, Any], context: Mapping[str, Any]
+    ) -> None:
+        """A direct message from a person: answered once, in the DM."""
+        await ack()
+        bot_user_id = _str(context.get("bot_user_id")) or None
+        self.background.spawn(self._answer_direct(body, bot_user_id), "message event")
+
+    async def on_home_opened(self, ack: Ack, body: dict[str, Any]) -> None:
+        """App Home's Home tab opened: publish the core's view of it."""
+        await ack()
+        self.background.spawn(self._publish_home(body), "app_home_opened event")
+
+    async def on_other_event(self, ack: Ack) -> None:
+        """Any other event Slack sends (channel chatter, bots, edits): acknowledged, so
+        Slack does not retry it, and nothing is said."""
+        await ack()
 
     async def _first_delivery(self, body: Mapping[str, Any]) -> bool:
         """True unless this event id was handled already (a retry or a redelivery)."""
@@ -238,34 +276,39 @@ class SlackListeners:
             log.info("slack event %s already handled; dropping the redelivery", event_id)
         return first
 
-    async def _answer_message(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
+    async def _answer_mention(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
         if not await self._first_delivery(body):
             return
         event = _dict(body.get("event"))
         message = message_from_event(event, _str(body.get("team_id")), bot_user_id)
-        replies = await self._handle(message)
-        channel, user = message.actor.channel, message.actor.user
-        if event.get("type") == "app_mention":
-            thread = thread_of(event)
-            for reply in replies:
-                if is_poll_message(reply):
-                    if not await self.poll_poster.post(channel, reply):
-                        failure = self.poll_poster.failure()
-                        await self.delivery.post_ephemeral(channel, user, failure, thread)
-                elif reply.visibility is Visibility.SHARED:
-                    await self.delivery.post(channel, reply, thread)
-                else:
-                    await self.delivery.post_ephemeral(channel, user, reply, thread)
-        else:
-            for reply in replies:
-                if is_poll_message(reply):
-                    await self.poll_poster.post(channel, reply)
-                else:
-                    await self.delivery.post(channel, reply, _str(event.get("thread_ts")))
+        channel, user, thread = message.actor.channel, message.actor.user, thread_of(event)
+        for reply in await self._handle(message):
+            if reply.new_poll:
+                posted = await self.poll_poster.post(channel, reply)
+                if not posted and reply.not_posted is not None:
+                    await self.delivery.post_ephemeral(channel, user, reply.not_posted, thread)
+            elif reply.visibility is Visibility.SHARED:
+                await self.delivery.post(channel, reply, thread)
+            else:
+                await self.delivery.post_ephemeral(channel, user, reply, thread)
+
+    async def _answer_direct(self, body: Mapping[str, Any], bot_user_id: str | None) -> None:
+        if not await self._first_delivery(body):
+            return
+        event = _dict(body.get("event"))
+        message = message_from_event(event, _str(body.get("team_id")), bot_user_id)
+        for reply in await self._handle(message):
+            if reply.new_poll:
+                await self.poll_poster.post(message.actor.channel, reply)
+            else:
+                await self.delivery.post(message.actor.channel, reply, _str(event.get("thread_ts")))
 
     async def _publish_home(self, body: Mapping[str, Any]) -> None:
         if not await self._first_delivery(body):
             return
-        user = _str(_dict(body.get("event")).get("user"))
-        if user:
-            await self.delivery.publish_home(user, self.conversation.menu())
+        opened = home_opened(_dict(body.get("event")), _str(body.get("team_id")))
+        if not opened.actor.user:
+            return
+        replies = await self._handle(opened)
+        if replies:
+            await self.delivery.publish_home(opened.actor.user, replies[0])

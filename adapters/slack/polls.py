@@ -12,19 +12,9 @@ import logging
 
 from adapters.slack.delivery import SlackDelivery
 from bot.polls import PollService
-from bot.replies import Reply, Visibility
+from bot.replies import Reply
 
 log = logging.getLogger(__name__)
-
-#: The reply kind of a poll's shared message.
-POLL_KIND = "poll"
-
-
-def is_poll_message(reply: Reply) -> bool:
-    """True for a poll's shared message, which must be posted to the channel."""
-    return (
-        reply.kind == POLL_KIND and reply.visibility is Visibility.SHARED and "poll" in reply.meta
-    )
 
 
 class SlackPollPoster:
@@ -35,17 +25,10 @@ class SlackPollPoster:
         self.polls = polls
 
     async def post(self, channel: str, reply: Reply) -> bool:
-        """Post the poll to ``channel``; False when Slack refused (e.g. not in the channel)."""
+        """Post the new poll ``reply`` (``reply.new_poll`` set) to ``channel``; False when
+        Slack refused (e.g. the bot is not in the channel)."""
         reference = await self.delivery.post_for_reference(channel, reply)
         if reference is None:
             return False
-        await self.polls.attach_message(reply.meta["poll"], reference)
+        await self.polls.attach_message(reply.new_poll, reference)
         return True
-
-    def failure(self) -> Reply:
-        """What the person who started the poll sees when it could not be posted."""
-        return Reply(
-            kind="poll.error",
-            text=self.polls.messages.post_failed,
-            visibility=Visibility.PRIVATE,
-        )

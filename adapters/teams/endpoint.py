@@ -31,7 +31,7 @@ from adapters.teams.auth import RequestAuthenticator, Unauthorized
 from adapters.teams.service_urls import ServiceUrlPolicy
 from adapters.teams.teams_bot import TeamsBot
 from bot.background import BackgroundWork
-from bot.front_ends import report_kind
+from bot.front_ends import REQUEST_KIND
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -97,32 +97,32 @@ class MessagesEndpoint:
         if self.service_urls.local_only:  # no credentials: local mode
             reason = local_mode.refusal(request)
             if reason is not None:
-                report_kind(request, "unauthorized")
+                REQUEST_KIND.set("unauthorized")
                 return _unauthorized(f"local mode: {reason}")
         if request.content_type != "application/json":
-            report_kind(request, "malformed")
+            REQUEST_KIND.set("malformed")
             return _bad_request("expected Content-Type application/json")
         try:
             activity = parse_activity(await request.json())
         except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError, BadActivity
-            report_kind(request, "malformed")
+            REQUEST_KIND.set("malformed")
             return _bad_request(str(error) or "malformed body")
         except RecursionError:  # JSON nested deeper than the parser goes
-            report_kind(request, "malformed")
+            REQUEST_KIND.set("malformed")
             return _bad_request("body nested too deeply")
         if not self.service_urls.allows(activity.service_url):
             shown = activity.service_url[:_LOGGED_URL]
             rule = self.service_urls.describe()
-            report_kind(request, "unauthorized")
+            REQUEST_KIND.set("unauthorized")
             return _unauthorized(f"serviceUrl {shown!r} not allowed: {rule}")
         try:
             auth = await self.authenticator.authenticate(
                 activity, request.headers.get("Authorization", "")
             )
         except Unauthorized:
-            report_kind(request, "unauthorized")
+            REQUEST_KIND.set("unauthorized")
             return _unauthorized_response()
-        report_kind(request, str(activity.type))
+        REQUEST_KIND.set(str(activity.type))
         if activity.id and not await self._first_delivery(activity.id):
             log.info("teams: activity %s redelivered; already handled", activity.id)
             return web.Response(status=200)

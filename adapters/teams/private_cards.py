@@ -12,33 +12,25 @@ from __future__ import annotations
 
 from adapters.teams.cards import Card, render_card, with_notes
 from bot.events import ButtonPress
-from bot.replies import Reply
+from bot.replies import Reply, Tone
 
-#: How a note stands out, by the core's reply kind.
+#: An Adaptive Card text colour for each tone of note.
 NOTE_COLOURS = {
-    "poll.voted": "good",
-    "poll.your_vote": "good",
-    "poll.closed_by_you": "good",
-    "poll.quiz": "accent",
-    "poll.refused": "attention",
-    "poll.error": "attention",
-    "poll.closed": "warning",
-    "poll.missing": "warning",
+    Tone.SUCCESS: "good",
+    Tone.INFO: "accent",
+    Tone.ERROR: "attention",
+    Tone.WARNING: "warning",
 }
 
 
 def is_poll_note(reply: Reply) -> bool:
-    """A short private line from the poll service (a confirmation, a refusal)."""
-    return (
-        reply.kind.startswith("poll.")
-        and reply.attachment is None
-        and not (reply.header or reply.choices or reply.controls or reply.bars)
-    )
+    """A short private line (a confirmation, a refusal): the core gave it a tone."""
+    return reply.tone is not None and reply.attachment is None
 
 
 def is_private_poll_reply(press: ButtonPress, reply: Reply) -> bool:
-    """A reply only the presser may see: every answer to a poll button, and poll notes."""
-    return press.action.startswith("poll.") or reply.kind.startswith("poll.")
+    """A reply only the presser may see: every answer to a poll button, and notes."""
+    return press.action.startswith("poll.") or reply.tone is not None
 
 
 def pressed_poll(press: ButtonPress) -> str | None:
@@ -61,7 +53,7 @@ def private_card(replies: list[Reply], poll: Reply | None) -> Card | None:
     main: Reply | None = None
     for reply in replies:
         if is_poll_note(reply):
-            note = (reply.text, NOTE_COLOURS.get(reply.kind, "default"))
+            note = (reply.text, NOTE_COLOURS[reply.tone] if reply.tone else "default")
             (after if main is not None else before).append(note)
         elif main is None:
             main = reply

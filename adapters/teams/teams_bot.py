@@ -48,8 +48,8 @@ from adapters.teams.private_cards import (
 )
 from adapters.teams.references import keep_reference, poll_message_reference, save_reference
 from bot.conversation import Conversation
-from bot.events import ButtonPress
-from bot.replies import Placement, Reply, Visibility
+from bot.events import ButtonPress, Installed
+from bot.replies import Action, Placement, Reply, Tone, Visibility
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class CardAttachment(Attachment):  # type: ignore[misc]
 
 
 #: The action a poll card's refresh runs: each viewer's own view of the poll.
-VIEW_ACTION = "poll.view"
+VIEW_ACTION = Action.POLL_VIEW
 
 
 def poll_card(reply: Reply) -> Card:
@@ -94,7 +94,7 @@ def poll_card(reply: Reply) -> Card:
     view (their vote marked, or their questionnaire step) through Universal Actions."""
     card = render_card(reply)
     poll_id = reply.meta.get("poll")
-    if reply.kind == "poll" and poll_id and reply.viewers:
+    if poll_id and reply.viewers:  # only a poll's shared message lists viewers
         card = with_refresh(card, execute_action(VIEW_ACTION, poll_id), list(reply.viewers))
     return card
 
@@ -146,14 +146,14 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         """Post a new poll card and tell the core where it is, so it can be kept current."""
         activity_id = await self.send(turn_context, reply)
         if not activity_id:
-            log.error("teams: poll %s posted without an activity id", reply.meta.get("poll"))
+            log.error("teams: poll %s posted without an activity id", reply.new_poll)
             return
         reference = poll_message_reference(turn_context.activity, activity_id)
         try:
-            await self.conversation.polls.attach_message(reply.meta["poll"], reference)
+            await self.conversation.polls.attach_message(reply.new_poll, reference)
         except StoreUnavailable:
             # The votes still count; only this card stays as first posted.
-            log.error("teams: poll %s card not attached (redis unreachable)", reply.meta["poll"])
+            log.error("teams: poll %s card not attached (redis unreachable)", reply.new_poll)
 
     async def replace(self, turn_context: TurnContext, message_id: str, reply: Reply) -> None:
         """Update the card message ``message_id`` in place with ``reply``."""
@@ -172,7 +172,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         for reply in replies:
             if reply.placement is Placement.REPLACE and card_message_id:
                 await self.replace(turn_context, card_message_id, reply)
-            elif reply.kind == "poll":
+            elif reply.new_poll:
                 await self.post_poll(turn_context, reply)
             else:
                 await self.send(turn_context, reply)
@@ -259,7 +259,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if export is not None:
             return message_response(await self.send_export(turn_context, export))
         voted = next(
-            (r.meta["poll"] for r in replies if r.kind == "poll.voted" and "poll" in r.meta), None
+            (r.meta["poll"] for r in replies if r.tone is Tone.SUCCESS and "poll" in r.meta), None
         )
         if voted:
             # The banner, or the questionnaire's result, must come after the shared
@@ -384,7 +384,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if first:
             # A post of its own in the conversation, not a reply to the update activity.
             turn_context.on_send_activities(_as_new_posts)
-            await self.send(turn_context, self.conversation.menu())
+            for reply in await self.conversation.handle(Installed(actor_of(activity))):
+                await self.send(turn_context, reply)
 
     async def on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         """Log a failed turn; an invoke still gets an answer, nobody sees a traceback."""

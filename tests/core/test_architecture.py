@@ -135,3 +135,36 @@ def test_the_core_names_no_platform(repo_root: Path) -> None:
             if PLATFORM_WORDS.search(code) or TEAMS_WORD.search(code):
                 offenders.append(f"{path.relative_to(repo_root)}:{number}")
     assert offenders == []
+
+
+def _reads_kind(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "kind"
+
+
+def _kind_decisions(tree: ast.AST) -> list[int]:
+    """Lines where code decides something from a reply's ``kind``: compares it, calls a
+    string method on it, or looks it up in a table."""
+    lines = set()
+    for node in ast.walk(tree):
+        compares = isinstance(node, ast.Compare) and any(map(_reads_kind, ast.walk(node)))
+        string_method = isinstance(node, ast.Attribute) and _reads_kind(node.value)
+        indexed = isinstance(node, ast.Subscript) and any(map(_reads_kind, ast.walk(node.slice)))
+        looked_up = (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and any(map(_reads_kind, node.args))
+        )
+        if compares or string_method or indexed or looked_up:
+            lines.add(getattr(node, "lineno", 0))
+    return sorted(lines)
+
+
+def test_adapters_never_decide_from_a_reply_kind(repo_root: Path) -> None:
+    # Where a platform needs to know (shared, a new poll, a note's tone), the Reply says so
+    # in a field; the kind is for tests and logs.
+    offenders = []
+    for path in python_files(repo_root, "adapters"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        offenders += [f"{path.relative_to(repo_root)}:{line}" for line in _kind_decisions(tree)]
+    assert offenders == []

@@ -7,7 +7,7 @@ import re
 from adapters.slack.blocks import (
     MAX_BLOCKS,
     MAX_HEADER,
-    decode_action_id,
+    action_id_pattern,
     encode_action_id,
     escape_mrkdwn,
     fallback_text,
@@ -125,10 +125,13 @@ def test_user_text_never_becomes_a_mention_or_link() -> None:
     assert "&lt;!channel&gt;" in text
 
 
-def test_action_ids_round_trip_and_stay_unique() -> None:
-    assert decode_action_id(encode_action_id("quiz.answer", 3)) == "quiz.answer"
-    assert decode_action_id("legacy_action") == "legacy_action"
-    assert decode_action_id("a|b") == "a|b"
+def test_action_ids_match_their_actions_pattern_only_and_stay_unique() -> None:
+    answer = action_id_pattern("quiz.answer")
+    assert answer.match(encode_action_id("quiz.answer", 3))
+    assert not answer.match(encode_action_id("quiz.answers", 3))
+    assert not answer.match("quizXanswer|3")  # the dot is literal
+    assert not answer.match("legacy_action")
+    assert not answer.match("quiz.answer|b")
     assert len(encode_action_id("x" * 400, 12)) == 255
     reply = Reply(
         kind="quiz.question",

@@ -93,3 +93,14 @@ async def test_retries_and_duplicates_are_answered_once(bot: SlackBot, store: St
     await bot.finish()
     assert len(bot.slack.api_calls("chat.postMessage")) == 1
     assert await store.client.exists(store.key("slack", "event", "T0001", "Ev0DUP000001"))
+
+
+async def test_an_event_the_bot_does_not_answer_is_still_acknowledged(bot: SlackBot) -> None:
+    # Bolt answers an event no listener matched with 404, and Slack retries it: the last
+    # event listener acknowledges everything the others did not take.
+    payload = mention("hello", event_id="Ev0JOINED001")
+    payload["event"] = {"type": "member_joined_channel", "user": "U1", "channel": "C1"}
+    response = await bot.event(payload)
+    assert response.status == 200
+    await bot.finish()
+    assert bot.slack.messages() == []

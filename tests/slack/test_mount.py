@@ -11,6 +11,7 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.slack.app import SLASH_COMMAND
 from adapters.slack.front_end import SlackFrontEnd
 from adapters.slack.settings import SlackSettings
 from bot.conversation import Conversation
@@ -75,7 +76,7 @@ def test_socket_mode_replaces_the_route(
 def test_the_manifest_parses_and_points_at_slack_events(repo_root: Path) -> None:
     manifest = yaml.safe_load((repo_root / "deploy" / "slack" / "manifest.yaml").read_text())
     (command,) = manifest["features"]["slash_commands"]
-    assert command["command"] == "/ai-choice"
+    assert command["command"] == "/ai-choice" == SLASH_COMMAND  # the one Bolt listens for
     assert command["usage_hint"]
     settings = manifest["settings"]
     for url in (

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.core import Core
 from bot.events import Actor, ButtonPress, Event, Message
-from bot.front_ends import FrontEnd, Route, Variable, report_kind
+from bot.front_ends import REQUEST_KIND, FrontEnd, Route, Variable
 
 
 class EchoFrontEnd(FrontEnd):
@@ -45,10 +45,10 @@ class EchoFrontEnd(FrontEnd):
         actor = Actor(self.platform, "local", "room", str(body["user"]))
         event: Event
         if "press" in body:
-            report_kind(request, "press")
+            REQUEST_KIND.set("press")
             event = ButtonPress(actor, body["press"]["action"], body["press"]["value"])
         else:
-            report_kind(request, "message")
+            REQUEST_KIND.set("message")
             event = Message(actor, str(body["text"]))
         replies = await self.core.conversation.handle(event)
         return web.json_response([_plain(reply) for reply in replies])
