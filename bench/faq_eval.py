@@ -44,7 +44,9 @@ from pathlib import Path
 import yaml
 
 from bot.content import Faq, load_content
-from bot.faq_matcher import FaqMatcher, SmallTalkMatcher, normalise
+from bot.faq_matcher import FaqMatcher
+from bot.faq_text import normalise
+from bot.small_talk import SmallTalkMatcher
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "faq_eval.yaml"

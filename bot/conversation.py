@@ -13,7 +13,7 @@ import logging
 from bot.content import Content
 from bot.events import Actor, ButtonPress, Command, Event, HomeOpened, Installed, Message
 from bot.faq import FaqDesk
-from bot.faq_matcher import normalise
+from bot.faq_text import normalise
 from bot.limits import MAX_ROUTED_CHARS, too_long
 from bot.metrics import ERRORS, FAQ_QUESTIONS
 from bot.outbound import Outbox

@@ -19,10 +19,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.content import Content, Faq, FaqEntry
-from bot.faq_matcher import FaqMatcher, Match, SmallTalkMatcher, normalise
+from bot.faq_matcher import FaqMatcher, Match
 from bot.faq_situations import SituationNotes
+from bot.faq_text import normalise
 from bot.limits import MAX_QUESTION_CHARS, too_long
 from bot.replies import Action, Choice, ChoiceStyle, Reply, ReplyKind, Visibility, fit_label
+from bot.small_talk import SmallTalkMatcher
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from bot.content import Faq
+from bot.faq_text import normalise
 
 #: Words that carry no topic of their own in a request ("show me the two options side by
 #: side"): the two sides, the things being chosen between, and the verbs of asking.
@@ -67,8 +68,6 @@ class IntentRouter:
         score any *other* entry gets for ``text``: how strongly the rest of a request
         names a topic of its own.
         """
-        from bot.faq_matcher import normalise
-
         self._normalise = normalise
         self._tokens = tokens
         self._vocabulary = frozenset(vocabulary)

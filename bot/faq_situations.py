@@ -9,14 +9,13 @@ student records, that usually means...". The notes live in ``content/faq.yaml``
 from __future__ import annotations
 
 from bot.content import Faq
+from bot.faq_text import normalise
 
 
 class SituationNotes:
     """Finds the content's note for the situation a question mentions, per entry."""
 
     def __init__(self, faq: Faq) -> None:
-        from bot.faq_matcher import normalise
-
         self._normalise = normalise
         self._situations = [
             ([normalise(cue) for cue in item.cues if normalise(cue)], set(item.entries), item.note)

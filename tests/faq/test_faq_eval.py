@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 from bot.content import Content
-from bot.faq_matcher import normalise
+from bot.faq_text import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "tests" / "data" / "faq_baseline.json"
