@@ -11,7 +11,8 @@ it through the ``ai_choice.front_ends`` entry point.
 - :mod:`adapters.teams.auth`: Bot Framework JWT validation settings
 - :mod:`adapters.teams.adapter`: the CloudAdapter with connector clients kept per turn
 - :mod:`adapters.teams.activities`: activities → neutral events
-- :mod:`adapters.teams.teams_bot`: the botbuilder bot: events to the core, replies out
+- :mod:`adapters.teams.teams_bot`: the botbuilder bot: activities to the core, which reply where
+- :mod:`adapters.teams.delivery`: replies as card activities, sent in the turn; banners
 - :mod:`adapters.teams.cards`: neutral replies → Adaptive Card 1.5 (pure)
 - :mod:`adapters.teams.private_cards`: what a poll button shows the presser alone
 - :mod:`adapters.teams.outbound`: the core's outbound port: post, update, personal notes

@@ -19,9 +19,9 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
+from adapters.teams.delivery import card_activity
 from adapters.teams.references import NAMESPACE
 from adapters.teams.service_urls import ServiceUrlPolicy
-from adapters.teams.teams_bot import card_activity
 from bot.events import Actor
 from bot.outbound import MessageRef, Place
 from bot.replies import Reply

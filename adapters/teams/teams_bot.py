@@ -1,4 +1,5 @@
-"""The botbuilder bot: hands each activity's event to the core and delivers its replies.
+"""The botbuilder bot: hands each activity's event to the core and decides where each
+reply goes (sending is :mod:`adapters.teams.delivery`).
 
 - Typed text (personal chat, or an @mention in a channel or group chat) → ``Message``;
   replies go into the same thread.
@@ -19,25 +20,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationAccount
 
 from adapters.teams.activities import actor_of, event_of_message, press_from_data
 from adapters.teams.cards import (
     CARD_CONTENT_TYPE,
-    Card,
-    execute_action,
     render_card,
-    with_refresh,
 )
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
+from adapters.teams.delivery import (
+    ERROR_CONTENT_TYPE,
+    MESSAGE_CONTENT_TYPE,
+    VIEW_ACTION,
+    TeamsDelivery,
+    as_new_posts,
+    card_activity,
+    for_conversation,
+    message_response,
+)
 from adapters.teams.personal_chats import (
     find_personal_chat,
     remember_personal_chat,
-    without_share,
 )
 from adapters.teams.private_cards import (
     is_poll_note,
@@ -46,17 +52,13 @@ from adapters.teams.private_cards import (
     pressed_poll,
     private_card,
 )
-from adapters.teams.references import keep_reference, poll_message_reference, save_reference
+from adapters.teams.references import keep_reference, save_reference
 from bot.conversation import Conversation
 from bot.events import ButtonPress, Installed
-from bot.replies import Action, Placement, Reply, Tone, Visibility
+from bot.replies import Placement, Reply, Tone, Visibility
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
-
-#: The invoke response type that shows a short message instead of replacing the card.
-MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
-ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 
 #: How long a vote's banner waits for the shared card's update: checks x step seconds.
 SETTLE_CHECKS = 20
@@ -65,57 +67,6 @@ SETTLE_STEP_SECONDS = 0.05
 #: A conversation is welcomed at most once in this many seconds (Teams sends both a
 #: conversationUpdate and an installationUpdate when the app is added).
 WELCOME_TTL = 3600
-
-
-class CardAttachment(Attachment):  # type: ignore[misc]
-    """An Adaptive Card attachment whose card is shared, not copied, by ``deepcopy``.
-
-    botbuilder deep-copies every outgoing activity (``TurnContext.send_activities``); the
-    card is a fresh dict per reply that nothing changes afterwards, so walking it again
-    only costs time.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> CardAttachment:
-        return CardAttachment(
-            content_type=self.content_type,
-            content=self.content,
-            content_url=self.content_url,
-            name=self.name,
-            thumbnail_url=self.thumbnail_url,
-        )
-
-
-#: The action a poll card's refresh runs: each viewer's own view of the poll.
-VIEW_ACTION = Action.POLL_VIEW
-
-
-def poll_card(reply: Reply) -> Card:
-    """``reply`` as a card; a poll's shared card refreshes to each of ``reply.viewers``' own
-    view (their vote marked, or their questionnaire step) through Universal Actions."""
-    card = render_card(reply)
-    poll_id = reply.meta.get("poll")
-    if poll_id and reply.viewers:  # only a poll's shared message lists viewers
-        card = with_refresh(card, execute_action(VIEW_ACTION, poll_id), list(reply.viewers))
-    return card
-
-
-def card_activity(reply: Reply) -> Activity:
-    """A message activity carrying ``reply`` as an Adaptive Card (see :func:`poll_card`)."""
-    attachment = CardAttachment(content_type=CARD_CONTENT_TYPE, content=poll_card(reply))
-    activity: Activity = MessageFactory.attachment(attachment)
-    activity.summary = reply.header or reply.text[:80]
-    return activity
-
-
-async def _as_new_posts(
-    _turn_context: TurnContext,
-    activities: list[Activity],
-    next_send: Callable[[], Awaitable[Any]],
-) -> Any:
-    """Send hook: post to the conversation itself (no replyToId) instead of replying."""
-    for activity in activities:
-        activity.reply_to_id = None
-    return await next_send()
 
 
 class TeamsBot(ActivityHandler):  # type: ignore[misc]
@@ -128,54 +79,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self.conversation = conversation
         self.store = store
         self.retry = retry
-
-    # --- delivery -------------------------------------------------------------------
-
-    async def send(self, turn_context: TurnContext, reply: Reply) -> str | None:
-        """Post ``reply`` as a new message (a thread reply where the activity was one);
-        the new message's activity id."""
-        shown = for_conversation(turn_context, reply)
-        sent = await with_retries(
-            lambda: turn_context.send_activity(card_activity(shown)),
-            self.retry,
-            what="send card",
-        )
-        return getattr(sent, "id", None)
-
-    async def post_poll(self, turn_context: TurnContext, reply: Reply) -> None:
-        """Post a new poll card and tell the core where it is, so it can be kept current."""
-        activity_id = await self.send(turn_context, reply)
-        if not activity_id:
-            log.error("teams: poll %s posted without an activity id", reply.new_poll)
-            return
-        reference = poll_message_reference(turn_context.activity, activity_id)
-        try:
-            await self.conversation.polls.attach_message(reply.new_poll, reference)
-        except StoreUnavailable:
-            # The votes still count; only this card stays as first posted.
-            log.error("teams: poll %s card not attached (redis unreachable)", reply.new_poll)
-
-    async def replace(self, turn_context: TurnContext, message_id: str, reply: Reply) -> None:
-        """Update the card message ``message_id`` in place with ``reply``."""
-
-        async def update() -> object:
-            activity = card_activity(for_conversation(turn_context, reply))
-            activity.id = message_id
-            return await turn_context.update_activity(activity)
-
-        await with_retries(update, self.retry, what="update card")
-
-    async def deliver(
-        self, turn_context: TurnContext, replies: list[Reply], card_message_id: str | None
-    ) -> None:
-        """Send each reply: REPLACE updates ``card_message_id`` when there is one, else new."""
-        for reply in replies:
-            if reply.placement is Placement.REPLACE and card_message_id:
-                await self.replace(turn_context, card_message_id, reply)
-            elif reply.new_poll:
-                await self.post_poll(turn_context, reply)
-            else:
-                await self.send(turn_context, reply)
+        self.delivery = TeamsDelivery(conversation.polls, retry)
 
     # --- activities -----------------------------------------------------------------
 
@@ -199,7 +103,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             # shows in the shared card (updated by the publisher) and nowhere else.
             replies = [r for r in replies if not is_private_poll_reply(event, r)]
         pressed_on = activity.reply_to_id if activity.value is not None else None
-        await self.deliver(turn_context, replies, pressed_on)
+        await self.delivery.deliver(turn_context, replies, pressed_on)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """``adaptiveCard/action`` is ours; every other invoke goes to botbuilder's default."""
@@ -237,7 +141,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": replies[0].text}
         for reply in replies:
             if reply is not in_place:
-                await self.send(turn_context, reply)
+                await self.delivery.send(turn_context, reply)
         if in_place is not None:
             shown = for_conversation(turn_context, in_place)
             return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_card(shown)}
@@ -330,7 +234,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         conversation = activity.conversation
         if conversation is not None and conversation.conversation_type == "personal":
-            await self.send(turn_context, export)
+            await self.delivery.send(turn_context, export)
             return messages.export_here
         actor = actor_of(activity)
         try:
@@ -383,9 +287,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             first = True
         if first:
             # A post of its own in the conversation, not a reply to the update activity.
-            turn_context.on_send_activities(_as_new_posts)
+            turn_context.on_send_activities(as_new_posts)
             for reply in await self.conversation.handle(Installed(actor_of(activity))):
-                await self.send(turn_context, reply)
+                await self.delivery.send(turn_context, reply)
 
     async def on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         """Log a failed turn; an invoke still gets an answer, nobody sees a traceback."""
@@ -412,20 +316,6 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                     value=InvokeResponse(status=200, body=body),
                 )
             )
-
-
-def message_response(text: str) -> dict[str, Any]:
-    """The invoke response Teams shows as a short banner under the pressed card."""
-    return {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": text}
-
-
-def for_conversation(turn_context: TurnContext, reply: Reply) -> Reply:
-    """``reply`` as it fits the conversation: no "Share to channel" in a personal chat,
-    where sharing would only repost it into the same chat."""
-    conversation = turn_context.activity.conversation if turn_context.activity else None
-    if conversation is not None and conversation.conversation_type == "personal":
-        return without_share(reply)
-    return reply
 
 
 def is_private_note(reply: Reply) -> bool:

@@ -111,8 +111,9 @@ async def test_a_burst_of_votes_updates_the_message_at_most_once_per_two_seconds
     voting = time.perf_counter() - started
     await conversation.polls.drain()
 
-    assert voting < 5.5, voting
     made = updates(bot)
     print(f"{len(made)} chat.update calls for 500 votes in {voting:.1f} s")
-    assert 1 <= len(made) <= 5, len(made)
+    # At most one update per 2-second window while votes arrive, plus the last one: the
+    # bound follows how long voting took, so a slow machine does not fail the test.
+    assert 1 <= len(made) <= int(voting / conversation.polls.refresh_window) + 2, len(made)
     assert option_lines(made[-1].body["blocks"]) == expected_lines(content, [125] * 4, 500)

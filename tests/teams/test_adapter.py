@@ -7,7 +7,7 @@ from botframework.connector import models
 from msrest import Serializer
 
 from adapters.teams.adapter import CardSerializer
-from adapters.teams.teams_bot import card_activity
+from adapters.teams.delivery import card_activity
 from bot.replies import Choice, ChoiceStyle, Fact, Reply
 
 MODELS = {k: v for k, v in models.__dict__.items() if isinstance(v, type)}
