@@ -20,5 +20,6 @@ it through the ``ai_choice.front_ends`` entry point.
 - :mod:`adapters.teams.service_urls`: which serviceUrls the bot may send to (SSRF line)
 - :mod:`adapters.teams.connector_retry`: retries for throttled connector calls
 - :mod:`adapters.teams.references`: conversation references for proactive posts
+- :mod:`adapters.teams.personal_chats`: each person's personal chat with the bot, for private notes
 - :mod:`adapters.teams.package`, :mod:`adapters.teams.icons`: the Teams app package
 """
