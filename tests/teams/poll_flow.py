@@ -95,14 +95,14 @@ def buttons(card: Card) -> dict[str, dict[str, str]]:
     return found
 
 
-def lines(card: Card) -> list[str]:
-    """Every TextBlock's text anywhere in the card, markdown escapes undone."""
-    found: list[str] = []
+def text_blocks(card: Card) -> list[dict[str, Any]]:
+    """Every TextBlock anywhere in the card (fallbacks aside), in order."""
+    found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if node.get("type") == "TextBlock":
-                found.append(re.sub(r"\\(.)", r"\1", node["text"]))
+                found.append(node)
             for key, value in node.items():
                 if key != "fallback":
                     walk(value)
@@ -112,6 +112,11 @@ def lines(card: Card) -> list[str]:
 
     walk(card)
     return found
+
+
+def lines(card: Card) -> list[str]:
+    """Every TextBlock's text anywhere in the card, markdown escapes undone."""
+    return [re.sub(r"\\(.)", r"\1", block["text"]) for block in text_blocks(card)]
 
 
 async def press(client: Client, activity: dict[str, Any]) -> Card:

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient
 from bot.content import Content
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, TeamsTestClient, payload
+from tests.teams.poll_flow import text_blocks
 from tests.wording import faq_answer, progress, shaped_like
 
 CheckCard = Callable[[dict[str, Any]], None]
@@ -421,30 +422,12 @@ async def test_angle_brackets_show_as_typed(
     help_card = connector.calls[-1].card
     for card, typed in ((poll, title), (help_card, "• ask <question>: for example")):
         assert_valid_card(card)
-        blocks = [b["text"] for b in _blocks(card)]
+        blocks = [b["text"] for b in text_blocks(card)]
         block = next(b for b in blocks if b.startswith(typed[:3]))
         tokens = markdown.parseInline(block)[0].children or []
         assert not [t for t in tokens if t.type == "html_inline"], tokens
         visible = "".join(t.content for t in tokens if t.type == "text")
         assert visible.startswith(typed), visible
-
-
-def _blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node)
-            for key, value in node.items():
-                if key != "fallback":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 async def test_share_to_channel_only_outside_personal_chats(

@@ -33,6 +33,7 @@ from tests.teams.poll_flow import (
     posts,
     press,
     submit,
+    text_blocks,
     updates,
 )
 
@@ -272,7 +273,7 @@ async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_resul
     assert "What matters most to this team" in shared
     # Where the priorities come from is a small note, not one of the priorities.
     (source,) = [
-        b for b in _text_blocks(updates(connector)[-1]) if "who took the questionnaire" in b["text"]
+        b for b in text_blocks(updates(connector)[-1]) if "who took the questionnaire" in b["text"]
     ]
     assert source["text"] == "From 1 voter who took the questionnaire"
     assert source.get("isSubtle") is True
@@ -462,21 +463,3 @@ async def test_submit_in_a_personal_chat_is_confirmed_there(
     await settle(conversation)
     assert lines(posts(connector)[-1]) == ['Your vote for "Yes" is in.']
     assert "Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
-
-
-def _text_blocks(card: Card) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node)
-            for key, value in node.items():
-                if key != "fallback":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
