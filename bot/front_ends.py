@@ -41,7 +41,6 @@ UNVERIFIED = "unverified"
 #: a caller that could not be verified.
 MALFORMED = "malformed"
 UNAUTHORIZED = "unauthorized"
-#: Labels every front end may report besides its own kinds.
 ALWAYS_KNOWN = frozenset({MALFORMED, UNAUTHORIZED})
 
 
