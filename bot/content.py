@@ -368,6 +368,8 @@ class Strings(_Strict):
     shared_by: str
     quiz_not_started: str
     quiz_expired: str
+    #: The note a press on a card from an earlier run or step gets, before the current step.
+    quiz_stale: str
     quiz_done_already: str
     faq_unsure: str
     faq_unknown: str

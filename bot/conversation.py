@@ -127,7 +127,7 @@ class Conversation:
         if name == "restart":
             return [await self.questionnaire.start(actor)]
         if name == "back":
-            return [await self.questionnaire.back(actor)]
+            return await self.questionnaire.back(actor)
         if name == "explain":
             return [await self._explain(actor)]
         if name == "menu":
@@ -152,13 +152,14 @@ class Conversation:
             case Action.QUIZ_RESTART:
                 return [await quiz.start(actor, Placement.REPLACE)]
             case Action.QUIZ_ANSWER:
-                reply = await quiz.answer(actor, value)
+                replies = await quiz.answer(actor, value)
+                reply = replies[0]
                 poll_id = reply.meta.get("poll") if reply.kind == ReplyKind.QUIZ_RESULT else None
                 result = await quiz.recommendation(actor) if poll_id else None
                 if poll_id and result:
                     vote = await self.polls.cast_from_questionnaire(actor, poll_id, result)
                     return [reply, vote]
-                return [reply]
+                return replies
             case Action.POLL_VOTE:
                 return await self.polls.vote(actor, value)
             case Action.POLL_CLOSE:
@@ -168,12 +169,14 @@ class Conversation:
             case Action.POLL_EXPORT:
                 return await self.polls.export(actor, value)
             case Action.QUIZ_BACK:
-                return [await quiz.back(actor)]
+                return await quiz.back(actor, value)
             case Action.QUIZ_EXPLAIN:
-                return [await self._explain(actor)]
+                return await quiz.check_run(actor, value) or [await self._explain(actor)]
             case Action.QUIZ_RESULT:
-                return [await quiz.show_result(actor)]
+                return await quiz.check_run(actor, value) or [await quiz.show_result(actor)]
             case Action.QUIZ_SHARE:
+                if stale := await quiz.check_run(actor, value):
+                    return stale
                 result = await quiz.recommendation(actor)
                 return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
             case Action.FAQ_SHOW:
@@ -201,11 +204,11 @@ class Conversation:
         return reply
 
     async def _explain(self, actor: Actor) -> Reply:
-        result = await self.questionnaire.recommendation(actor)
-        if result is None:
+        explanation = await self.questionnaire.explanation(actor)
+        if explanation is None:
             # Mid-questionnaire there is nothing to explain yet: say when there will be.
             return await self.questionnaire.reask(actor, self.content.strings.explain_later)
-        return self.questionnaire.explanation_reply(result)
+        return explanation
 
     # --- fixed replies ----------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class ReplyKind(StrEnum):
     QUIZ_EXPLAIN = "quiz.explain"
     QUIZ_SHARE = "quiz.share"
     QUIZ_EXPIRED = "quiz.expired"
+    QUIZ_STALE = "quiz.stale"  # a press on a card from an earlier run or step
     FAQ_ANSWER = "faq.answer"
     FAQ_UNSURE = "faq.unsure"
     FAQ_UNKNOWN = "faq.unknown"

@@ -99,8 +99,9 @@ async def test_simultaneous_answers_split_across_replicas_are_all_kept(
     people = [_actor(f"R{i}") for i in range(8)]
     for number, actor in enumerate(people):
         await Dialogue(replicas[number % 2], actor).command("start")
+    runs = [(await replicas[0].questionnaire.state(actor) or {})["run"] for actor in people]
     presses = [
-        (replicas[(p + q) % 2], ButtonPress(actor, "quiz.answer", f"{question.id}:{option.id}"))
+        (replicas[(p + q) % 2], ButtonPress(actor, "quiz.answer", f"{runs[p]}:{q}:{option.id}"))
         for p, actor in enumerate(people)
         for q, question in enumerate(questions)
         for option in [question.options[(p + q) % len(question.options)]]

@@ -40,9 +40,10 @@ async def every_reply_kind(conversation: Conversation) -> dict[str, Reply]:
     question = await keep(Command(ACTOR, "start"))
     while question.kind == "quiz.question":
         question = await keep(ButtonPress(ACTOR, "quiz.answer", question.choices[-1].value))
+    run = next(c.value for c in question.controls if c.action == "quiz.explain")
     for action, value in [
-        ("quiz.explain", ""),
-        ("quiz.share", ""),
+        ("quiz.explain", run),
+        ("quiz.share", run),
         ("faq.feedback", "privacy:up"),
         ("menu.ask", ""),
         ("quiz.answer", "nope:nope"),

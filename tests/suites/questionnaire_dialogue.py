@@ -20,6 +20,18 @@ from tests.wording import dimension, outcome, progress, recommendation
 ACTOR = Actor("test", "W1", "C1", "U1", "Ada")
 
 
+async def run_of(conversation: Conversation, actor: Actor = ACTOR) -> str:
+    """The id of the person's current questionnaire run (its buttons carry it)."""
+    state = await conversation.questionnaire.state(actor)
+    assert state is not None and state.get("run"), state
+    return str(state["run"])
+
+
+def without_run(state: dict[str, object]) -> dict[str, object]:
+    """``state`` without its run id (a random token), to compare the rest."""
+    return {k: v for k, v in state.items() if k != "run"}
+
+
 async def run_through(
     conversation: Conversation, answers: list[str], actor: Actor = ACTOR
 ) -> Dialogue:
@@ -138,7 +150,7 @@ async def test_restart_clears_answers_and_old_buttons_then_say_expired(
     stale = talk.button("Our own engineers")
     (await talk.press("Start over")).expect(progress(conversation.content, 1))
     state = await conversation.questionnaire.state(ACTOR)
-    assert state == {"answers": {}, "current": 0}
+    assert state is not None and without_run(state) == {"answers": {}, "current": 0}
     await talk.command("restart")
     await conversation.store.delete("quiz", ACTOR.platform, ACTOR.workspace, ACTOR.user)
     (await talk.send(ButtonPress(ACTOR, stale.action, stale.value))).expect_kind("quiz.expired")
@@ -147,9 +159,13 @@ async def test_restart_clears_answers_and_old_buttons_then_say_expired(
 async def test_a_forged_answer_value_changes_nothing(conversation: Conversation) -> None:
     talk = Dialogue(conversation, ACTOR)
     (await talk.command("start")).expect_replies("quiz.question")
-    for value in ("team:no_such_option", "nope:small_business", "", ":", "team"):
+    run = await run_of(conversation)
+    forged = ("team:no_such_option", "nope:small_business", "", ":", "team")
+    forged += (f"{run}:0:no_such_option", f"{run}:nope:small_business", f"{run}:99:x")
+    for value in forged:
         (await talk.send(ButtonPress(ACTOR, "quiz.answer", value))).expect_replies("quiz.expired")
-    assert await conversation.questionnaire.state(ACTOR) == {"answers": {}, "current": 0}
+    state = await conversation.questionnaire.state(ACTOR)
+    assert state is not None and without_run(state) == {"answers": {}, "current": 0}
 
 
 async def test_every_dimension_contribution_can_be_listed(conversation: Conversation) -> None:
@@ -191,7 +207,11 @@ async def test_two_answers_arriving_at_once_are_both_kept(conversation: Conversa
     talk = Dialogue(conversation, ACTOR)
     await talk.command("start")
     questions = conversation.content.questionnaire.questions
-    presses = [ButtonPress(ACTOR, "quiz.answer", f"{q.id}:{q.options[0].id}") for q in questions]
+    run = await run_of(conversation)
+    presses = [
+        ButtonPress(ACTOR, "quiz.answer", f"{run}:{step}:{q.options[0].id}")
+        for step, q in enumerate(questions)
+    ]
     await asyncio.gather(*(conversation.handle(p) for p in presses))
     state = await conversation.questionnaire.state(ACTOR)
     assert state is not None

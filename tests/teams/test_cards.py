@@ -53,8 +53,9 @@ async def test_every_core_reply_renders_as_a_valid_card(
         )[0]
     replies.append(reply)
     assert reply.kind == "quiz.result"
-    replies += await conversation.handle(ButtonPress(ACTOR, "quiz.explain"))
-    replies += await conversation.handle(ButtonPress(ACTOR, "quiz.share"))
+    run = next(c.value for c in reply.controls if c.action == "quiz.explain")
+    replies += await conversation.handle(ButtonPress(ACTOR, "quiz.explain", run))
+    replies += await conversation.handle(ButtonPress(ACTOR, "quiz.share", run))
     kinds = {r.kind for r in replies}
     assert {"menu", "help", "compare", "faq.answer", "quiz.question", "quiz.result"} <= kinds
     for reply in replies:

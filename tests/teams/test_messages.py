@@ -463,8 +463,8 @@ async def test_share_to_channel_only_outside_personal_chats(
     assert "Share to channel" in titles(card)
 
 
-def _hybrid_answers(conversation: Any) -> list[str]:
-    """Answers (question:option values) that come out Hybrid, found with the real scoring."""
+def _hybrid_answers(conversation: Any, run: str) -> list[str]:
+    """Answers (``run:step:option`` values) that come out Hybrid, found with the real scoring."""
     import itertools
     import random
 
@@ -475,7 +475,7 @@ def _hybrid_answers(conversation: Any) -> list[str]:
     for _ in itertools.repeat(None, 5000):
         answers = {q.id: rng.choice(q.options).id for q in questions}
         if score(conversation.content, answers).outcome == "hybrid":
-            return [f"{q.id}:{answers[q.id]}" for q in questions]
+            return [f"{run}:{step}:{answers[q.id]}" for step, q in enumerate(questions)]
     raise AssertionError("no hybrid answers found")
 
 
@@ -486,8 +486,9 @@ async def test_hybrid_result_and_why_table_say_what_they_mean(
     "+0 neither": the header names the side a hybrid leans on, a zero is a plain 0."""
     start = execute_press(connector.url, 100, {"aic_action": "quiz.start", "aic_value": ""})
     assert (await teams.post("/api/messages", json=start)).status == 200
+    run = first_answer(connector.calls[-1].card)["aic_value"].partition(":")[0]
     card: dict[str, Any] = {}
-    for step, value in enumerate(_hybrid_answers(conversation), 101):
+    for step, value in enumerate(_hybrid_answers(conversation, run), 101):
         data = {"aic_action": "quiz.answer", "aic_value": value}
         response = await teams.post("/api/messages", json=execute_press(connector.url, step, data))
         card = (await response.json())["value"]
@@ -498,7 +499,7 @@ async def test_hybrid_result_and_why_table_say_what_they_mean(
         side in header
         for side in ("leaning on open source", "leaning on closed source", "an even mix of both")
     )
-    why = execute_press(connector.url, 200, {"aic_action": "quiz.explain", "aic_value": ""})
+    why = execute_press(connector.url, 200, {"aic_action": "quiz.explain", "aic_value": run})
     assert (await teams.post("/api/messages", json=why)).status == 200
     table = connector.calls[-1].card
     rows = [
