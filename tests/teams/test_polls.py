@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis.asyncio as aioredis
 
+from bot.content import Content
 from bot.conversation import Conversation
+from bot.replies import Action
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector, payload
 from tests.teams.poll_flow import (
@@ -36,6 +38,7 @@ from tests.teams.poll_flow import (
     text_blocks,
     updates,
 )
+from tests.wording import csv_header, shaped_like, votes
 
 CheckCard = Callable[[dict[str, Any]], None]
 
@@ -61,15 +64,19 @@ async def settle(conversation: Conversation) -> None:
 
 
 def poll_id_of(card: Card) -> str:
-    return buttons(card)["Close poll"]["aic_value"]
+    return next(
+        d["aic_value"] for d in buttons(card).values() if d["aic_action"] == Action.POLL_CLOSE
+    )
 
 
 async def test_mention_starts_a_poll_posted_in_the_thread(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, HOSTING)
     (call,) = connector.calls
     # A reply in the thread of the message that mentioned the bot.
@@ -79,14 +86,14 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
     assert_valid_card(card)
     shown = lines(card)
     assert shown[0] == "Where do we host the model?"
-    assert "0 voters" in shown
-    assert "Started by Person 001" in shown[-1]
+    assert messages.voters_plural.format(count=0) in shown
+    assert messages.started_by.format(name="Person 001") in shown[-1]
     assert list(buttons(card)) == [
         "Open source",
         "Closed source",
         "Hybrid",
-        "Close poll",
-        "Export results (CSV)",
+        messages.close_button,
+        messages.export_button,
     ]
     meta = await conversation.polls.polls.meta(poll_id_of(card))
     assert meta is not None
@@ -109,19 +116,16 @@ async def test_team_poll_and_deadline_in_the_senders_time_zone(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    team = content.polls.team_poll
     london = ZoneInfo("Europe/London")  # the activity's localTimezone
     day = (datetime.now(london) + timedelta(days=30)).date()
     card = await start(teams, connector, f'poll --closes "{day.isoformat()} 17:00"')
     assert_valid_card(card)
-    assert lines(card)[0] == "Which AI approach fits our team?"
-    assert list(buttons(card))[:4] == [
-        "Open source",
-        "Closed source",
-        "Hybrid",
-        "Not sure — help me decide",
-    ]
+    assert lines(card)[0] == team.question
+    assert list(buttons(card))[:4] == [o.label for o in team.options]
     meta = await conversation.polls.polls.meta(poll_id_of(card))
     assert meta is not None
     expected = datetime.combine(day, datetime.min.time().replace(hour=17), london)
@@ -134,15 +138,19 @@ async def test_bad_input_posts_no_poll(
     connector: StandInConnector,
     store: StateStore,
     redis_client: aioredis.Redis,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    too_few = shaped_like(
+        content.polls.messages.too_few_options, min=content.polls.limits.min_options
+    )
     response = await teams.post(
         "/api/messages", json=mention(connector.url, 'poll "Only one option?" "Yes"')
     )
     assert response.status == 201
     (card,) = posts(connector)
     assert_valid_card(card)
-    assert "A poll needs at least 2 options" in " ".join(lines(card))
+    assert too_few.search(" ".join(lines(card)))
     assert not any(d["aic_action"] == "poll.vote" for d in buttons(card).values())
     assert [k async for k in redis_client.scan_iter(match=f"{store.prefix}:poll:*")] == []
 
@@ -151,29 +159,32 @@ async def test_vote_confirmed_by_banner_and_marked_on_the_voters_own_view(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = content.polls.messages
+    you_voted = messages.your_vote.partition("{option}")[0]
     card = await start(teams, connector, HOSTING)
     options = buttons(card)
 
     # A banner under the card: the shared update that follows cannot hide it.
     mine = await banner(teams, execute(connector.url, options["Open source"], by=2))
-    assert mine == 'Your vote for "Open source" is in.'
+    assert mine == messages.voted.format(option="Open source")
     await settle(conversation)
     shared = updates(connector)[-1]
     assert_valid_card(shared)
     shown = lines(shared)
-    assert "Open source ▇▇▇▇▇▇▇▇ 1 vote (100%)" in shown
-    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in shown
+    assert f"Open source ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in shown
+    assert f"Closed source ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)" in shown
     assert "Person 002" in shown
-    assert not any(line.startswith("You voted") for line in shown), "the shared card is neutral"
+    assert not any(line.startswith(you_voted) for line in shown), "the shared card is neutral"
     assert shared["refresh"]["userIds"] == ["29:person-2"]
     assert shared["refresh"]["action"]["verb"] == "poll.view"
 
     # Teams refreshes the card for person 2 alone: their own view marks their choice.
     view = await own_view(teams, connector.url, shared, by=2)
     assert_valid_card(view)
-    assert lines(view)[0] == "You voted: Open source"
+    assert lines(view)[0] == messages.your_vote.format(option="Open source")
     assert view["body"][0]["color"] == "good"
     assert lines(view)[1:] == shown
     styles = {a["title"]: a.get("style") for a in view["body"][-2]["actions"]}
@@ -183,18 +194,18 @@ async def test_vote_confirmed_by_banner_and_marked_on_the_voters_own_view(
     await banner(teams, execute(connector.url, options["Hybrid"], by=3))
     await settle(conversation)
     theirs = await own_view(teams, connector.url, updates(connector)[-1], by=3)
-    assert not any(line.startswith("You voted") for line in lines(theirs))
+    assert not any(line.startswith(you_voted) for line in lines(theirs))
 
     moved = await banner(teams, execute(connector.url, options["Closed source"], by=2))
-    assert moved == 'Your vote moved from "Open source" to "Closed source".'
+    assert moved == messages.moved.format(previous="Open source", option="Closed source")
     withdrawn = await banner(teams, execute(connector.url, options["Closed source"], by=2))
-    assert withdrawn == 'Your vote for "Closed source" is withdrawn.'
+    assert withdrawn == messages.withdrawn.format(option="Closed source")
     await settle(conversation)
     final = updates(connector)[-1]
-    assert "Closed source ▁▁▁▁▁▁▁▁ 0 votes (0%)" in lines(final)
-    assert "0 voters" in lines(final)
+    assert f"Closed source ▁▁▁▁▁▁▁▁ {votes(content, 0)} (0%)" in lines(final)
+    assert messages.voters_plural.format(count=0) in lines(final)
     assert not any(
-        line.startswith("You voted")
+        line.startswith(you_voted)
         for line in lines(await own_view(teams, connector.url, final, by=2))
     )
     # Nothing but the poll card itself was ever posted.
@@ -204,23 +215,25 @@ async def test_vote_confirmed_by_banner_and_marked_on_the_voters_own_view(
 
 
 async def test_hidden_results_still_show_the_voter_their_choice(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, 'poll "Lunch?" "Pizza" "Salad" --hide-results')
     assert await banner(teams, execute(connector.url, buttons(card)["Salad"], by=2)) == (
-        'Your vote for "Salad" is in.'
+        messages.voted.format(option="Salad")
     )
     await settle(conversation)
     shared = updates(connector)[-1]
     assert not any("▇" in line or "▁" in line for line in lines(shared))
     view = await own_view(teams, connector.url, shared, by=2)
-    assert lines(view)[0] == "You voted: Salad"
-    assert "Results are hidden until the poll closes." in lines(view)
+    assert lines(view)[0] == messages.your_vote.format(option="Salad")
+    assert messages.hidden_results in lines(view)
 
 
 async def test_submit_fallback_posts_nothing_and_updates_the_card(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, 'poll "Lunch?" "Pizza" "Salad"')
     options = buttons(card)
     for by in (2, 3):
@@ -229,26 +242,32 @@ async def test_submit_fallback_posts_nothing_and_updates_the_card(
         )
         assert response.status == 201
     # "Not sure"-style private answers and exports have nowhere private to go either.
-    for data in (options["Export results (CSV)"], options["Close poll"]):
+    for data in (options[messages.export_button], options[messages.close_button]):
         response = await teams.post("/api/messages", json=submit(connector.url, data, by=4))
         assert response.status == 201
     await settle(conversation)
     assert len(posts(connector)) == 1, "nothing public besides the poll card"
-    assert "Pizza ▇▇▇▇▇▇▇▇ 2 votes (100%)" in lines(updates(connector)[-1])
+    assert f"Pizza ▇▇▇▇▇▇▇▇ {votes(content, 2)} (100%)" in lines(updates(connector)[-1])
 
 
 async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_result(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = content.polls.messages
+    team = content.polls.team_poll.options
+    not_sure = next(o.label for o in team if o.runs_questionnaire)
+    hybrid = next(o.label for o in team if o.outcome == "hybrid")
+    asking = shaped_like(content.strings.progress)
     card = await start(teams, connector, "poll")
-    quiz = await press(teams, execute(connector.url, buttons(card)["Not sure — help me decide"], 2))
+    quiz = await press(teams, execute(connector.url, buttons(card)[not_sure], 2))
     assert_valid_card(quiz)
-    assert lines(quiz)[0].startswith("Answer these questions")
+    assert lines(quiz)[0].startswith(messages.quiz_for_poll)
     steps = 0
-    while any(line.startswith("Question ") for line in lines(quiz)):
+    while any(asking.match(line) for line in lines(quiz)):
         steps += 1
         first = next(d for d in buttons(quiz).values() if d["aic_action"] == "quiz.answer")
         quiz = await press(teams, execute(connector.url, first, 2))
@@ -256,68 +275,74 @@ async def test_not_sure_runs_the_questionnaire_for_the_voter_and_casts_its_resul
         if steps == 2:
             # Someone else votes: the shared card changes, and Teams refreshes person 2's
             # card to their own view, which is still their questionnaire, not the poll.
-            await banner(teams, execute(connector.url, buttons(card)["Hybrid"], 3))
+            await banner(teams, execute(connector.url, buttons(card)[hybrid], 3))
             await settle(conversation)
             view = await own_view(teams, connector.url, updates(connector)[-1], by=2)
             assert lines(view) == lines(quiz)
     assert steps >= 8
     shown = lines(quiz)
-    assert shown[0].startswith("Recommendation")
-    assert shown[-1].startswith("Your result, ") and shown[-1].endswith(
-        "is now your vote in the team poll."
-    )
-    voted_for = shown[-1].removeprefix("Your result, ").split(", is now")[0]
+    assert shown[0].startswith(content.strings.result_header.partition("{outcome}")[0])
+    cast_before, _, cast_after = messages.quiz_vote_cast.partition("{option}")
+    assert shown[-1].startswith(cast_before) and shown[-1].endswith(cast_after)
+    voted_for = shown[-1].removeprefix(cast_before).removesuffix(cast_after)
     await settle(conversation)
     shared = lines(updates(connector)[-1])
-    assert "2 voters" in shared
-    assert "What matters most to this team" in shared
+    assert messages.voters_plural.format(count=2) in shared
+    assert messages.priorities_title in shared
     # Where the priorities come from is a small note, not one of the priorities.
-    (source,) = [
-        b for b in text_blocks(updates(connector)[-1]) if "who took the questionnaire" in b["text"]
+    notes = [
+        shaped_like(messages.priorities_source),
+        shaped_like(messages.priorities_source_plural),
     ]
-    assert source["text"] == "From 1 voter who took the questionnaire"
+    (source,) = [
+        b for b in text_blocks(updates(connector)[-1]) if any(n.search(b["text"]) for n in notes)
+    ]
+    assert source["text"] == messages.priorities_source.format(count=1)
     assert source.get("isSubtle") is True
     view = await own_view(teams, connector.url, updates(connector)[-1], by=2)
-    assert lines(view)[0] == f"You voted: {voted_for}"
+    assert lines(view)[0] == messages.your_vote.format(option=voted_for)
     assert len(posts(connector)) == 1, "the questionnaire never went to the channel"
 
 
 async def test_close_by_creator_only_with_teams_wording(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, HOSTING, by=1)
     options = buttons(card)
     await banner(teams, execute(connector.url, options["Hybrid"], by=2))
     await settle(conversation)
     before = len(updates(connector))
 
-    refused = await banner(teams, execute(connector.url, options["Close poll"], by=2))
+    refused = await banner(teams, execute(connector.url, options[messages.close_button], by=2))
     # Teams has no admin who may close polls: the refusal names nobody else.
-    assert refused == "Only the person who started the poll can close it."
-    not_yours = await banner(teams, execute(connector.url, options["Export results (CSV)"], 2))
-    assert not_yours == "Only the person who started the poll can export its results."
+    assert refused == messages.not_allowed_close
+    not_yours = await banner(teams, execute(connector.url, options[messages.export_button], 2))
+    assert not_yours == messages.not_allowed_export
     await settle(conversation)
     assert len(updates(connector)) == before
 
-    assert await banner(teams, execute(connector.url, options["Close poll"], by=1)) == (
-        "You closed the poll."
+    assert await banner(teams, execute(connector.url, options[messages.close_button], by=1)) == (
+        messages.closed_by_you
     )
     await settle(conversation)
     shared = updates(connector)[-1]
-    assert lines(shared)[0] == "Closed: Where do we host the model?"
-    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(shared)
-    assert list(buttons(shared)) == ["Export results (CSV)"]
+    assert lines(shared)[0] == messages.closed_header.format(question="Where do we host the model?")
+    assert f"Hybrid ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(shared)
+    assert list(buttons(shared)) == [messages.export_button]
     late = await banner(teams, execute(connector.url, options["Open source"], by=3))
-    assert late == "This poll is closed, so your vote wasn't counted."
+    assert late == messages.poll_closed_no_vote
 
 
 async def test_export_goes_to_the_creators_personal_chat_and_the_poll_stays(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
-    messages = conversation.content.polls.messages
+    messages = content.polls.messages
+    header = ",".join(csv_header(content))
     card = await start(teams, connector, HOSTING, by=1)
     options = buttons(card)
     await banner(teams, execute(connector.url, options["Hybrid"], by=2))
@@ -325,7 +350,7 @@ async def test_export_goes_to_the_creators_personal_chat_and_the_poll_stays(
     calls_before = len(connector.calls)
 
     # No personal chat with the creator yet: the banner says how to open one; nothing moves.
-    export = options["Export results (CSV)"]
+    export = options[messages.export_button]
     assert await banner(teams, execute(connector.url, export, by=1)) == (
         messages.export_needs_personal_chat
     )
@@ -344,15 +369,15 @@ async def test_export_goes_to_the_creators_personal_chat_and_the_poll_stays(
     assert (sent.method, sent.conversation_id) == ("POST", personal_chat)
     assert_valid_card(sent.card)
     shown = lines(sent.card)
-    assert shown[0] == 'Here are the results of "Where do we host the model?" as a CSV file.'
-    start_csv = shown.index("option,votes,percent")
+    assert shown[0] == messages.export_ready.format(question="Where do we host the model?")
+    start_csv = shown.index(header)
     assert shown[start_csv - 1] == f"poll-{poll_id_of(card)}.csv"
     assert shown[start_csv:] == [
-        "option,votes,percent",
+        header,
         "Open source,0,0",
         "Closed source,0,0",
         "Hybrid,1,100",
-        "voter,option",
+        f"{messages.csv_voter},{messages.csv_option}",
         "Person 002,Hybrid",
     ]
     # The poll card in the channel was neither replaced nor updated by the export.
@@ -363,23 +388,25 @@ async def test_anonymous_poll_never_shows_names(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = content.polls.messages
     card = await start(teams, connector, 'poll "Secret?" "Yes" "No" --anonymous')
     options = buttons(card)
     seen: list[Card] = [card]
     for by, option in ((2, "Yes"), (3, "No"), (4, "Yes"), (3, "Yes")):
         await banner(teams, execute(connector.url, options[option], by))
-    await banner(teams, execute(connector.url, options["Close poll"], 1))
+    await banner(teams, execute(connector.url, options[messages.close_button], 1))
     hello = payload("personal_message", connector.url, text="hi", **{"from": person(1)})
     await teams.post("/api/messages", json=hello)
-    await banner(teams, execute(connector.url, options["Export results (CSV)"], 1))
+    await banner(teams, execute(connector.url, options[messages.export_button], 1))
     export = posts(connector)[-1]
-    assert lines(export)[-3:] == ["option,votes,percent", "Yes,3,100", "No,0,0"]
+    assert lines(export)[-3:] == [",".join(csv_header(content)), "Yes,3,100", "No,0,0"]
     seen.append(export)
     await settle(conversation)
     seen += updates(connector)
-    assert "Yes ▇▇▇▇▇▇▇▇ 3 votes (100%)" in lines(updates(connector)[-1])
+    assert f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 3)} (100%)" in lines(updates(connector)[-1])
     # No refresh list either: it would carry the ids of the people who voted.
     assert not any("refresh" in update for update in updates(connector))
     for shown in seen:
@@ -394,8 +421,10 @@ async def test_deadline_close_updates_the_card_once(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = content.polls.messages
     await start(teams, connector, 'poll "Ship it?" "Yes" "No" --closes-in 30m')
     assert await conversation.polls.sweep(now=time.time() + 60) == []
     closed = await conversation.polls.sweep(now=time.time() + 31 * 60)
@@ -404,14 +433,15 @@ async def test_deadline_close_updates_the_card_once(
     await settle(conversation)
     (shared,) = updates(connector)
     assert_valid_card(shared)
-    assert lines(shared)[0] == "Closed: Ship it?"
-    assert list(buttons(shared)) == ["Export results (CSV)"]
+    assert lines(shared)[0] == messages.closed_header.format(question="Ship it?")
+    assert list(buttons(shared)) == [messages.export_button]
 
 
 async def test_biggest_poll_card_validates(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
     labels = [f"Option {n:02d} " + "x" * 65 for n in range(10)]
@@ -429,11 +459,11 @@ async def test_biggest_poll_card_validates(
     shared = updates(connector)[-1]
     assert_valid_card(shared)
     shown = lines(shared)
-    assert f"{labels[0]} ▇▁▁▁▁▁▁▁ 6 votes (10%)" in shown
+    assert f"{labels[0]} ▇▁▁▁▁▁▁▁ {votes(content, 6)} (10%)" in shown
     assert any("Person 010" in line for line in shown)
     # Teams shows a view of their own to at most 60 people: the newest 60 voters.
     assert shared["refresh"]["userIds"] == [f"29:person-{by}" for by in range(3, 63)]
-    await banner(teams, execute(connector.url, options["Close poll"], by=1))
+    await banner(teams, execute(connector.url, options[content.polls.messages.close_button], by=1))
     await settle(conversation)
     assert_valid_card(updates(connector)[-1])
     # Teams refuses cards over about 28 KB.
@@ -441,7 +471,7 @@ async def test_biggest_poll_card_validates(
 
 
 async def test_throttled_card_update_is_retried(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
 ) -> None:
     card = await start(teams, connector, HOSTING)
     connector.fail_with = [429, 502]
@@ -449,11 +479,11 @@ async def test_throttled_card_update_is_retried(
     await settle(conversation)
     puts = [(c.method, c.activity_id, c.status) for c in connector.calls if c.method == "PUT"]
     assert puts == [("PUT", "reply-1", 429), ("PUT", "reply-1", 502), ("PUT", "reply-1", 200)]
-    assert "Hybrid ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
+    assert f"Hybrid ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(updates(connector)[-1])
 
 
 async def test_submit_in_a_personal_chat_is_confirmed_there(
-    teams: Client, connector: StandInConnector, conversation: Conversation
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
 ) -> None:
     personal = payload("personal_message", connector.url, text='poll "Tea?" "Yes" "No"')
     assert (await teams.post("/api/messages", json=personal)).status == 201
@@ -461,5 +491,5 @@ async def test_submit_in_a_personal_chat_is_confirmed_there(
     vote = payload("card_submit", connector.url, value=buttons(card)["Yes"], replyToId="reply-1")
     assert (await teams.post("/api/messages", json=vote)).status == 201
     await settle(conversation)
-    assert lines(posts(connector)[-1]) == ['Your vote for "Yes" is in.']
-    assert "Yes ▇▇▇▇▇▇▇▇ 1 vote (100%)" in lines(updates(connector)[-1])
+    assert lines(posts(connector)[-1]) == [content.polls.messages.voted.format(option="Yes")]
+    assert f"Yes ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(updates(connector)[-1])

@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.content import Content
 from bot.conversation import Conversation
 from tests.teams.conftest import StandInConnector
 from tests.teams.poll_flow import Client, banner, buttons, execute, lines, mention, posts, updates
+from tests.wording import shaped_like, votes
 
 CheckCard = Callable[[dict[str, Any]], None]
 
@@ -38,8 +40,10 @@ async def test_three_hundred_people_voting_at_once(
     teams: Client,
     connector: StandInConnector,
     conversation: Conversation,
+    content: Content,
     assert_valid_card: CheckCard,
 ) -> None:
+    messages = content.polls.messages
     conversation.polls.refresh_window = 0.25
     quoted = " ".join(f'"{o}"' for o in OPTIONS)
     response = await teams.post(
@@ -80,21 +84,20 @@ async def test_three_hundred_people_voting_at_once(
     shared = updates(connector)[-1]
     assert_valid_card(shared)
     shown = lines(shared)
-    assert f"{voters} voters" in shown
+    assert messages.voters_plural.format(count=voters) in shown
     for option, count in zip(OPTIONS, counts, strict=True):
-        votes = "1 vote" if count == 1 else f"{count} votes"
         line = next(s for s in shown if s.startswith(f"{option} "))
-        assert line.endswith(f" {votes} ({round(count * 100 / voters)}%)"), line
+        assert line.endswith(f" {votes(content, count)} ({round(count * 100 / voters)}%)"), line
 
     # Each person's last confirmation says where their vote ended up.
     for person, final in expected.items():
         note = last_notes[person]
         if final is None:
-            assert note.endswith("is withdrawn."), note
+            assert shaped_like(messages.withdrawn).fullmatch(note), note
         else:
-            assert note.endswith(f'"{OPTIONS[final]}" is in.') or note.endswith(
-                f'to "{OPTIONS[final]}".'
-            ), note
+            kept = shaped_like(messages.voted, option=OPTIONS[final])
+            moved = shaped_like(messages.moved, option=OPTIONS[final])
+            assert kept.fullmatch(note) or moved.fullmatch(note), note
 
     presses_made = sum(len(s) for s in presses.values())
     puts = len(updates(connector))
