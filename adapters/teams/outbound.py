@@ -20,6 +20,7 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy, with_retries
 from adapters.teams.delivery import card_activity
+from adapters.teams.personal_chats import find_personal_chat
 from adapters.teams.references import NAMESPACE
 from adapters.teams.service_urls import ServiceUrlPolicy
 from bot.events import Actor
@@ -28,9 +29,6 @@ from bot.replies import Reply
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
-
-#: Where a person's personal chat with the bot is remembered (adapters.teams.teams_bot).
-PERSONAL_NAMESPACE = ("teams", "personal")
 
 
 def _conversation_reference(saved: dict[str, Any]) -> ConversationReference:
@@ -80,8 +78,8 @@ class TeamsOutbound:
     async def notify(self, person: Actor, reply: Reply) -> bool:
         """A card in the person's personal chat with the bot, when the bot knows it (saved
         when they install the app or write to it; ``teams:personal:<tenant>:<user>``)."""
-        chat = await self.store.get_json(*PERSONAL_NAMESPACE, person.workspace, person.user)
-        if not isinstance(chat, dict) or not chat.get("conversation_id"):
+        chat = await find_personal_chat(self.store, person.workspace, person.user)
+        if chat is None:
             return False
         saved = {
             "service_url": chat.get("service_url") or "",
