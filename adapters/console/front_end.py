@@ -15,6 +15,9 @@ class ConsoleFrontEnd(FrontEnd):
 
     platform = "console"
 
+    def describe(self) -> str:
+        return "The terminal chat serves no route: run `ai-choice chat`"
+
     def add_commands(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         chat = commands.add_parser(
             "chat",
