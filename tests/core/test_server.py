@@ -6,16 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.server import build_app
 from bot.store import StateStore
-from tests.net import free_port
+from tests.net import free_port, wait_ready
 
 
 async def test_health_ready_and_metrics(store: StateStore) -> None:
@@ -45,15 +42,7 @@ def test_serve_starts_the_embedded_store_and_is_ready(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        status = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and status != 200:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
-                    status = r.status
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        assert status == 200
+        assert wait_ready(port) == 200
         assert (tmp_path / "data").is_dir()
     finally:
         server.send_signal(signal.SIGTERM)

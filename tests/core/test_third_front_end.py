@@ -15,7 +15,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,7 +26,7 @@ import pytest
 import redis
 
 from bot.content import Content
-from tests.net import free_port
+from tests.net import free_port, wait_ready
 
 ECHO = Path(__file__).resolve().parents[1] / "data" / "echo_front_end"
 
@@ -83,13 +82,7 @@ def echo_server(redis_url: str, tmp_path: Path) -> Iterator[int]:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2).close()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+        assert wait_ready(port) == 200, "the server with the echo front end never got ready"
         yield port
     finally:
         server.send_signal(signal.SIGTERM)

@@ -61,6 +61,20 @@ def payload(name: str, service_url: str, **changes: Any) -> dict[str, Any]:
     return activity
 
 
+def restart_invoke(service_url: str) -> dict[str, Any]:
+    """A press on "Start over" (Action.Execute): an invoke, answered in the HTTP response,
+    so it needs no outbound token."""
+    value = {
+        "action": {
+            "type": "Action.Execute",
+            "verb": "quiz.restart",
+            "data": {"aic_action": "quiz.restart", "aic_value": ""},
+        },
+        "trigger": "manual",
+    }
+    return payload("card_action_invoke", service_url, value=value)
+
+
 @dataclass
 class ConnectorCall:
     """One call the bot made to the connector."""

@@ -33,7 +33,7 @@ from bot.conversation import Conversation
 from bot.front_ends import FrontEndError
 from bot.store import StateStore
 from tests.apps import web_app
-from tests.teams.conftest import StandInConnector, TeamsClientFactory, payload
+from tests.teams.conftest import StandInConnector, TeamsClientFactory, payload, restart_invoke
 
 APP_ID = "0e5d2c1b-aaaa-bbbb-cccc-1234567890ab"
 #: The stand-in connector listens on 127.0.0.1: allowed as a serviceUrl host here, so the
@@ -111,19 +111,6 @@ async def secured(teams_client_for: TeamsClientFactory) -> Client:
             microsoft_service_url_hosts=STAND_IN_HOSTS,
         )
     )
-
-
-def restart_invoke(service_url: str) -> dict[str, Any]:
-    """A press on "Start over": answered in the invoke response, so no outbound token."""
-    value = {
-        "action": {
-            "type": "Action.Execute",
-            "verb": "quiz.restart",
-            "data": {"aic_action": "quiz.restart", "aic_value": ""},
-        },
-        "trigger": "manual",
-    }
-    return payload("card_action_invoke", service_url, value=value)
 
 
 async def test_a_good_token_is_accepted(

@@ -39,7 +39,7 @@ from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.apps import web_app
 from tests.net import free_port
-from tests.teams.conftest import StandInConnector, payload
+from tests.teams.conftest import StandInConnector, payload, restart_invoke
 from tests.teams.poll_flow import buttons, execute, mention, posts, shown
 
 Client = TestClient[Any, Any]
@@ -48,19 +48,6 @@ LOCAL = ServiceUrlPolicy.local()
 
 async def keys_under(redis_client: aioredis.Redis, store: StateStore) -> list[str]:
     return [key async for key in redis_client.scan_iter(match=f"{store.prefix}:*")]
-
-
-def restart_invoke(service_url: str) -> dict[str, Any]:
-    """A "Start over" press: an invoke, answered in the HTTP response."""
-    value = {
-        "action": {
-            "type": "Action.Execute",
-            "verb": "quiz.restart",
-            "data": {"aic_action": "quiz.restart", "aic_value": ""},
-        },
-        "trigger": "manual",
-    }
-    return payload("card_action_invoke", service_url, value=value)
 
 
 @dataclass
