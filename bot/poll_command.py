@@ -3,6 +3,8 @@
     poll
     poll "Question?" "Option 1" "Option 2" --anonymous --hide-results --closes-in 4h
     poll “Question?” “A” “B” --closes "2026-12-01 17:00"
+    poll "Lunch?" "Pizza" "Sushi" "Tacos" --multi 2 --allow-add
+    poll --template retro
 
 Straight and curly double quotes both work (Slack clients send either); apostrophes
 inside or outside quotes are left alone.
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content import Polls
 from bot.limits import MAX_POLL_COMMAND_CHARS, too_long
+from bot.poll_options import OptionsInputError, check_option_flags, read_multi, resolve_template
 from bot.text_normalise import clean_poll_text, same_text_key
 
 _CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -39,6 +42,10 @@ class PollSpec:
     hide_results: bool
     deadline: float | None  # epoch seconds
     time_zone: str
+    #: How many options each person may pick (1: a single-choice poll).
+    multi: int = 1
+    #: Voters may add options (up to the cap).
+    allow_add: bool = False
 
 
 def zone(name: str) -> ZoneInfo:
@@ -101,6 +108,13 @@ def _tokens(text: str, polls: Polls) -> list[str]:
 
 def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> PollSpec:
     """The poll ``text`` asks for, or :class:`PollInputError` saying what to fix."""
+    try:
+        return _parse_poll(text, polls, now, time_zone)
+    except OptionsInputError as problem:
+        raise PollInputError(str(problem)) from None
+
+
+def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec:
     messages, limits = polls.messages, polls.limits
     if too_long(text, MAX_POLL_COMMAND_CHARS):
         raise PollInputError(messages.command_too_long.format(max=f"{MAX_POLL_COMMAND_CHARS:,}"))
@@ -109,6 +123,9 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
     anonymous = hide_results = False
     closes_in: str | None = None
     closes_at: str | None = None
+    multi: int | None = None
+    allow_add = False
+    template: str | None = None
     tokens = _tokens(text, polls)
     index = 0
     while index < len(tokens):
@@ -127,6 +144,19 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
                 closes_in = tokens[index]
             else:
                 closes_at = tokens[index]
+        elif flag == "--allow-add":
+            allow_add = True
+        elif flag in ("--multi", "--template"):
+            if index + 1 >= len(tokens):
+                example = "2" if flag == "--multi" else polls.templates[-1].name
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
+            index += 1
+            if flag == "--multi":
+                multi = read_multi(tokens[index], polls)
+            elif template is not None:
+                raise PollInputError(polls.option_messages.two_templates)
+            else:
+                template = tokens[index]
         elif flag.startswith("--"):
             raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
         else:
@@ -134,8 +164,11 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
         index += 1
 
     deadline = _deadline(closes_in, closes_at, polls, now, tz)
+    if template is not None:
+        positional = resolve_template(template, positional, polls)
     if not positional:
         options = tuple(o.label for o in polls.team_poll.options)
+        check_option_flags(multi, allow_add, True, len(options), polls)
         return PollSpec(None, options, anonymous, hide_results, deadline, tz.key)
     # Compared, measured and stored as people see them (bot/text_normalise.py).
     question = clean_poll_text(positional[0])
@@ -168,7 +201,10 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
         if same_text_key(option) in seen:
             raise PollInputError(messages.duplicate_option.format(option=option))
         seen.add(same_text_key(option))
-    return PollSpec(question, options, anonymous, hide_results, deadline, tz.key)
+    check_option_flags(multi, allow_add, False, len(options), polls)
+    return PollSpec(
+        question, options, anonymous, hide_results, deadline, tz.key, multi or 1, allow_add
+    )
 
 
 def _deadline(

@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.blocks import action_id_pattern
 from adapters.slack.delivery import SlackDelivery, web_client
+from adapters.slack.forms import FORM_CALLBACK
 from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
@@ -46,6 +47,7 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
     for action in Action:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
     bolt.action(ANYTHING)(listeners.on_unknown_press)
+    bolt.view(FORM_CALLBACK)(listeners.on_form_submission)
     bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
     bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)
     bolt.event("app_home_opened", matchers=[listeners.is_home_tab])(listeners.on_home_opened)

@@ -155,6 +155,10 @@ class SlackStandIn:
             self._posted += 1
             ts = f"1700009999.{self._posted:06d}"
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts})
+        if method == "views.open":
+            if not body.get("trigger_id") or "view" not in body:
+                self.invalid.append("views.open without a trigger_id and a view")
+            return web.json_response({"ok": True, "view": {"id": f"V{len(self.calls):08d}"}})
         if method == "chat.update":
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": body["ts"]})
         if method == "users.info":
