@@ -465,12 +465,12 @@ class PollOptionMessages(_Strict):
     #: Joins a voter's picks in a "you picked" line.
     picks_separator: str
     add_button: str
-    #: The Slack modal's title (Slack allows 24 characters).
+    #: The dialog's title (24 characters at most: the smallest limit a front end has).
     add_title: str = Field(max_length=24)
     add_label: str
     add_placeholder: str
     add_submit: str = Field(max_length=24)
-    #: Pressing "Add an option" with nothing typed (Teams' box on the card).
+    #: Pressing "Add an option" with nothing typed in the box on the poll.
     add_prompt: str
     added: str
     add_empty: str

@@ -265,8 +265,8 @@ class PollService:
     async def _with_added_options(self, meta: dict[str, Any], option: int) -> dict[str, Any]:
         """``meta``, read again when the option pressed is newer than this process's copy
         (someone added it through another server)."""
-        if option < len(meta["options"]):
-            return meta
+        if option < len(meta["options"]) or option >= self.content.polls.limits.max_options:
+            return meta  # known already, or more than any poll can have: no read
         self._definitions.pop(meta["id"], None)
         return await self._definition(meta["id"]) or meta
 
