@@ -85,6 +85,7 @@ class PollRenderer:
             controls.insert(
                 0, Choice(messages.close_button, Action.POLL_CLOSE, poll_id, ChoiceStyle.DANGER)
             )
+            controls.append(Choice(messages.remind_button, Action.POLL_REMIND, poll_id))
         header = (
             meta["question"]
             if open_now

@@ -46,6 +46,7 @@ class Action(StrEnum):
     POLL_CLOSE = "poll.close"
     POLL_EXPORT = "poll.export"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_REMIND = "poll.remind"  # the creator reminds those who haven't voted
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -93,6 +94,9 @@ class ReplyKind(StrEnum):
     POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
+    POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
+    POLL_REMINDING = "poll.reminding"  # reminders under way; the count comes later
 
 
 class Tone(StrEnum):
