@@ -28,6 +28,9 @@ class Member:
     name: str = ""
     #: The listing itself says this member is a bot.
     is_bot: bool = False
+    #: The platform's own address for them when it differs from ``user`` (what a mention
+    #: of them needs); opaque to the core.
+    address: str = ""
 
 
 class Roster(Protocol):
