@@ -254,3 +254,47 @@ async def test_the_remind_button_answers_before_a_slow_burst_ends(
     hold.set()
     await reminders.drain()
     assert reminded(bot.slack) == {"U0ANN": 1, "U0BOB": 1, "U0CAT": 1, "U0DAN": 1, CREATOR: 1}
+
+
+async def test_three_replicas_racing_on_a_due_reminder_send_it_once(
+    bot: SlackBot,
+    conversation: Conversation,
+    content: Content,
+    store: StateStore,
+    slack_settings: SlackSettings,
+) -> None:
+    channel_of(bot.slack, *PEOPLE)
+    conversation.polls.reminders.send_interval = 0
+    poll = await start_poll(bot, conversation, '"Offsite?" "Lisbon" "Porto" --remind-in 2h')
+    replicas = [conversation]
+    clients: list[TestClient[Any, Any]] = []
+    for _ in range(2):
+        replica = Conversation(content, store)
+        replica.polls.reminders.send_interval = 0
+        client: TestClient[Any, Any] = TestClient(
+            TestServer(web_app(replica, store, SlackFrontEnd(slack_settings)))
+        )
+        await client.start_server()
+        clients.append(client)
+        replicas.append(replica)
+    try:
+        due = time.time() + 2 * 3600 + 1
+        started = await asyncio.gather(*(r.polls.reminders.sweep(due) for r in replicas))
+        await asyncio.gather(*(r.polls.reminders.drain() for r in replicas))
+    finally:
+        for client in clients:
+            await client.close()
+
+    assert sorted(started, key=len) == [[], [], [poll.id]]
+    assert reminded(bot.slack) == {user: 1 for user in (*PEOPLE, CREATOR)}
+    assert len(bot.slack.api_calls("conversations.members")) == 1
+
+
+async def test_closing_the_poll_by_hand_cancels_its_timed_reminder(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    channel_of(bot.slack, *PEOPLE)
+    poll = await start_poll(bot, conversation, '"Offsite?" "Lisbon" "Porto" --remind-in 1h')
+    await press(bot, poll, controls(poll.blocks)["poll.close"], CREATOR, "steve")
+    assert await conversation.polls.reminders.sweep(time.time() + 7200) == []
+    assert not bot.slack.direct_messages()

@@ -7,6 +7,7 @@ poll's thread for those without one, out through the stand-in connector; real Re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -146,3 +147,30 @@ async def test_an_anonymous_poll_names_nobody_in_the_thread(
     assert len(sent_to(connector, personal_chat(2), before)) == 1
     assert sent_to(connector, poll_flow.THREAD, before) == []
     assert [token for _, token in connector.roster_reads] == ["", ""]  # after the 429
+
+
+async def test_remind_in_fires_once_and_tells_the_creator_in_their_personal_chat(
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
+) -> None:
+    messages = content.polls.messages
+    reminders = conversation.polls.reminders
+    reminders.send_interval = 0
+    connector.members[TEAM] = [poll_flow.person(n) for n in range(1, 4)]
+    for number in (1, 2, 3):
+        await say_hi_privately(teams, connector, number)
+    await start(teams, connector, '"Tea?" "Yes" "No" --remind-in 30m')
+    before = len(connector.delivered)
+
+    now = time.time()
+    assert await reminders.sweep(now + 60) == []
+    assert len(await reminders.sweep(now + 1801)) == 1
+    await reminders.drain()
+    assert await reminders.sweep(now + 1802) == []
+
+    reminder = messages.reminder.format(creator="Person 001", question="Tea?")
+    for number in (2, 3):
+        assert texts(sent_to(connector, personal_chat(number), before)) == [reminder]
+    done = messages.reminded_about.format(question="Tea?")
+    note = f"{done} {messages.reminded_many.format(count=2)}"
+    assert texts(sent_to(connector, personal_chat(1), before)) == [note]
+    assert sent_to(connector, poll_flow.THREAD, before) == []
