@@ -574,6 +574,43 @@ class PollMessages(_Strict):
     export_here: str
     #: There is no personal chat with the bot to send the export to yet.
     export_needs_personal_chat: str
+    #: The creator's button that reminds those who haven't voted.
+    remind_button: str
+    #: The private reminder a non-voter gets (``{creator}``, ``{question}``).
+    reminder: str
+    #: The one message in the poll's thread naming those the bot can't message privately.
+    reminder_mention: str
+    #: What the creator is told once the reminders are out (one person, ``{count}`` people).
+    reminded_one: str
+    reminded_many: str
+    #: Nobody to remind (``{hours}``: the repeat window).
+    reminded_none: str
+    #: Added when some non-voters could not be reached at all (``{count}``).
+    reminded_unreachable: str
+    #: The heading of the note sent when a long burst (or a timed reminder) is done.
+    reminded_about: str
+    #: A burst too long to wait for: the count comes later, privately.
+    reminding: str
+    #: The platform has no roster port (who is in the conversation is unknown).
+    remind_unavailable: str
+    reminders_running: str
+    not_allowed_remind: str
+    remind_closed: str
+    #: ``--remind-in`` at or after the poll's deadline.
+    remind_after_close: str
+
+
+class PollReminders(_Strict):
+    """How reminders to those who haven't voted are paced and repeated."""
+
+    #: Seconds between two reminders of one burst (about one message a second is safe).
+    send_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    #: Nobody is reminded about one poll twice within this many hours.
+    repeat_hours: int = Field(default=12, ge=1, le=24 * 7)
+    #: How long a Remind press waits for the burst before answering "I'll tell you later".
+    answer_within_seconds: float = Field(default=8.0, ge=0, le=12)
+    #: People named in one @mention message.
+    mentions_per_message: int = Field(default=20, ge=1, le=50)
 
 
 class Polls(_Strict):
@@ -588,6 +625,7 @@ class Polls(_Strict):
     #: Ready-made polls by name; one of them is the team poll.
     templates: list[PollTemplate] = Field(min_length=1)
     option_messages: PollOptionMessages
+    reminders: PollReminders = Field(default_factory=PollReminders)
     messages: PollMessages
 
     @model_validator(mode="after")

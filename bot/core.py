@@ -108,6 +108,8 @@ async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None
     # Poll deadlines: every replica sweeps; each close is claimed once in Redis. A server
     # that was down at a deadline closes the poll on its first sweep.
     sweeper = asyncio.create_task(core.conversation.polls.run_sweeper())
+    # Timed reminders and bursts a stopped server left: each claimed once in Redis.
+    reminders = asyncio.create_task(core.conversation.polls.reminders.run_sweeper())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -115,5 +117,7 @@ async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None
     await stop.wait()
     log.info("shutting down: finishing requests in flight")
     sweeper.cancel()
+    reminders.cancel()
+    await core.conversation.polls.reminders.stop()  # another server resumes them
     await runner.cleanup()
     await core.close()

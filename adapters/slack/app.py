@@ -23,6 +23,7 @@ from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import SlackPeople
+from adapters.slack.roster import SlackRoster
 from adapters.slack.settings import SlackSettings
 from bot.background import BackgroundWork
 from bot.conversation import Conversation
@@ -70,6 +71,7 @@ class SlackApp:
         conversation.people.register(PLATFORM, self.people)
         self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
         conversation.outbox.register(PLATFORM, SlackOutbound(self.delivery))
+        conversation.rosters.register(PLATFORM, SlackRoster(client, self.people))
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,
