@@ -20,14 +20,17 @@ only weakly (at least ``semantic_floor``), when it is also close in meaning (at 
 does not trail the closest decline topic by more than ``semantic_decline_margin``.
 Or, when the best entry clearly leads (at least ``lead_floor``, ``lead_ratio`` times the
 runner-up, not below the closest decline topic, ``lead_meaning`` close in meaning).
+Or, for a question about AI tools at all (``domain_terms``), when the best entry leads
+``domain_ratio`` times from ``domain_floor`` and no decline topic is closer.
 A question of at most ``short_question_words`` meaningful words is answered only when the
 best entry leads by ``short_question_margin``. Otherwise offer up to three entries that
 clear ``suggest_threshold``; otherwise admit not knowing.
 
 Before that rule: a long message is also scored by its closing question
 (:mod:`bot.faq_gist`); a request for the comparison or for help deciding lifts its entry,
-and a named product or price is declined outright (:mod:`bot.faq_intents`); "which one?"
-asked from a situation content knows gets that situation's entry.
+and a named product, a price, a how-to or a ranking of models is declined outright
+(:mod:`bot.faq_intents`); "which one?" asked from a situation content knows (anywhere in
+the message) gets that situation's entry.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content import Faq, FaqEntry
 from bot.faq_gist import gist
@@ -75,6 +78,8 @@ class Ranking(list[tuple[FaqEntry, float]]):
 
     decline: float = 0.0
     words: int = 0
+    #: Whether the question is about the FAQ's domain (``domain_terms``, or both sides).
+    domain: bool = False
     meaning: dict[str, float]
     reading: Reading
 
@@ -140,6 +145,7 @@ class FaqMatcher:
                     merged.update(counts)
             for feature, weight in self._weigh(merged).items():
                 self._centroids[feature].append((index, weight))
+        self._domain = frozenset(t for term in faq.domain_terms for t in self.tokens(term))
         self._build_decline_index(faq, texts)
         self._router = IntentRouter(faq, self.tokens, self._vocabulary, self._other_topic)
         embedder = default_embedder() if semantic else None
@@ -233,16 +239,22 @@ class FaqMatcher:
         whole = self._score_text(question)
         part = gist(question) if GIST_WEIGHT else None
         ranking = whole if part is None else self._blend(whole, self._score_text(part))
-        # The request and the product named are the closing question's, not the preamble's.
-        return self._read(part or question, ranking)
+        # The request and the product named are the closing question's, not the preamble's;
+        # the situation may be told anywhere.
+        return self._read(part or question, ranking, question)
 
     def _other_topic(self, text: str, entry_id: str) -> float:
         """The best word score for ``text`` of any entry but ``entry_id``."""
         return max((s for e, s in self._score_text(text) if e.id != entry_id), default=0.0)
 
-    def _read(self, question: str, ranking: Ranking) -> Ranking:
-        """Note the question's intent and decline rule; an intent lifts its entry."""
+    def _read(self, question: str, ranking: Ranking, whole: str) -> Ranking:
+        """Note the question's intent and decline rule; an intent lifts its entry.
+
+        ``question`` is the closing question of the message ``whole`` (or all of it).
+        """
         reading = self._router.read(question)
+        if reading.situation is None and whole != question and not reading.declined:
+            reading = replace(reading, situation=self._router.situation(whole))
         ranking.reading = reading
         if reading.entry is None or not self.faq.intent_boost:
             return ranking
@@ -275,6 +287,7 @@ class FaqMatcher:
         result.meaning = meaning
         result.decline = mix(whole.decline, part.decline)
         result.words = max(whole.words, part.words)
+        result.domain = whole.domain or part.domain
         return result
 
     def _score_text(self, question: str) -> Ranking:
@@ -319,6 +332,7 @@ class FaqMatcher:
         if result:
             result.decline = self._decline_score(tokens)
             result.words = len(tokens)
+            result.domain = bool(self._domain.intersection(tokens)) or set(tokens) >= _SIDES
             if meaning:
                 result.meaning = {self.faq.entries[i].id: meaning[i] for i, _ in ranked}
         return result
@@ -381,6 +395,12 @@ class FaqMatcher:
                 and top_score >= decline
                 and meaning is not None
                 and meaning >= faq.lead_meaning
+            )
+            or (
+                getattr(ranked, "domain", False)
+                and top_score >= faq.domain_floor
+                and top_score >= faq.domain_ratio * runner_up
+                and top_score >= decline
             )
         )
         words = getattr(ranked, "words", 0)
