@@ -318,6 +318,10 @@ class Faq(_Strict):
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: Closing questions that only ask which side to take ("open or closed, which one?"):
+    #: after a situation content knows, they get that situation's entry, whatever else
+    #: the situation's words resemble.
+    which_one_cues: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")

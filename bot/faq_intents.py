@@ -38,6 +38,8 @@ _GENERIC = frozenset(
 )
 #: A version after a product name: "gpt4o", "llama3", "a100" stays "a100".
 _VERSION = re.compile(r"[0-9][a-z0-9]*")
+#: Where the closing clause of a question begins: after a sentence end, a comma or a dash.
+_CLAUSE_BREAK = re.compile(r"[.,;:!?]\s+|\s[-\u2013\u2014]+\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ class Reading:
     declined: str = ""
     #: The entry for the situation the question describes (a school: *educators*), or None.
     situation: str | None = None
+    #: Whether the question closes by only asking which side to take ("which one?").
+    which_one: bool = False
 
 
 class IntentRouter:
@@ -98,6 +102,8 @@ class IntentRouter:
             for item in faq.situations
             if item.answers
         ]
+        self._which_one = [normalise(cue) for cue in faq.which_one_cues if normalise(cue)]
+        self._choose = next((i.entry for i in faq.intents if i.id == "decide"), "")
 
     def read(self, question: str) -> Reading:
         """The intent and decline rule that ``question`` meets, if any."""
@@ -119,12 +125,25 @@ class IntentRouter:
                 if f" {name} " in padded:
                     return Reading(declined=f"price of {name}")
         situation = self._situation_in(padded)
+        which_one = situation is not None and self._asks_which_one(question)
         for entry, cues in self._intents:
             for cue in cues:
                 rest = padded.replace(f" {cue} ", " ")
                 if f" {cue} " in padded and self._nothing_else(rest, entry):
-                    return Reading(entry=entry, situation=situation)
-        return Reading(situation=situation)
+                    return Reading(entry=entry, situation=situation, which_one=which_one)
+        return Reading(situation=situation, which_one=which_one)
+
+    def asks_which_one(self, question: str) -> bool:
+        """Whether ``question`` closes by only asking which side to take ("which one?")."""
+        return self._asks_which_one(question)
+
+    def _asks_which_one(self, question: str) -> bool:
+        closing = _CLAUSE_BREAK.split(question.strip().rstrip("?!. "))[-1]
+        padded = f" {self._normalise(closing)} "
+        for cue in self._which_one:
+            if f" {cue} " in padded:
+                return self._nothing_else(padded.replace(f" {cue} ", " "), self._choose)
+        return False
 
     def situation(self, question: str) -> str | None:
         """The entry for the situation ``question`` describes anywhere in it, or None.

@@ -254,7 +254,10 @@ class FaqMatcher:
         """
         reading = self._router.read(question)
         if reading.situation is None and whole != question and not reading.declined:
-            reading = replace(reading, situation=self._router.situation(whole))
+            situation = self._router.situation(whole)
+            if situation is not None:
+                which_one = self._router.asks_which_one(question)
+                reading = replace(reading, situation=situation, which_one=which_one)
         ranking.reading = reading
         if reading.entry is None or not self.faq.intent_boost:
             return ranking
@@ -435,9 +438,11 @@ class FaqMatcher:
         if wanted is None or wanted == top_entry.id:
             return ranked, top_entry, answered
         near = [e.id for e, _ in ranked[:_SUGGESTION_COUNT]]
-        # Only a question that reads as "which one?" (its best entry is a generic one),
-        # answered or not; "when does the school term start?" is not one.
-        if top_entry.id not in self.faq.situation_replaces or not (answered or wanted in near):
+        # Only a question that reads as "which one?": it closes by asking only that, or its
+        # best entry is a generic one (answered, or the situation's entry is near the top);
+        # "when does the school term start?" is not one.
+        generic = top_entry.id in self.faq.situation_replaces and (answered or wanted in near)
+        if not (generic or reading.which_one):
             return ranked, top_entry, answered
         entry = next(e for e in self.faq.entries if e.id == wanted)
         rest = [(e, s) for e, s in ranked if e.id != wanted]

@@ -249,3 +249,18 @@ def test_a_clear_leader_about_ai_is_answered_without_a_close_meaning(
     assert not without.match(question).answered
     # The same kind of lead without a word about AI tools is no question for the FAQ.
     assert not matcher.match("our booking office could get a thousand times busier").answered
+
+
+def test_a_bare_which_one_after_a_situation_gets_that_situations_entry(
+    content: Content,
+) -> None:
+    question = "small startup, two devs, cloud credits running out. which one?"
+    match = FaqMatcher(content.faq).match(question)
+    assert match.entry is not None and match.entry.id == "startups_cost"
+    without = FaqMatcher(content.faq.model_copy(update={"which_one_cues": []}))
+    assert not without.match(question).answered
+    # A closing question with a topic of its own keeps its topic.
+    match = FaqMatcher(content.faq).match(
+        "we're a startup with two devs. which open source platforms could we build on?"
+    )
+    assert match.entry is not None and match.entry.id == "examples"
