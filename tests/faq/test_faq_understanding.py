@@ -264,3 +264,14 @@ def test_a_bare_which_one_after_a_situation_gets_that_situations_entry(
         "we're a startup with two devs. which open source platforms could we build on?"
     )
     assert match.entry is not None and match.entry.id == "examples"
+
+
+async def test_a_small_business_gets_its_own_line_under_the_answer(
+    conversation: Conversation,
+) -> None:
+    question = "our little shop has nobody who codes, do we need technical skills for open source?"
+    talk = await Dialogue(conversation, ACTOR).say(question)
+    talk.expect_kind("faq.answer").expect("For a small business")
+    assert talk.last.meta["entry"] == "skills"
+    talk = await Dialogue(conversation, ACTOR).say("we're a small shop, open or closed, which one?")
+    assert talk.last.meta["entry"] == "small_business_both"
