@@ -318,6 +318,11 @@ class Faq(_Strict):
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: A generic entry (one of ``situation_replaces``) answered first yields to the best
+    #: entry with a topic of its own that scores at least this share of it ("which kind
+    #: can we audit for bias?" is the audit entry's question, not the generic one's);
+    #: 1 or more: never. A request for help deciding (an intent) never yields.
+    generic_yield: float = Field(default=1.0, ge=0)
     #: Closing questions that only ask which side to take ("open or closed, which one?"):
     #: after a situation content knows, they get that situation's entry, whatever else
     #: the situation's words resemble.

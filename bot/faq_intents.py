@@ -30,7 +30,7 @@ from bot.faq_text import normalise
 #: side"): the two sides, the things being chosen between, and the verbs of asking.
 _GENERIC = frozenset(
     "open closed source ai model tool two both side each other option approach one kind "
-    "type which what when how why who should would could team us our we company "
+    "type which what when how why who should would could team us our we company setup "
     "business organisation proprietary vendor choose choice decide pick help go use "
     "using right best better good fit show see table explain walk through summarise "
     "summary give list key main quick overview guide lay break down put want need find "

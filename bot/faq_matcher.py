@@ -410,6 +410,8 @@ class FaqMatcher:
         if answered and 0 < words <= faq.short_question_words:
             # "ai tools": a word or two that many entries share; answer only a clear winner.
             answered = lead >= faq.short_question_margin
+        if answered and reading.entry is None:
+            ranked, top_entry = self._specific_over_generic(ranked)
         ranked, top_entry, answered = self._situation(reading, ranked, top_entry, answered)
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
@@ -448,6 +450,25 @@ class FaqMatcher:
         rest = [(e, s) for e, s in ranked if e.id != wanted]
         score = dict((e.id, s) for e, s in ranked).get(wanted, 0.0)
         return [(entry, score), *rest], entry, True
+
+    def _specific_over_generic(
+        self, ranked: list[tuple[FaqEntry, float]]
+    ) -> tuple[list[tuple[FaqEntry, float]], FaqEntry]:
+        """The ranking with a close entry of a topic of its own first, ahead of a generic one.
+
+        "Which kind can we audit for bias?" shares "which kind" with the generic *choose*
+        entry and "audit", "bias" with the audit entry; the specific entry is the answer
+        when it scores at least ``generic_yield`` of the generic one.
+        """
+        generic = set(self.faq.situation_replaces)
+        top_entry, top_score = ranked[0]
+        if top_entry.id not in generic:
+            return ranked, top_entry
+        specific = next(((e, s) for e, s in ranked[1:] if e.id not in generic), None)
+        if specific is None or specific[1] < self.faq.generic_yield * top_score:
+            return ranked, top_entry
+        rest = [item for item in ranked if item[0].id != specific[0].id]
+        return [specific, *rest], specific[0]
 
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:

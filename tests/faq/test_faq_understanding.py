@@ -275,3 +275,15 @@ async def test_a_small_business_gets_its_own_line_under_the_answer(
     assert talk.last.meta["entry"] == "skills"
     talk = await Dialogue(conversation, ACTOR).say("we're a small shop, open or closed, which one?")
     assert talk.last.meta["entry"] == "small_business_both"
+
+
+def test_a_topic_close_behind_the_generic_entry_answers_instead(content: Content) -> None:
+    question = "which one should we pick if our data must stay in house?"
+    match = FaqMatcher(content.faq).match(question)
+    assert match.entry is not None and match.entry.id == "dim_security"
+    never = FaqMatcher(content.faq.model_copy(update={"generic_yield": 1.0}))
+    match = never.match(question)
+    assert match.entry is not None and match.entry.id == "choose"
+    # Asking for help deciding is still the generic entry's question.
+    match = FaqMatcher(content.faq).match("help us decide between open and closed")
+    assert match.entry is not None and match.entry.id == "choose"
