@@ -233,6 +233,13 @@ class DeclineRules(_Strict):
     priced_names: list[str] = Field(default_factory=list)
     #: Words that ask for a price or a plan.
     price_cues: list[str] = Field(default_factory=list)
+    #: Phrases that ask for something the FAQ never covers wherever they stand ("from
+    #: scratch", "best open source model"): a recipe, a ranking of models, a licence.
+    phrases: list[str] = Field(default_factory=list)
+    #: "How do I ..." openers and the hands-on tasks after them ("how do I fine-tune...",
+    #: "how can we deploy..."): the FAQ compares kinds of AI, it has no how-to guides.
+    how_to_openers: list[str] = Field(default_factory=list)
+    how_to_tasks: list[str] = Field(default_factory=list)
 
 
 class Situation(_Strict):
@@ -299,11 +306,27 @@ class Faq(_Strict):
     lead_floor: float = Field(default=1.0, ge=0, le=1)
     lead_ratio: float = Field(default=10.0, ge=1)
     lead_meaning: float = Field(default=1.0, ge=-1, le=1)
+    #: A question about the FAQ's domain (one of its words is a ``domain_terms`` token, as
+    #: the matcher folds them: "ai", "model"; or it names both sides) is also answered when
+    #: its best entry scores at least ``domain_floor``, at least ``domain_ratio`` times the
+    #: runner-up and no less than the closest decline topic, however close in meaning.
+    domain_terms: list[str] = Field(default_factory=list)
+    domain_floor: float = Field(default=1.0, ge=0, le=1)
+    domain_ratio: float = Field(default=10.0, ge=1)
     decline_rules: DeclineRules = Field(default_factory=DeclineRules)
     #: Lines that tie an answer to the situation the question described (bot.faq_situations).
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: A generic entry (one of ``situation_replaces``) answered first yields to the best
+    #: entry with a topic of its own that scores at least this share of it ("which kind
+    #: can we audit for bias?" is the audit entry's question, not the generic one's);
+    #: 1 or more: never. A request for help deciding (an intent) never yields.
+    generic_yield: float = Field(default=1.0, ge=0)
+    #: Closing questions that only ask which side to take ("open or closed, which one?"):
+    #: after a situation content knows, they get that situation's entry, whatever else
+    #: the situation's words resemble.
+    which_one_cues: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
