@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.blocks import action_id_pattern
+from adapters.slack.commands import DirectCommands
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.forms import FORM_CALLBACK
 from adapters.slack.inbound import PLATFORM, SlackRequests
@@ -83,7 +84,9 @@ class SlackApp:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         register_listeners(self.bolt, self.listeners)
-        self.requests = SlackRequests(settings.signing_secret, self.bolt)
+        # The slash command skips Bolt's per-request machinery (adapters/slack/commands.py).
+        direct = DirectCommands({SLASH_COMMAND: self.listeners.on_command})
+        self.requests = SlackRequests(settings.signing_secret, self.bolt, direct)
         self._socket_mode: Any = None
         self._connecting: asyncio.Task[None] | None = None
 
