@@ -50,6 +50,7 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
     bolt.action(ANYTHING)(listeners.on_unknown_press)
     bolt.view(FORM_CALLBACK)(listeners.on_form_submission)
+    bolt.view(ANYTHING)(listeners.on_other_event)  # not our modal: acknowledged, ignored
     bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
     bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)
     bolt.event("app_home_opened", matchers=[listeners.is_home_tab])(listeners.on_home_opened)

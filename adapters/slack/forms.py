@@ -77,40 +77,39 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def submission_place(view: Mapping[str, Any]) -> tuple[str, str]:
-    """The channel and thread the modal was opened from (empty when unknown)."""
+def _metadata(view: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What :func:`form_view` kept in the modal's ``private_metadata`` (empty if unreadable)."""
     try:
-        metadata = json.loads(_str(view.get("private_metadata")) or "{}")
+        return _dict(json.loads(_str(view.get("private_metadata")) or "{}"))
     except ValueError:
-        metadata = {}
-    metadata = _dict(metadata)
-    return _str(metadata.get("c")), _str(metadata.get("t"))
+        return {}
 
 
 def press_from_submission(payload: Mapping[str, Any]) -> ButtonPress | None:
-    """A ``view_submission`` of our modal → the form's press with what was typed; None
-    when it is not one of ours."""
+    """A ``view_submission`` of our modal → the form's press with what was typed, made
+    where the modal was opened from; None when it is not one of ours."""
     view = _dict(payload.get("view"))
-    try:
-        metadata = _dict(json.loads(_str(view.get("private_metadata")) or "{}"))
-    except ValueError:
-        return None
+    metadata = _metadata(view)
     action, value = _str(metadata.get("a")), _str(metadata.get("v"))
     if not action:
         return None
     values = _dict(_dict(view.get("state")).get("values"))
     typed = _dict(_dict(values.get(FORM_BLOCK)).get(FORM_INPUT))
     text = _str(typed.get("value"))[:MAX_TYPED]
-    channel, _thread = submission_place(view)
     actor = actor_from_interaction(payload)
     actor = Actor(
         platform=actor.platform,
         workspace=actor.workspace,
-        channel=channel,
+        channel=_str(metadata.get("c")),
         user=actor.user,
         user_name=actor.user_name,
     )
     return ButtonPress(actor, action, value, text)
+
+
+def submission_thread(payload: Mapping[str, Any]) -> str:
+    """The thread the modal was opened from ('' when none)."""
+    return _str(_metadata(_dict(payload.get("view"))).get("t"))
 
 
 def errors_response(error: str) -> dict[str, Any]:

@@ -41,7 +41,12 @@ from typing import Any
 
 from adapters.slack.blocks import fallback_text, render_blocks
 from adapters.slack.delivery import SlackDelivery
-from adapters.slack.forms import errors_response, form_view, press_from_submission
+from adapters.slack.forms import (
+    errors_response,
+    form_view,
+    press_from_submission,
+    submission_thread,
+)
 from adapters.slack.inbound import (
     command_from_slash,
     home_opened,
@@ -53,7 +58,7 @@ from adapters.slack.inbound import (
 from adapters.slack.polls import SlackPollPoster
 from bot.background import BackgroundWork, finished_within
 from bot.conversation import Conversation
-from bot.events import Event
+from bot.events import ButtonPress, Event
 from bot.replies import Action, Placement, Reply, Visibility
 from bot.store import StateStore, StoreUnavailable
 
@@ -242,19 +247,28 @@ class SlackListeners:
             await ack()
             return
         work = self.background.spawn(self._handle(press), "form submission")
+        thread = submission_thread(body)
         if not await finished_within(work, ACK_BUDGET_SECONDS):
-            await ack()
-            return  # the core finishes in the background; the modal closes
+            await ack()  # the modal closes; what the core says follows as ephemerals
+            self.background.spawn(self._form_notes(press, thread, work), "slow form submission")
+            return
         replies = work.result()
         refusal = next((r for r in replies if r.form is not None), None)
         if refusal is not None and refusal.form is not None:
             await ack(**errors_response(refusal.form.error or refusal.text))
             return
         await ack()
+        await self._form_notes(press, thread, work)
+
+    async def _form_notes(
+        self, press: ButtonPress, thread: str, work: asyncio.Task[list[Reply]]
+    ) -> None:
+        """The core's answers to a submitted modal, for the person only, where it was opened
+        (in their DM with the bot when that place is unknown)."""
         channel, user = press.actor.channel, press.actor.user
-        for reply in replies:
+        for reply in await work:
             if channel:
-                await self.delivery.post_ephemeral(channel, user, reply)
+                await self.delivery.post_ephemeral(channel, user, reply, thread)
             else:
                 await self.delivery.post(user, reply)
 

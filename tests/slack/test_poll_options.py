@@ -338,3 +338,16 @@ async def test_a_forged_add_to_a_poll_without_allow_add_changes_nothing(
     assert content.polls.option_messages.add_not_allowed in shown_text(notes[0].body["blocks"])
     assert (await conversation.polls.polls.meta(poll.id) or {})["options"] == ["A", "B"]
     assert button(poll.blocks, "poll.vote", 1)["text"]["text"] == "B"
+
+
+async def test_a_submission_of_a_view_that_is_not_ours_is_acknowledged_and_ignored(
+    bot: SlackBot, conversation: Conversation
+) -> None:
+    poll = await start_poll(bot, conversation, '"Open list?" "A" "B" --allow-add')
+    view = await open_form(bot, poll, "U0ANN", "ann")
+    other = submission({**view, "callback_id": "someone.else"}, "C", "U0ANN", "ann")
+    response, ack = await submit(bot, other)
+    assert response.status == 200 and ack == {}
+    await asyncio.sleep(0.1)
+    assert (await conversation.polls.polls.meta(poll.id) or {})["options"] == ["A", "B"]
+    assert not bot.slack.api_calls("chat.postEphemeral")
