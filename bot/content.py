@@ -233,6 +233,13 @@ class DeclineRules(_Strict):
     priced_names: list[str] = Field(default_factory=list)
     #: Words that ask for a price or a plan.
     price_cues: list[str] = Field(default_factory=list)
+    #: Phrases that ask for something the FAQ never covers wherever they stand ("from
+    #: scratch", "best open source model"): a recipe, a ranking of models, a licence.
+    phrases: list[str] = Field(default_factory=list)
+    #: "How do I ..." openers and the hands-on tasks after them ("how do I fine-tune...",
+    #: "how can we deploy..."): the FAQ compares kinds of AI, it has no how-to guides.
+    how_to_openers: list[str] = Field(default_factory=list)
+    how_to_tasks: list[str] = Field(default_factory=list)
 
 
 class Situation(_Strict):
@@ -299,11 +306,27 @@ class Faq(_Strict):
     lead_floor: float = Field(default=1.0, ge=0, le=1)
     lead_ratio: float = Field(default=10.0, ge=1)
     lead_meaning: float = Field(default=1.0, ge=-1, le=1)
+    #: A question about the FAQ's domain (one of its words is a ``domain_terms`` token, as
+    #: the matcher folds them: "ai", "model"; or it names both sides) is also answered when
+    #: its best entry scores at least ``domain_floor``, at least ``domain_ratio`` times the
+    #: runner-up and no less than the closest decline topic, however close in meaning.
+    domain_terms: list[str] = Field(default_factory=list)
+    domain_floor: float = Field(default=1.0, ge=0, le=1)
+    domain_ratio: float = Field(default=10.0, ge=1)
     decline_rules: DeclineRules = Field(default_factory=DeclineRules)
     #: Lines that tie an answer to the situation the question described (bot.faq_situations).
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: A generic entry (one of ``situation_replaces``) answered first yields to the best
+    #: entry with a topic of its own that scores at least this share of it ("which kind
+    #: can we audit for bias?" is the audit entry's question, not the generic one's);
+    #: 1 or more: never. A request for help deciding (an intent) never yields.
+    generic_yield: float = Field(default=1.0, ge=0)
+    #: Closing questions that only ask which side to take ("open or closed, which one?"):
+    #: after a situation content knows, they get that situation's entry, whatever else
+    #: the situation's words resemble.
+    which_one_cues: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
@@ -574,6 +597,43 @@ class PollMessages(_Strict):
     export_here: str
     #: There is no personal chat with the bot to send the export to yet.
     export_needs_personal_chat: str
+    #: The creator's button that reminds those who haven't voted.
+    remind_button: str
+    #: The private reminder a non-voter gets (``{creator}``, ``{question}``).
+    reminder: str
+    #: The one message in the poll's thread naming those the bot can't message privately.
+    reminder_mention: str
+    #: What the creator is told once the reminders are out (one person, ``{count}`` people).
+    reminded_one: str
+    reminded_many: str
+    #: Nobody to remind (``{hours}``: the repeat window).
+    reminded_none: str
+    #: Added when some non-voters could not be reached at all (``{count}``).
+    reminded_unreachable: str
+    #: The heading of the note sent when a long burst (or a timed reminder) is done.
+    reminded_about: str
+    #: A burst too long to wait for: the count comes later, privately.
+    reminding: str
+    #: The platform has no roster port (who is in the conversation is unknown).
+    remind_unavailable: str
+    reminders_running: str
+    not_allowed_remind: str
+    remind_closed: str
+    #: ``--remind-in`` at or after the poll's deadline.
+    remind_after_close: str
+
+
+class PollReminders(_Strict):
+    """How reminders to those who haven't voted are paced and repeated."""
+
+    #: Seconds between two reminders of one burst (about one message a second is safe).
+    send_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    #: Nobody is reminded about one poll twice within this many hours.
+    repeat_hours: int = Field(default=12, ge=1, le=24 * 7)
+    #: How long a Remind press waits for the burst before answering "I'll tell you later".
+    answer_within_seconds: float = Field(default=8.0, ge=0, le=12)
+    #: People named in one @mention message.
+    mentions_per_message: int = Field(default=20, ge=1, le=50)
 
 
 class Polls(_Strict):
@@ -588,6 +648,7 @@ class Polls(_Strict):
     #: Ready-made polls by name; one of them is the team poll.
     templates: list[PollTemplate] = Field(min_length=1)
     option_messages: PollOptionMessages
+    reminders: PollReminders = Field(default_factory=PollReminders)
     messages: PollMessages
 
     @model_validator(mode="after")

@@ -30,6 +30,7 @@ from bot.replies import (
     Section,
     Table,
 )
+from bot.roster import Rosters
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class Conversation:
         #: Each platform's outbound port (post, update, private notes), for the core to
         #: speak first: poll updates today, scheduled posts and reminders next.
         self.outbox = Outbox()
+        #: Each platform's roster port (who is in a conversation), for poll reminders.
+        self.rosters = Rosters()
         self.polls = PollService(
             content,
             store,
@@ -78,6 +81,7 @@ class Conversation:
             secret=poll_secret,
             people=self.people,
             outbox=self.outbox,
+            rosters=self.rosters,
         )
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -171,6 +175,8 @@ class Conversation:
                 return await self.polls.export(actor, value)
             case Action.POLL_ADD_OPTION:
                 return await self.polls.add_option(actor, value, text)
+            case Action.POLL_REMIND:
+                return await self.polls.remind(actor, value)
             case Action.QUIZ_BACK:
                 return await quiz.back(actor, value)
             case Action.QUIZ_EXPLAIN:

@@ -5,6 +5,7 @@
     poll “Question?” “A” “B” --closes "2026-12-01 17:00"
     poll "Lunch?" "Pizza" "Sushi" "Tacos" --multi 2 --allow-add
     poll --template retro
+    poll "Offsite?" "Lisbon" "Porto" --closes-in 3d --remind-in 1d
 
 Straight and curly double quotes both work (Slack clients send either); apostrophes
 inside or outside quotes are left alone.
@@ -46,6 +47,8 @@ class PollSpec:
     multi: int = 1
     #: Voters may add options (up to the cap).
     allow_add: bool = False
+    #: When to remind those who haven't voted (``--remind-in``), epoch seconds.
+    remind_at: float | None = None
 
 
 def zone(name: str) -> ZoneInfo:
@@ -126,6 +129,7 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
     multi: int | None = None
     allow_add = False
     template: str | None = None
+    remind_in: str | None = None
     tokens = _tokens(text, polls)
     index = 0
     while index < len(tokens):
@@ -157,6 +161,11 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
                 raise PollInputError(polls.option_messages.two_templates)
             else:
                 template = tokens[index]
+        elif flag == "--remind-in":
+            if index + 1 >= len(tokens):
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example="1d"))
+            index += 1
+            remind_in = tokens[index]
         elif flag.startswith("--"):
             raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
         else:
@@ -166,10 +175,13 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
     deadline = _deadline(closes_in, closes_at, polls, now, tz)
     if template is not None:
         positional = resolve_template(template, positional, polls)
+    remind_at = _reminder_time(remind_in, deadline, polls, now)
     if not positional:
         options = tuple(o.label for o in polls.team_poll.options)
         check_option_flags(multi, allow_add, True, len(options), polls)
-        return PollSpec(None, options, anonymous, hide_results, deadline, tz.key)
+        return PollSpec(
+            None, options, anonymous, hide_results, deadline, tz.key, remind_at=remind_at
+        )
     # Compared, measured and stored as people see them (bot/text_normalise.py).
     question = clean_poll_text(positional[0])
     typed, options = positional[1:], tuple(clean_poll_text(o) for o in positional[1:])
@@ -203,8 +215,41 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
         seen.add(same_text_key(option))
     check_option_flags(multi, allow_add, False, len(options), polls)
     return PollSpec(
-        question, options, anonymous, hide_results, deadline, tz.key, multi or 1, allow_add
+        question,
+        options,
+        anonymous,
+        hide_results,
+        deadline,
+        tz.key,
+        multi=multi or 1,
+        allow_add=allow_add,
+        remind_at=remind_at,
     )
+
+
+def _seconds(value: str, polls: Polls) -> int:
+    """A duration such as ``30m``, ``4h`` or ``2d`` in seconds (at most the longest a poll
+    may stay open), or :class:`PollInputError`."""
+    messages = polls.messages
+    match = _DURATION.match(value.strip())
+    if not match or int(match.group(1)) == 0:
+        raise PollInputError(messages.unreadable_duration.format(value=value[:40]))
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0].lower()]
+    if seconds > polls.limits.max_duration_days * 86400:
+        raise PollInputError(messages.duration_too_long.format(days=polls.limits.max_duration_days))
+    return seconds
+
+
+def _reminder_time(
+    remind_in: str | None, deadline: float | None, polls: Polls, now: float
+) -> float | None:
+    """When ``--remind-in`` asks for the reminder; it must come before the deadline."""
+    if remind_in is None:
+        return None
+    when = now + _seconds(remind_in, polls)
+    if deadline is not None and when >= deadline:
+        raise PollInputError(polls.messages.remind_after_close)
+    return when
 
 
 def _deadline(

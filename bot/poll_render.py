@@ -109,6 +109,8 @@ class PollRenderer:
         form = self.add_form(meta) if open_now and self.takes_options(meta) else None
         if form is not None:
             controls.insert(0, Choice(words.add_button, Action.POLL_ADD_OPTION, poll_id))
+        if open_now:
+            controls.append(Choice(messages.remind_button, Action.POLL_REMIND, poll_id))
         header = (
             meta["question"]
             if open_now

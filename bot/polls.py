@@ -27,6 +27,7 @@ from bot.poll_command import PollInputError, parse_poll
 from bot.poll_options import OptionsInputError, clean_new_option, with_option
 from bot.poll_rate import PollQuota, PollRateLimit
 from bot.poll_refresh import DeadlineSweeper, PollRefresher
+from bot.poll_reminders import PollReminders
 from bot.poll_render import PollRenderer
 from bot.poll_store import (
     VOTE_ADDED,
@@ -50,6 +51,7 @@ from bot.replies import (
     Tone,
     Visibility,
 )
+from bot.roster import Rosters
 from bot.scoring import Recommendation
 from bot.store import StateStore
 
@@ -74,6 +76,8 @@ _NOTE_TONES: dict[ReplyKind, Tone] = {
     ReplyKind.POLL_MISSING: Tone.WARNING,
     ReplyKind.POLL_OPTION_ADDED: Tone.SUCCESS,
     ReplyKind.POLL_ADD_FORM: Tone.INFO,
+    ReplyKind.POLL_REMINDED: Tone.SUCCESS,
+    ReplyKind.POLL_REMINDING: Tone.INFO,
 }
 #: How many polls' fixed parts each process keeps in memory.
 _DEFINITIONS_CACHED = 1024
@@ -107,6 +111,7 @@ class PollService:
         secret: bytes | None = None,
         people: Directory | None = None,
         outbox: Outbox | None = None,
+        rosters: Rosters | None = None,
         refresh_window: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -124,6 +129,10 @@ class PollService:
         self.refresher = PollRefresher(self.polls, self.renderer, self.outbox, refresh_window)
         # The sweeper reads this service's clock, so a test (or a caller) that sets it moves both.
         self.sweeper = DeadlineSweeper(self.polls, self.refresher, lambda: self.clock())
+        #: Reminders to those who haven't voted (their roster ports, pacing, records).
+        self.reminders = PollReminders(
+            content, store, self.outbox, rosters or Rosters(), self._voter, lambda: self.clock()
+        )
 
     # --- wiring (the refresher and the sweeper do the work) ---------------------------
 
@@ -215,7 +224,11 @@ class PollService:
             "created": now,
             "message": None,
         }
+        if spec.remind_at is not None:
+            meta["remind_at"] = spec.remind_at
         await self.polls.create(meta["id"], meta, spec.deadline)
+        if spec.remind_at is not None:
+            await self.reminders.schedule(poll_id, spec.remind_at)
         log.info(
             "poll %s started on %s (%d options)", meta["id"], actor.platform, len(spec.options)
         )
@@ -431,6 +444,7 @@ class PollService:
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private(ReplyKind.POLL_CLOSED, self.messages.already_closed)]
         log.info("poll %s closed by hand", poll_id)
+        await self.reminders.forget(poll_id)
         self.refresher.schedule(poll_id, force=True)
         return [self._private(ReplyKind.POLL_CLOSED_BY_YOU, self.messages.closed_by_you)]
 
@@ -453,6 +467,20 @@ class PollService:
                 delivered_note=self._private(ReplyKind.POLL_EXPORT, self.messages.export_sent),
             )
         ]
+
+    async def remind(self, actor: Actor, poll_id: str) -> list[Reply]:
+        """Remind everyone in the poll's conversation who hasn't voted: its creator only;
+        they alone see how many were reminded."""
+        meta = await self._owned_meta(actor, poll_id)
+        if meta is None:
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
+        if actor.user != meta["creator"]["user"]:
+            return [self._private(ReplyKind.POLL_REFUSED, self.messages.not_allowed_remind)]
+        tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=False)
+        if tally.closed:
+            return [self._private(ReplyKind.POLL_CLOSED, self.messages.remind_closed)]
+        kind, text = await self.reminders.remind_now(meta)
+        return [self._private(kind, text)]
 
     # --- one person's view -------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class Action(StrEnum):
     POLL_EXPORT = "poll.export"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
     POLL_ADD_OPTION = "poll.add_option"  # value: the poll id; the typed option comes as text
+    POLL_REMIND = "poll.remind"  # the creator reminds those who haven't voted
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -96,6 +97,9 @@ class ReplyKind(StrEnum):
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
     POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a dialog, or the box on the poll)
     POLL_OPTION_ADDED = "poll.option_added"
+    POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
+    POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
+    POLL_REMINDING = "poll.reminding"  # reminders under way; the count comes later
 
 
 class Tone(StrEnum):

@@ -17,12 +17,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.blocks import action_id_pattern
+from adapters.slack.commands import DirectCommands
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.forms import FORM_CALLBACK
 from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import SlackPeople
+from adapters.slack.roster import SlackRoster
 from adapters.slack.settings import SlackSettings
 from bot.background import BackgroundWork
 from bot.conversation import Conversation
@@ -71,6 +73,7 @@ class SlackApp:
         conversation.people.register(PLATFORM, self.people)
         self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
         conversation.outbox.register(PLATFORM, SlackOutbound(self.delivery))
+        conversation.rosters.register(PLATFORM, SlackRoster(client, self.people))
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,
@@ -82,7 +85,9 @@ class SlackApp:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         register_listeners(self.bolt, self.listeners)
-        self.requests = SlackRequests(settings.signing_secret, self.bolt)
+        # The slash command skips Bolt's per-request machinery (adapters/slack/commands.py).
+        direct = DirectCommands({SLASH_COMMAND: self.listeners.on_command})
+        self.requests = SlackRequests(settings.signing_secret, self.bolt, direct)
         self._socket_mode: Any = None
         self._connecting: asyncio.Task[None] | None = None
 
