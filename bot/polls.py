@@ -322,6 +322,8 @@ class PollService:
         tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=False)
         if tally.closed:
             closed = self._private(ReplyKind.POLL_CLOSED, words.add_closed, {"poll": poll_id})
+            if not text.strip():
+                return [closed]  # a press on an old message: nothing to ask for
             return [replace(closed, form=self.renderer.add_form(meta, words.add_closed))]
         if not text.strip():
             prompt = self._private(ReplyKind.POLL_ADD_FORM, words.add_prompt, {"poll": poll_id})
