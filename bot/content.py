@@ -531,6 +531,8 @@ class PollMessages(_Strict):
     reminding: str
     #: The platform has no roster port (who is in the conversation is unknown).
     remind_unavailable: str
+    #: The platform would not list the conversation's members (the bot is not in it).
+    roster_unavailable: str
     reminders_running: str
     not_allowed_remind: str
     remind_closed: str
