@@ -215,6 +215,8 @@ class PollReminders:
         self._bursts = BackgroundWork("reminders")
         #: Polls whose Remind press is still waiting to answer with the count itself.
         self._answering: set[str] = set()
+        #: When this server last sent a reminder (the event loop's clock), for the pace.
+        self._sent_at = float("-inf")
 
     # --- starting -------------------------------------------------------------------
 
@@ -349,18 +351,19 @@ class PollReminders:
                 continue
             person = self._actor(meta, member)
             voter = self.voter_of(meta, person)
+            await self._pace()  # before the record, so it is made just before the send
             status = await self.store.record(poll_id, voter, self.clock(), self.repeat_seconds)
             if status == POLL_CLOSED:
                 log.info("poll %s closed during its reminders: the rest are not sent", poll_id)
                 break
             if status != RECORDED:
                 continue
-            if not await self.outbox.notify(person, reminder):
+            sent = await self.outbox.notify(person, reminder)
+            self._sent_at = asyncio.get_running_loop().time()
+            if not sent:
                 await self.store.unreached(poll_id)
                 unreached.append(member)
             renewed = await self._keep_lease(poll_id, renewed)
-            if self.send_interval:
-                await asyncio.sleep(self.send_interval)
         if unreached and not meta["anonymous"]:
             await self._mention(poll_id, meta, message, unreached)
         outcome = await self.store.finish(poll_id)
@@ -392,10 +395,17 @@ class PollReminders:
         size = self.mentions_per_message
         for start in range(0, len(people), size):
             chunk = people[start : start + size]
-            if await roster.mention(message, chunk, reply):
+            await self._pace()
+            mentioned = await roster.mention(message, chunk, reply)
+            self._sent_at = asyncio.get_running_loop().time()
+            if mentioned:
                 await self.store.reached(poll_id, len(chunk))
-            if self.send_interval:
-                await asyncio.sleep(self.send_interval)
+
+    async def _pace(self) -> None:
+        """Wait until ``send_interval`` has passed since this server's last reminder."""
+        wait = self._sent_at + self.send_interval - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def _keep_lease(self, poll_id: str, renewed: float) -> float:
         """Renew the lease when a third of it has gone; when it was last renewed."""
