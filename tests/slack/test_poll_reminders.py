@@ -334,3 +334,19 @@ async def test_closing_the_poll_during_a_burst_stops_the_rest(
     assert list(counts.values()) == [1]  # the one sent before the poll closed
     (note,) = [c for c in bot.slack.direct_messages() if c.body["channel"] == CREATOR]
     assert content.polls.messages.reminded_one in note.body["text"]
+
+
+async def test_a_reminder_slack_refuses_is_counted_as_not_reached(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    messages = content.polls.messages
+    conversation.polls.reminders.send_interval = 0
+    channel_of(bot.slack, *PEOPLE)
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    bot.slack.script("chat.postMessage", Scripted(200, {"ok": False, "error": "cannot_dm_bot"}))
+
+    answer = await press(bot, poll, controls(poll.blocks)["poll.remind"], CREATOR, "steve")
+
+    unreachable = messages.reminded_unreachable.format(count=1)
+    assert private_text(answer) == f"{messages.reminded_many.format(count=3)} {unreachable}"
+    assert len(reminded(bot.slack)) == 3
