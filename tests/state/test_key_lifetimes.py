@@ -122,6 +122,15 @@ async def teams_flows(teams: Client, connector: StandInConnector) -> None:
     options = poll_flow.buttons(card)
     for voter in (2, 3):
         await poll_flow.banner(teams, poll_flow.execute(connector.url, options["Yes"], by=voter))
+    # Multiple choice and an option added by a voter (the card's box sent with its button).
+    started = poll_flow.mention(connector.url, 'poll "Snacks?" "Tea" "Cake" --multi 2 --allow-add')
+    assert (await teams.post("/api/messages", json=started)).status == 201
+    options = poll_flow.buttons(poll_flow.posts(connector)[-1])
+    for option in ("Tea", "Cake"):
+        await poll_flow.banner(teams, poll_flow.execute(connector.url, options[option], by=2))
+    add = next(d for d in options.values() if d["aic_action"] == "poll.add_option")
+    add = {**add, "aic_text": "Fruit"}
+    await poll_flow.banner(teams, poll_flow.execute(connector.url, add, by=3))
 
 
 async def lifetimes(client: aioredis.Redis, prefix: str) -> dict[str, int]:
