@@ -616,6 +616,8 @@ class PollMessages(_Strict):
     reminding: str
     #: The platform has no roster port (who is in the conversation is unknown).
     remind_unavailable: str
+    #: The platform would not list the conversation's members (the bot is not in it).
+    roster_unavailable: str
     reminders_running: str
     not_allowed_remind: str
     remind_closed: str
@@ -631,7 +633,7 @@ class PollReminders(_Strict):
     #: Nobody is reminded about one poll twice within this many hours.
     repeat_hours: int = Field(default=12, ge=1, le=24 * 7)
     #: How long a Remind press waits for the burst before answering "I'll tell you later".
-    answer_within_seconds: float = Field(default=8.0, ge=0, le=12)
+    answer_within_seconds: float = Field(default=5.0, ge=0, le=10)
     #: People named in one @mention message.
     mentions_per_message: int = Field(default=20, ge=1, le=50)
 

@@ -224,8 +224,6 @@ class PollService:
             "created": now,
             "message": None,
         }
-        if spec.remind_at is not None:
-            meta["remind_at"] = spec.remind_at
         await self.polls.create(meta["id"], meta, spec.deadline)
         if spec.remind_at is not None:
             await self.reminders.schedule(poll_id, spec.remind_at)
