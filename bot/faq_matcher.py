@@ -437,8 +437,10 @@ class FaqMatcher:
         Returns the ranking with that entry first.
         """
         wanted = reading.situation
-        if wanted is None or wanted == top_entry.id:
+        if wanted is None:
             return ranked, top_entry, answered
+        if wanted == top_entry.id:
+            return ranked, top_entry, answered or reading.which_one
         near = [e.id for e, _ in ranked[:_SUGGESTION_COUNT]]
         # Only a question that reads as "which one?": it closes by asking only that, or its
         # best entry is a generic one (answered, or the situation's entry is near the top);
