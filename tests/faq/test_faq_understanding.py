@@ -290,3 +290,14 @@ def test_a_topic_close_behind_the_generic_entry_answers_instead(content: Content
     # Asking for help deciding is still the generic entry's question.
     match = FaqMatcher(content.faq).match("help us decide between open and closed")
     assert match.entry is not None and match.entry.id == "choose"
+
+
+def test_two_related_entries_that_both_fit_are_no_reason_to_decline(content: Content) -> None:
+    question = (
+        "our vets keep pet owners details on file. which kind of AI keeps those on our own systems?"
+    )
+    match = FaqMatcher(content.faq).match(question)
+    assert match.answered and match.entry is not None
+    assert match.entry.id in ("privacy", "dim_security")
+    strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_related": False}))
+    assert not strict.match(question).answered
