@@ -318,6 +318,10 @@ class Faq(_Strict):
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: Whether the runner-up the decision rule compares the best entry with skips the
+    #: entries related to it (``related``, either way round): two sibling entries that
+    #: both fit ("privacy" and "where is my data processed") are no reason to decline.
+    margin_skips_related: bool = False
     #: A generic entry (one of ``situation_replaces``) answered first yields to the best
     #: entry with a topic of its own that scores at least this share of it ("which kind
     #: can we audit for bias?" is the audit entry's question, not the generic one's);
