@@ -15,7 +15,9 @@ raw deserialiser and HTTP logger. Errors keep their msrest types, so the retry r
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from msrest.exceptions import ClientRequestError
@@ -64,15 +66,27 @@ class AiohttpSender(AsyncHTTPSender[Any, Any]):
     def __init__(self, timeout: float = CALL_TIMEOUT) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            # Not trust_env: aiohttp would then read ~/.netrc in a thread on every request.
             self._session = aiohttp.ClientSession(
                 timeout=self._timeout,
                 connector=aiohttp.TCPConnector(limit=0, limit_per_host=CONNECTIONS_PER_HOST),
-                trust_env=True,  # proxies from the environment, as requests honours them
             )
         return self._session
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy the environment names for ``url`` (HTTPS_PROXY, NO_PROXY...), as
+        ``requests`` would use; looked up once per scheme and host."""
+        parts = urlsplit(url)
+        where = (parts.scheme, parts.hostname or "")
+        if where not in self._proxies:
+            proxies = urllib.request.getproxies()
+            bypass = bool(where[1]) and bool(urllib.request.proxy_bypass(where[1]))
+            self._proxies[where] = None if bypass else proxies.get(where[0])
+        return self._proxies[where]
 
     async def __aenter__(self) -> AiohttpSender:
         return self
@@ -97,7 +111,11 @@ class AiohttpSender(AsyncHTTPSender[Any, Any]):
             raise ClientRequestError("file uploads are not sent through this client")
         try:
             raw = await self._open().request(
-                http.method, http.url, headers=dict(http.headers), data=data
+                http.method,
+                http.url,
+                headers=dict(http.headers),
+                data=data,
+                proxy=self._proxy_for(http.url),
             )
             response = AioHttpClientResponse(http, raw)
             await response.load_body()

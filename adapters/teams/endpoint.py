@@ -160,7 +160,7 @@ class MessagesEndpoint:
     async def _turn(self, auth: Any, activity: Activity, started: float) -> Any:
         """Run the turn (a failure inside it goes to the bot's on_turn_error)."""
         result = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
-        log.info(
+        log.debug(  # not info: a log line per message would cost more than the turn
             "teams: %s handled in %.0f ms",
             activity.type,
             (time.perf_counter() - started) * 1000,
