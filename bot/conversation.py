@@ -30,6 +30,7 @@ from bot.replies import (
     Section,
     Table,
 )
+from bot.roster import Rosters
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class Conversation:
         #: Each platform's outbound port (post, update, private notes), for the core to
         #: speak first: poll updates today, scheduled posts and reminders next.
         self.outbox = Outbox()
+        #: Each platform's roster port (who is in a conversation), for poll reminders.
+        self.rosters = Rosters()
         self.polls = PollService(
             content,
             store,
@@ -78,6 +81,7 @@ class Conversation:
             secret=poll_secret,
             people=self.people,
             outbox=self.outbox,
+            rosters=self.rosters,
         )
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -95,7 +99,7 @@ class Conversation:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
-            return await self.press(event.actor, event.action, event.value)
+            return await self.press(event.actor, event.action, event.value, event.text)
         if isinstance(event, HomeOpened | Installed):
             return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
@@ -143,8 +147,9 @@ class Conversation:
         unknown = self.content.strings.unknown_command.format(name=name[:40])
         return [self.help(prefix=unknown)]
 
-    async def press(self, actor: Actor, action: str, value: str) -> list[Reply]:
-        """A button press, by the action the core put on the button."""
+    async def press(self, actor: Actor, action: str, value: str, text: str = "") -> list[Reply]:
+        """A button press, by the action the core put on the button (``text``: what was
+        typed with it, for a form)."""
         quiz = self.questionnaire
         match Action.parse(action):
             case Action.QUIZ_START:
@@ -168,6 +173,10 @@ class Conversation:
                 return await self.polls.view(actor, value)
             case Action.POLL_EXPORT:
                 return await self.polls.export(actor, value)
+            case Action.POLL_ADD_OPTION:
+                return await self.polls.add_option(actor, value, text)
+            case Action.POLL_REMIND:
+                return await self.polls.remind(actor, value)
             case Action.QUIZ_BACK:
                 return await quiz.back(actor, value)
             case Action.QUIZ_EXPLAIN:

@@ -55,6 +55,8 @@ class ButtonPress:
     actor: Actor
     action: str
     value: str = ""
+    #: What the person typed with the press (a :class:`bot.replies.Form`'s box), else "".
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ class Action(StrEnum):
     POLL_CLOSE = "poll.close"
     POLL_EXPORT = "poll.export"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_ADD_OPTION = "poll.add_option"  # value: the poll id; the typed option comes as text
+    POLL_REMIND = "poll.remind"  # the creator reminds those who haven't voted
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -93,6 +95,11 @@ class ReplyKind(StrEnum):
     POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a dialog, or the box on the poll)
+    POLL_OPTION_ADDED = "poll.option_added"
+    POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
+    POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
+    POLL_REMINDING = "poll.reminding"  # reminders under way; the count comes later
 
 
 class Tone(StrEnum):
@@ -165,6 +172,27 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
+class Form:
+    """One line of text to ask for (a new poll option). Sending it comes back to the core
+    as ``ButtonPress(action, value, text=what was typed)``.
+
+    On a shared message a front end shows it either as a box next to the button with the
+    same action, or keeps the button alone and asks in a dialog when it is pressed (the
+    press's answer carries this form again). Set on a refusal, ``error`` says what to
+    fix and the front end shows it beside the box.
+    """
+
+    title: str
+    label: str
+    placeholder: str
+    submit: str
+    action: Action | str
+    value: str
+    max_length: int
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Attachment:
     """A file that goes with a reply (a poll's results as CSV)."""
 
@@ -218,6 +246,8 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
+    #: A line of text to ask for (see :class:`Form`).
+    form: Form | None = None
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""
