@@ -233,9 +233,22 @@ def test_near_domain_how_tos_and_rankings_are_declined(matcher: FaqMatcher, ques
     assert not match.answered and not match.suggestions
 
 
-def test_how_to_decline_leaves_how_to_choose_alone(matcher: FaqMatcher) -> None:
-    match = matcher.match("how do i tell whether an open source ai project is still maintained?")
-    assert match.entry is not None and match.entry.id == "quality_variability"
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "how do i tell whether an open source ai project is still maintained?",
+            "quality_variability",
+        ),
+        ("how do I connect with the open source community?", "dim_community"),
+        ("what is the best model for a small business?", "small_business_both"),
+    ],
+)
+def test_the_near_domain_rules_leave_faq_questions_alone(
+    matcher: FaqMatcher, question: str, entry: str
+) -> None:
+    match = matcher.match(question)
+    assert match.entry is not None and match.entry.id == entry
 
 
 def test_a_clear_leader_about_ai_is_answered_without_a_close_meaning(
