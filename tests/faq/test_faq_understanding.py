@@ -314,3 +314,11 @@ def test_two_related_entries_that_both_fit_are_no_reason_to_decline(content: Con
     assert match.entry.id in ("privacy", "dim_security")
     strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_related": False}))
     assert not strict.match(question).answered
+
+
+def test_the_generic_entry_is_no_rival_to_a_topic(content: Content) -> None:
+    question = "which kind of AI lets us adapt it to our jargon?"
+    match = FaqMatcher(content.faq).match(question)
+    assert match.entry is not None and match.entry.id == "dim_customisation"
+    strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_generic": False}))
+    assert not strict.match(question).answered
