@@ -322,3 +322,9 @@ def test_the_generic_entry_is_no_rival_to_a_topic(content: Content) -> None:
     assert match.entry is not None and match.entry.id == "dim_customisation"
     strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_generic": False}))
     assert not strict.match(question).answered
+
+
+def test_staff_on_the_road_are_a_remote_team(matcher: FaqMatcher) -> None:
+    match = matcher.match("our engineers are on the road all week, what kind of AI suits them?")
+    assert match.entry is not None and match.entry.id == "remote_teams"
+    assert not matcher.match("which side of the building is the canteen on?").answered
