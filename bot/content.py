@@ -322,6 +322,9 @@ class Faq(_Strict):
     #: entries related to it (``related``, either way round): two sibling entries that
     #: both fit ("privacy" and "where is my data processed") are no reason to decline.
     margin_skips_related: bool = False
+    #: ...and, for a best entry with a topic of its own, the generic entries
+    #: (``situation_replaces``), whose score comes from "which kind / which side".
+    margin_skips_generic: bool = False
     #: A generic entry (one of ``situation_replaces``) answered first yields to the best
     #: entry with a topic of its own that scores at least this share of it ("which kind
     #: can we audit for bias?" is the audit entry's question, not the generic one's);

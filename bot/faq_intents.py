@@ -15,6 +15,10 @@ overlap alone, both written in content (``intents`` and ``decline_rules`` in
   platform the FAQ only mentions, is declined outright; so is a phrase that asks for
   something the FAQ never covers (a recipe "from scratch", "the best open source model")
   and a how-to ("how do I fine-tune...", "how can we deploy...").
+
+It also notes which situation a question describes (a school, a clinic, a startup...,
+``situations``) and whether it closes by only asking which side to take ("open or closed,
+which one?", ``which_one_cues``): then the situation's own entry is the answer.
 """
 
 from __future__ import annotations
@@ -103,7 +107,8 @@ class IntentRouter:
             if item.answers
         ]
         self._which_one = [normalise(cue) for cue in faq.which_one_cues if normalise(cue)]
-        self._choose = next((i.entry for i in faq.intents if i.id == "decide"), "")
+        # "Which one?" is the generic entry's question; the rest of it may name no other.
+        self._generic_entry = faq.situation_replaces[0] if faq.situation_replaces else ""
 
     def read(self, question: str) -> Reading:
         """The intent and decline rule that ``question`` meets, if any."""
@@ -142,7 +147,8 @@ class IntentRouter:
         padded = f" {self._normalise(closing)} "
         for cue in self._which_one:
             if f" {cue} " in padded:
-                return self._nothing_else(padded.replace(f" {cue} ", " "), self._choose)
+                rest = padded.replace(f" {cue} ", " ")
+                return self._nothing_else(rest, self._generic_entry)
         return False
 
     def situation(self, question: str) -> str | None:

@@ -475,13 +475,23 @@ class FaqMatcher:
         return [specific, *rest], specific[0]
 
     def _rivals(self, ranked: list[tuple[FaqEntry, float]]) -> list[tuple[FaqEntry, float]]:
-        """The entries after the best one that compete with it (its siblings skipped)."""
+        """The entries after the best one that compete with it.
+
+        Its siblings (``related``) are skipped when ``margin_skips_related``; the generic
+        entries (``situation_replaces``) when ``margin_skips_generic`` and the best entry is
+        a specific one: "which kind of AI handles our peaks?" shares "which kind" with
+        *choose*, which is no rival to the scalability entry.
+        """
         top = ranked[0][0]
-        if not self.faq.margin_skips_related:
-            return ranked[1:]
-        return [
-            (e, s) for e, s in ranked[1:] if e.id not in top.related and top.id not in e.related
-        ]
+        rivals = ranked[1:]
+        if self.faq.margin_skips_related:
+            rivals = [
+                (e, s) for e, s in rivals if e.id not in top.related and top.id not in e.related
+            ]
+        generic = set(self.faq.situation_replaces)
+        if self.faq.margin_skips_generic and top.id not in generic:
+            rivals = [(e, s) for e, s in rivals if e.id not in generic]
+        return rivals
 
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:

@@ -233,9 +233,22 @@ def test_near_domain_how_tos_and_rankings_are_declined(matcher: FaqMatcher, ques
     assert not match.answered and not match.suggestions
 
 
-def test_how_to_decline_leaves_how_to_choose_alone(matcher: FaqMatcher) -> None:
-    match = matcher.match("how do i tell whether an open source ai project is still maintained?")
-    assert match.entry is not None and match.entry.id == "quality_variability"
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "how do i tell whether an open source ai project is still maintained?",
+            "quality_variability",
+        ),
+        ("how do I connect with the open source community?", "dim_community"),
+        ("what is the best model for a small business?", "small_business_both"),
+    ],
+)
+def test_the_near_domain_rules_leave_faq_questions_alone(
+    matcher: FaqMatcher, question: str, entry: str
+) -> None:
+    match = matcher.match(question)
+    assert match.entry is not None and match.entry.id == entry
 
 
 def test_a_clear_leader_about_ai_is_answered_without_a_close_meaning(
@@ -301,3 +314,17 @@ def test_two_related_entries_that_both_fit_are_no_reason_to_decline(content: Con
     assert match.entry.id in ("privacy", "dim_security")
     strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_related": False}))
     assert not strict.match(question).answered
+
+
+def test_the_generic_entry_is_no_rival_to_a_topic(content: Content) -> None:
+    question = "which kind of AI lets us adapt it to our jargon?"
+    match = FaqMatcher(content.faq).match(question)
+    assert match.entry is not None and match.entry.id == "dim_customisation"
+    strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_generic": False}))
+    assert not strict.match(question).answered
+
+
+def test_staff_on_the_road_are_a_remote_team(matcher: FaqMatcher) -> None:
+    match = matcher.match("our engineers are on the road all week, what kind of AI suits them?")
+    assert match.entry is not None and match.entry.id == "remote_teams"
+    assert not matcher.match("which side of the building is the canteen on?").answered
