@@ -24,6 +24,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -73,25 +74,33 @@ _SCALARS = (str, int, float, bool)
 
 def _model_json(model: Model) -> dict[str, Any] | None:
     """What msrest's ``body`` makes of ``model``, built directly; None when the model holds
-    anything msrest would treat specially (dates, enums, extra properties, validation
-    rules, values of other types), so the caller lets msrest do it."""
-    if model._validation or getattr(model, "additional_properties", None):
+    anything msrest would treat specially (dates, validation rules, flattened keys, values
+    not of their declared type), so the caller lets msrest do it."""
+    if model._validation:
         return None
     out: dict[str, Any] = {}
+    # Like msrest, extra properties are sent only where the model declares them (key "").
     for attr, info in model._attribute_map.items():
         value = getattr(model, attr, None)
         if value is None:
             continue
         kind, key = info["type"], info["key"]
+        if attr == "additional_properties" and key == "":
+            if not _is_plain_json(value):
+                return None
+            out.update(value)
+            continue
         if not key or "." in key:
             return None  # flattened or escaped keys: msrest's business
         if kind == "object":
             if not _is_plain_json(value):
                 return None
             out[key] = value
+        elif kind == "str" and isinstance(value, Enum) and type(value.value) is str:
+            out[key] = value.value  # botbuilder's str enums (input hint, layout): msrest too
         elif kind in ("str", "bool", "int", "float"):
             if type(value) not in _SCALARS:
-                return None  # an Enum or a subclass: msrest converts those
+                return None  # another subclass: msrest converts those
             out[key] = value
         elif kind.startswith("[") and type(value) is list:
             items = [_value_json(item) for item in value]

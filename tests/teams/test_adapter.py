@@ -11,7 +11,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, CardAction, M
 from botframework.connector import models
 from msrest import Serializer
 
-from adapters.teams.adapter import CardSerializer
+from adapters.teams.adapter import CardSerializer, _model_json
 from adapters.teams.delivery import card_activity
 from adapters.teams.endpoint import parse_activity
 from bot.replies import Choice, ChoiceStyle, Fact, Reply
@@ -91,3 +91,11 @@ def _as_sent(activity: Activity) -> Activity:
 def test_every_reply_we_send_serialises_exactly_as_msrest_would(make: Any) -> None:
     expected = Serializer(MODELS).body(_as_sent(make()), "Activity")
     assert CardSerializer(MODELS).body(_as_sent(make()), "Activity") == expected
+
+
+def test_the_replies_we_send_take_the_direct_way() -> None:
+    for activity in (
+        card_activity(Reply(kind="faq.answer", header="Privacy", text="Self-hosted.")),
+        MessageFactory.text("plain words"),
+    ):
+        assert _model_json(_as_sent(activity)) is not None
