@@ -14,7 +14,7 @@ from msrest import Serializer
 from adapters.teams.adapter import CardSerializer, _model_json
 from adapters.teams.delivery import card_activity
 from adapters.teams.endpoint import parse_activity
-from bot.replies import Choice, ChoiceStyle, Fact, Reply
+from bot.replies import Action, Choice, ChoiceStyle, Fact, Reply
 from tests.teams.conftest import payload
 
 SENT_AT = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
@@ -94,8 +94,12 @@ def test_every_reply_we_send_serialises_exactly_as_msrest_would(make: Any) -> No
 
 
 def test_the_replies_we_send_take_the_direct_way() -> None:
-    for activity in (
-        card_activity(Reply(kind="faq.answer", header="Privacy", text="Self-hosted.")),
-        MessageFactory.text("plain words"),
-    ):
+    with_buttons = Reply(
+        kind="faq.answer",
+        header="Privacy",
+        text="Self-hosted.",
+        choices=(Choice("Related", Action.FAQ_SHOW, "cost"),),
+        controls=(Choice("Helpful", Action.FAQ_FEEDBACK, "privacy:up"),),
+    )
+    for activity in (card_activity(with_buttons), MessageFactory.text("plain words")):
         assert _model_json(_as_sent(activity)) is not None
