@@ -39,6 +39,9 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
 
 from bot.content import Faq, FaqEntry
 from bot.faq_gist import gist
@@ -104,6 +107,38 @@ def ranking_score(words: float, meaning: float) -> float:
     return words + SEMANTIC_RANK_WEIGHT * meaning
 
 
+Indices = np.ndarray[Any, np.dtype[np.intp]]
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+Flags = np.ndarray[Any, np.dtype[np.bool_]]
+#: ``feature → (document indices, weights)``.
+Postings = dict[str, tuple[Indices, Floats]]
+
+
+def _arrays(postings: dict[str, list[tuple[int, float]]]) -> Postings:
+    """``feature → [(index, weight)]`` as ``feature → (indices, weights)`` arrays."""
+    return {
+        feature: (
+            np.array([i for i, _ in items], dtype=np.intp),
+            np.array([w for _, w in items], dtype=np.float64),
+        )
+        for feature, items in postings.items()
+    }
+
+
+def _sum_postings(query: dict[str, float], postings: Postings, size: int) -> tuple[Floats, Flags]:
+    """Each document's dot product with ``query`` (feature by feature, in the query's
+    order), and which documents share a feature with it at all."""
+    scores = np.zeros(size)
+    hit = np.zeros(size, dtype=bool)
+    for feature, weight in query.items():
+        found = postings.get(feature)
+        if found is not None:
+            indices, weights = found
+            scores[indices] += weight * weights
+            hit[indices] = True
+    return scores, hit
+
+
 class FaqMatcher:
     """An index over the FAQ's phrasings, built once at start-up."""
 
@@ -146,6 +181,12 @@ class FaqMatcher:
             for feature, weight in self._weigh(merged).items():
                 self._centroids[feature].append((index, weight))
         self._domain = frozenset(t for term in faq.domain_terms for t in self.tokens(term))
+        # The same postings as arrays, so a question's scores are summed by numpy (in the
+        # same order, so to the same bits) rather than one posting at a time in Python.
+        self._doc_entry_array = np.array(self._doc_entry, dtype=np.intp)
+        self._posting_arrays = _arrays(self._postings)
+        self._centroid_arrays = _arrays(self._centroids)
+        self._side_masks: dict[frozenset[str], Flags] = {}
         self._build_decline_index(faq, texts)
         self._router = IntentRouter(faq, self.tokens, self._vocabulary, self._other_topic)
         embedder = default_embedder() if semantic else None
@@ -296,26 +337,19 @@ class FaqMatcher:
     def _score_text(self, question: str) -> Ranking:
         tokens = self.tokens(question)
         query = self._weigh(self._features(tokens))
-        doc_scores: dict[int, float] = defaultdict(float)
-        for feature, weight in query.items():
-            for doc_index, doc_weight in self._postings.get(feature, ()):
-                doc_scores[doc_index] += weight * doc_weight
+        doc_scores, doc_hit = _sum_postings(query, self._posting_arrays, len(self._doc_entry))
         sides = _SIDES.intersection(tokens)
-        per_entry: dict[int, list[float]] = defaultdict(list)
-        for doc_index, value in doc_scores.items():
-            doc_sides = self._doc_sides[doc_index]
-            if sides and doc_sides and not sides & doc_sides:
-                value *= _OTHER_SIDE_FACTOR
-            per_entry[self._doc_entry[doc_index]].append(value)
-        best: dict[int, float] = {}
-        for entry_index, values in per_entry.items():
-            best[entry_index] = max(values)
-        centroid: dict[int, float] = defaultdict(float)
-        for feature, weight in query.items():
-            for entry_index, doc_weight in self._centroids.get(feature, ()):
-                centroid[entry_index] += weight * doc_weight
-        for entry_index, value in centroid.items():
+        if sides:  # a phrasing about the other side counts for less
+            other = self._other_side(frozenset(sides))
+            doc_scores = np.where(other, doc_scores * _OTHER_SIDE_FACTOR, doc_scores)
+        entries = self._doc_entry_array[doc_hit]
+        per_entry = np.full(len(self.faq.entries), -np.inf)
+        np.maximum.at(per_entry, entries, doc_scores[doc_hit])
+        best: dict[int, float] = {int(i): float(per_entry[i]) for i in np.unique(entries)}
+        centroid, centroid_hit = _sum_postings(query, self._centroid_arrays, len(self.faq.entries))
+        for entry_index in np.flatnonzero(centroid_hit).tolist():
             old = best.get(entry_index, 0.0)
+            value = float(centroid[entry_index])
             best[entry_index] = (1 - CENTROID_WEIGHT) * old + CENTROID_WEIGHT * value
         # The coverage gate: a question mostly about something else scores low everywhere.
         coverage = self._coverage(tokens)
@@ -339,6 +373,14 @@ class FaqMatcher:
             if meaning:
                 result.meaning = {self.faq.entries[i].id: meaning[i] for i, _ in ranked}
         return result
+
+    def _other_side(self, sides: frozenset[str]) -> Flags:
+        """Which phrasings are about a side, and not one of ``sides`` (kept per set)."""
+        mask = self._side_masks.get(sides)
+        if mask is None:
+            mask = np.array([bool(d) and not sides & d for d in self._doc_sides], dtype=bool)
+            self._side_masks[sides] = mask
+        return mask
 
     def _coverage(
         self,

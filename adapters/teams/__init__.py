@@ -10,6 +10,7 @@ it through the ``ai_choice.front_ends`` entry point.
 - :mod:`adapters.teams.endpoint`: ``POST /api/messages``: parse, authenticate, dedupe
 - :mod:`adapters.teams.auth`: Bot Framework JWT validation settings
 - :mod:`adapters.teams.adapter`: the CloudAdapter with connector clients kept per turn
+- :mod:`adapters.teams.connector_http`: those clients' HTTP on aiohttp, in the event loop
 - :mod:`adapters.teams.activities`: activities → neutral events
 - :mod:`adapters.teams.teams_bot`: the botbuilder bot: activities to the core, which reply where
 - :mod:`adapters.teams.delivery`: replies as card activities, sent in the turn; banners
@@ -21,5 +22,6 @@ it through the ``ai_choice.front_ends`` entry point.
 - :mod:`adapters.teams.connector_retry`: retries for throttled connector calls
 - :mod:`adapters.teams.references`: conversation references for proactive posts
 - :mod:`adapters.teams.personal_chats`: each person's personal chat with the bot, for private notes
+- :mod:`adapters.teams.refreshes`: long-lived keys refreshed at most once per window
 - :mod:`adapters.teams.package`, :mod:`adapters.teams.icons`: the Teams app package
 """

@@ -12,9 +12,10 @@ Authentication is untouched: the caller passes the result of validating *this* r
 (``auth.RequestAuthenticator``).
 
 Outgoing activities are serialised by :class:`CardSerializer`: msrest walks an
-attachment's ``content`` (an Adaptive Card, typed ``object``) three times (rebuild,
-validate, serialise) only to copy plain JSON; the card is set aside, the rest of the
-activity goes through msrest as before, and the card is put back as it is.
+activity three times (rebuild it from itself, validate, serialise), the Adaptive Card in
+an attachment's ``content`` included, only to copy plain JSON. A plain activity (strings,
+models, lists, plain-JSON cards) is turned into the same JSON in one walk; anything else
+goes through msrest, with the card set aside and put back as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -36,6 +38,7 @@ from botframework.connector.auth import (
     ClaimsIdentity,
 )
 from msrest import Serializer
+from msrest.serialization import Model
 
 from adapters.teams.connector_http import use_aiohttp
 
@@ -66,10 +69,71 @@ def _app_id(identity: ClaimsIdentity) -> str:
     return str(value or "")
 
 
+_SCALARS = (str, int, float, bool)
+
+
+def _model_json(model: Model) -> dict[str, Any] | None:
+    """What msrest's ``body`` makes of ``model``, built directly; None when the model holds
+    anything msrest would treat specially (dates, validation rules, flattened keys, values
+    not of their declared type), so the caller lets msrest do it."""
+    if model._validation:
+        return None
+    out: dict[str, Any] = {}
+    # Like msrest, extra properties are sent only where the model declares them (key "").
+    for attr, info in model._attribute_map.items():
+        value = getattr(model, attr, None)
+        if value is None:
+            continue
+        kind, key = info["type"], info["key"]
+        if attr == "additional_properties" and key == "":
+            if not _is_plain_json(value):
+                return None
+            out.update(value)
+            continue
+        if not key or "." in key:
+            return None  # flattened or escaped keys: msrest's business
+        if kind == "object":
+            if not _is_plain_json(value):
+                return None
+            out[key] = value
+        elif kind == "str" and isinstance(value, Enum) and type(value.value) is str:
+            out[key] = value.value  # botbuilder's str enums (input hint, layout): msrest too
+        elif kind in ("str", "bool", "int", "float"):
+            if type(value) not in _SCALARS:
+                return None  # another subclass: msrest converts those
+            out[key] = value
+        elif kind.startswith("[") and type(value) is list:
+            items = [_value_json(item) for item in value]
+            if any(item is None for item in items):
+                return None
+            out[key] = items
+        elif isinstance(value, Model):
+            nested = _model_json(value)
+            if nested is None:
+                return None
+            out[key] = nested
+        else:
+            return None  # a date, a dict type, a value not of its declared type
+    return out
+
+
+def _value_json(value: Any) -> Any:
+    """One list item: a model, or a plain string."""
+    if isinstance(value, Model):
+        return _model_json(value)
+    return value if type(value) is str else None
+
+
 class CardSerializer(Serializer):
-    """msrest's serializer, with plain-JSON attachment contents passed through as they are."""
+    """msrest's serializer, with plain-JSON attachment contents passed through as they are,
+    and plain activities built directly (:func:`_model_json`), with no rebuild and
+    revalidation of what was built in code a moment ago."""
 
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
+        if data_type == "Activity" and type(data) is Activity:
+            direct = _model_json(data)
+            if direct is not None:
+                return direct
         attachments = getattr(data, "attachments", None) if data_type == "Activity" else None
         if not isinstance(data, Activity) or not attachments:
             return super().body(data, data_type, **kwargs)  # type: ignore[no-untyped-call]

@@ -163,13 +163,14 @@ def action(choice: Choice, title: str = "") -> Element:
     Both carry the core's action and value in ``data``; the Execute's ``verb`` is the action.
     ``title`` replaces the label on the button (a number), the label becoming its tooltip.
     """
-    data = {ACTION_KEY: choice.action, VALUE_KEY: choice.value}
+    verb = str(choice.action)  # plain JSON: the action's name, not the enum
+    data = {ACTION_KEY: verb, VALUE_KEY: choice.value}
     label = title or choice.label
     submit: Element = {"type": "Action.Submit", "title": label, "data": data}
     execute: Element = {
         "type": "Action.Execute",
         "title": label,
-        "verb": choice.action,
+        "verb": verb,
         "data": dict(data),
         "fallback": submit,
     }
