@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
+from bot.poll_schedule_store import MAX_SCHEDULES_PER_PERSON, SCHEDULES
 from bot.poll_store import DEADLINES
 
 
@@ -34,5 +35,10 @@ BOUNDED_KEYS: tuple[BoundedKey, ...] = (
         ":".join(DEADLINES),
         "one member per open poll with a deadline; it leaves when the poll closes, "
         "by hand or at the deadline (at most 90 days out)",
+    ),
+    BoundedKey(
+        ":".join(SCHEDULES),
+        f"one member per live schedule (at most {MAX_SCHEDULES_PER_PERSON} per person), scored "
+        "by its next occurrence; a one-off leaves when it is posted, a series when it is stopped",
     ),
 )

@@ -108,6 +108,8 @@ async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None
     # Poll deadlines: every replica sweeps; each close is claimed once in Redis. A server
     # that was down at a deadline closes the poll on its first sweep.
     sweeper = asyncio.create_task(core.conversation.polls.run_sweeper())
+    # Scheduled and recurring polls: every replica sweeps; each occurrence is claimed once.
+    scheduler = asyncio.create_task(core.conversation.polls.scheduler.run())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -115,5 +117,6 @@ async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None
     await stop.wait()
     log.info("shutting down: finishing requests in flight")
     sweeper.cancel()
+    scheduler.cancel()
     await runner.cleanup()
     await core.close()

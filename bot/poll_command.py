@@ -11,7 +11,7 @@ inside or outside quotes are left alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,13 @@ _CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "�
 _DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.I)
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+#: Flags that schedule a poll (read by :mod:`bot.poll_schedule`), with an example value.
+SCHEDULE_FLAGS = {
+    "--post-at": '"2027-01-10 09:00"',
+    "--post-in": "2h",
+    "--repeat": "weekdays",
+    "--at": "09:30",
+}
 
 
 class PollInputError(ValueError):
@@ -39,6 +46,9 @@ class PollSpec:
     hide_results: bool
     deadline: float | None  # epoch seconds
     time_zone: str
+    #: The timing flags as typed (``--post-at``, ``--post-in``, ``--repeat``, ``--at``, and
+    #: ``--closes`` / ``--closes-in`` beside them), for :mod:`bot.poll_schedule` to read.
+    timing: tuple[tuple[str, str], ...] = field(default=())
 
 
 def zone(name: str) -> ZoneInfo:
@@ -109,6 +119,7 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
     anonymous = hide_results = False
     closes_in: str | None = None
     closes_at: str | None = None
+    timing: list[tuple[str, str]] = []
     tokens = _tokens(text, polls)
     index = 0
     while index < len(tokens):
@@ -123,10 +134,17 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
                 example = "4h" if flag == "--closes-in" else '"2026-12-01 17:00"'
                 raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
             index += 1
+            timing.append((flag, tokens[index]))
             if flag == "--closes-in":
                 closes_in = tokens[index]
             else:
                 closes_at = tokens[index]
+        elif flag in SCHEDULE_FLAGS:
+            if index + 1 >= len(tokens):
+                example = SCHEDULE_FLAGS[flag]
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
+            index += 1
+            timing.append((flag, tokens[index]))
         elif flag.startswith("--"):
             raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
         else:
@@ -136,7 +154,7 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
     deadline = _deadline(closes_in, closes_at, polls, now, tz)
     if not positional:
         options = tuple(o.label for o in polls.team_poll.options)
-        return PollSpec(None, options, anonymous, hide_results, deadline, tz.key)
+        return PollSpec(None, options, anonymous, hide_results, deadline, tz.key, tuple(timing))
     # Compared, measured and stored as people see them (bot/text_normalise.py).
     question = clean_poll_text(positional[0])
     typed, options = positional[1:], tuple(clean_poll_text(o) for o in positional[1:])
@@ -168,7 +186,7 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
         if same_text_key(option) in seen:
             raise PollInputError(messages.duplicate_option.format(option=option))
         seen.add(same_text_key(option))
-    return PollSpec(question, options, anonymous, hide_results, deadline, tz.key)
+    return PollSpec(question, options, anonymous, hide_results, deadline, tz.key, tuple(timing))
 
 
 def _deadline(

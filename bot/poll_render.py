@@ -63,6 +63,8 @@ class PollRenderer:
             sections.append(self._team_recommendation(meta, tally))
         tz = zone(meta.get("time_zone", ""))
         context = []
+        if meta.get("late_note"):
+            context.append(meta["late_note"])
         if meta["anonymous"]:
             context.append(messages.anonymous)
         if meta["hide_results"] and open_now:

@@ -23,10 +23,12 @@ from bot.events import Actor
 from bot.metrics import VOTES
 from bot.outbound import Outbox
 from bot.people import Directory
-from bot.poll_command import PollInputError, parse_poll
+from bot.poll_command import PollInputError, parse_poll, zone
 from bot.poll_rate import PollQuota, PollRateLimit
 from bot.poll_refresh import DeadlineSweeper, PollRefresher
 from bot.poll_render import PollRenderer
+from bot.poll_schedule import read_timing
+from bot.poll_scheduler import Occurrence, PollScheduler, ScheduleRefused
 from bot.poll_store import (
     VOTE_CLOSED,
     VOTE_MOVED,
@@ -64,6 +66,7 @@ _NOTE_TONES: dict[ReplyKind, Tone] = {
     ReplyKind.POLL_YOUR_VOTE: Tone.SUCCESS,
     ReplyKind.POLL_CLOSED_BY_YOU: Tone.SUCCESS,
     ReplyKind.POLL_EXPORT: Tone.SUCCESS,
+    ReplyKind.POLL_SCHEDULED: Tone.SUCCESS,
     ReplyKind.POLL_QUIZ: Tone.INFO,
     ReplyKind.POLL_REFUSED: Tone.ERROR,
     ReplyKind.POLL_ERROR: Tone.ERROR,
@@ -117,6 +120,8 @@ class PollService:
         self.refresher = PollRefresher(self.polls, self.renderer, self.outbox, refresh_window)
         # The sweeper reads this service's clock, so a test (or a caller) that sets it moves both.
         self.sweeper = DeadlineSweeper(self.polls, self.refresher, lambda: self.clock())
+        #: Scheduled and recurring polls (the same clock again).
+        self.scheduler = PollScheduler(self, lambda: self.clock())
 
     # --- wiring (the refresher and the sweeper do the work) ---------------------------
 
@@ -166,20 +171,39 @@ class PollService:
 
     # --- starting ---------------------------------------------------------------------
 
-    async def start(self, actor: Actor, text: str) -> list[Reply]:
-        """Create a poll from a ``poll`` command; a private note on bad input."""
+    async def start(
+        self, actor: Actor, text: str, *, occurrence: Occurrence | None = None
+    ) -> list[Reply]:
+        """Create a poll from a ``poll`` command; a private note on bad input. With
+        ``--post-at``, ``--post-in`` or ``--repeat`` it is stored to post later; the
+        scheduler posts each ``occurrence`` of it through here."""
         polls = self.content.polls
-        now = self.clock()
+        now = occurrence.now if occurrence else self.clock()
         person = await self.people.look_up(actor)  # the deadline's time zone, the name shown
+        time_zone = person.time_zone or actor.time_zone
         try:
-            spec = parse_poll(text, polls, now, person.time_zone)
+            spec = parse_poll(text, polls, now, time_zone)
+            timing = (
+                None
+                if occurrence
+                else read_timing(spec.timing, polls, self.content.poll_manage, now, zone(time_zone))
+            )
         except PollInputError as problem:
             return [self._private(ReplyKind.POLL_ERROR, f"{problem}\n\n{self.messages.usage}")]
         poll_id = secrets.token_hex(6)
-        quota = await self.rate_limit.admit(actor, poll_id, now)
+        quota = (
+            PollQuota.ADMITTED if occurrence else await self.rate_limit.admit(actor, poll_id, now)
+        )
         if quota is not PollQuota.ADMITTED:
             log.info("poll refused on %s: %s rate limit", actor.platform, quota.name.lower())
             return [self._private(ReplyKind.POLL_ERROR, self._rate_limited(quota))]
+        if timing is not None:
+            name = person.display_name or actor.user_name or actor.user
+            try:
+                note = await self.scheduler.schedule(actor, text, spec, timing, name)
+            except ScheduleRefused as refused:
+                return [self._private(ReplyKind.POLL_ERROR, str(refused))]
+            return [self._private(ReplyKind.POLL_SCHEDULED, note)]
         team = spec.question is None
         meta: dict[str, Any] = {
             "id": poll_id,
@@ -205,8 +229,12 @@ class PollService:
             },
             "created": now,
             "message": None,
+            # The schedule that posted it, and "(posted late: ...)" when it came late.
+            "series": occurrence.schedule_id if occurrence else None,
+            "late_note": occurrence.late_note if occurrence else "",
         }
         await self.polls.create(meta["id"], meta, spec.deadline)
+        await self.scheduler.schedules.remember(actor, f"p:{poll_id}", now)
         log.info(
             "poll %s started on %s (%d options)", meta["id"], actor.platform, len(spec.options)
         )

@@ -93,6 +93,7 @@ class ReplyKind(StrEnum):
     POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_SCHEDULED = "poll.scheduled"  # a poll stored to post later (or again and again)
 
 
 class Tone(StrEnum):
