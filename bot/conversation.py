@@ -53,6 +53,7 @@ COMMAND_WORDS = {
     "comparison": "compare",
     "help": "help",
     "why": "explain",
+    "polls": "polls",
 }
 
 
@@ -95,7 +96,7 @@ class Conversation:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
-            return await self.press(event.actor, event.action, event.value)
+            return await self.press(event.actor, event.action, event.value, event.inputs)
         if isinstance(event, HomeOpened | Installed):
             return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
@@ -140,11 +141,17 @@ class Conversation:
             return [self.help()]
         if name == "poll":
             return await self.polls.start(actor, text)
+        if name == "polls":
+            return [await self.polls.manager.listing(actor)]
         unknown = self.content.strings.unknown_command.format(name=name[:40])
         return [self.help(prefix=unknown)]
 
-    async def press(self, actor: Actor, action: str, value: str) -> list[Reply]:
-        """A button press, by the action the core put on the button."""
+    async def press(
+        self, actor: Actor, action: str, value: str, inputs: dict[str, str] | None = None
+    ) -> list[Reply]:
+        """A button press, by the action the core put on the button (``inputs``: what was
+        typed into the form it sends, if any)."""
+        inputs = inputs or {}
         quiz = self.questionnaire
         match Action.parse(action):
             case Action.QUIZ_START:
@@ -168,6 +175,14 @@ class Conversation:
                 return await self.polls.view(actor, value)
             case Action.POLL_EXPORT:
                 return await self.polls.export(actor, value)
+            case Action.POLL_DELETE:
+                return await self.polls.manager.delete(actor, value)
+            case Action.POLL_STOP:
+                return await self.polls.manager.stop(actor, value)
+            case Action.POLL_EDIT:
+                return await self.polls.manager.open_form(actor, value)
+            case Action.POLL_EDIT_SAVE:
+                return await self.polls.manager.save(actor, value, inputs)
             case Action.QUIZ_BACK:
                 return await quiz.back(actor, value)
             case Action.QUIZ_EXPLAIN:

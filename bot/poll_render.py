@@ -10,6 +10,7 @@ from typing import Any
 from bot.content import Content
 from bot.csv_cells import csv_text
 from bot.poll_command import format_time, zone
+from bot.poll_menu import poll_menu
 from bot.poll_store import Tally
 from bot.replies import Action, Bar, Choice, ChoiceStyle, Reply, ReplyKind, Section, Visibility
 
@@ -92,6 +93,7 @@ class PollRenderer:
             if open_now
             else messages.closed_header.format(question=meta["question"])
         )
+        menu, form = poll_menu(self.content, meta, open_now)
         return Reply(
             kind=ReplyKind.POLL,
             header=header,
@@ -107,6 +109,9 @@ class PollRenderer:
                 "version": str(tally.version),
                 "closed": str(not open_now).lower(),
             },
+            menu=menu,
+            menu_title=self.content.poll_manage.messages.menu_title,
+            form=form,
         )
 
     def _voters_by_option(self, meta: dict[str, Any], tally: Tally) -> dict[int, tuple[str, ...]]:

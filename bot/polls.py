@@ -24,6 +24,7 @@ from bot.metrics import VOTES
 from bot.outbound import Outbox
 from bot.people import Directory
 from bot.poll_command import PollInputError, parse_poll, zone
+from bot.poll_manage import PollManager
 from bot.poll_rate import PollQuota, PollRateLimit
 from bot.poll_refresh import DeadlineSweeper, PollRefresher
 from bot.poll_render import PollRenderer
@@ -122,6 +123,8 @@ class PollService:
         self.sweeper = DeadlineSweeper(self.polls, self.refresher, lambda: self.clock())
         #: Scheduled and recurring polls (the same clock again).
         self.scheduler = PollScheduler(self, lambda: self.clock())
+        #: A person's list of polls, Stop, Edit and Delete.
+        self.manager = PollManager(self)
 
     # --- wiring (the refresher and the sweeper do the work) ---------------------------
 
@@ -291,6 +294,10 @@ class PollService:
                 self._definitions.pop(next(iter(self._definitions)))
             self._definitions[poll_id] = meta
         return meta
+
+    def forget_definition(self, poll_id: str) -> None:
+        """Drop this process's copy of the poll's fixed parts (it was edited or deleted)."""
+        self._definitions.pop(poll_id, None)
 
     async def _owned_meta(self, actor: Actor, poll_id: str) -> dict[str, Any] | None:
         """The poll's current definition, or None when there is no such poll where

@@ -46,6 +46,10 @@ class Action(StrEnum):
     POLL_CLOSE = "poll.close"
     POLL_EXPORT = "poll.export"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_DELETE = "poll.delete"  # remove a poll's message and every key of it
+    POLL_EDIT = "poll.edit"  # open the form to edit a poll's question and option labels
+    POLL_EDIT_SAVE = "poll.edit_save"  # the filled-in edit form (its inputs come with it)
+    POLL_STOP = "poll.stop"  # stop a scheduled or recurring poll (value: the schedule id)
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -94,6 +98,11 @@ class ReplyKind(StrEnum):
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
     POLL_SCHEDULED = "poll.scheduled"  # a poll stored to post later (or again and again)
+    POLL_LIST = "poll.list"  # a person's scheduled and open polls, with Stop / Close / Delete
+    POLL_STOPPED = "poll.stopped"
+    POLL_DELETED = "poll.deleted"
+    POLL_EDITED = "poll.edited"
+    POLL_EDIT_FORM = "poll.edit_form"  # the form to edit a poll (a modal where there are)
 
 
 class Tone(StrEnum):
@@ -175,6 +184,35 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Field:
+    """One text input of a :class:`Form`; what was typed comes back under ``name``."""
+
+    name: str
+    label: str
+    value: str = ""
+    max_length: int = 200
+    #: Left empty, it may be sent empty (the core says what it means).
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A few text inputs and the button that sends them (a poll's edit form).
+
+    ``submit`` comes back as a press with every field's text in ``ButtonPress.inputs``.
+    """
+
+    title: str
+    fields: tuple[Field, ...]
+    submit: Choice
+    #: A line under the inputs (what the form keeps, what it cannot do).
+    note: str = ""
+    #: The menu entry that opens this form where forms open as a dialog of their own
+    #: (Slack's modal); platforms that show the form inline put it there instead.
+    opened_by: Action | str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message the core wants shown."""
 
@@ -219,6 +257,14 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
+    #: Actions kept out of the way (a poll's Edit and Delete): Slack's "⋯" overflow menu,
+    #: Teams' card behind a ``menu_title`` button.
+    menu: tuple[Choice, ...] = ()
+    menu_title: str = ""
+    #: A form to fill in. As the answer to a press it opens as a dialog where the platform
+    #: has them (Slack's modal); on a message with a ``menu``, platforms that show inputs
+    #: inline (Teams) put it behind the menu in place of ``form.opened_by``.
+    form: Form | None = None
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack.blocks import action_id_pattern
+from adapters.slack.blocks import FORM_CALLBACK, MENU_ACTION, action_id_pattern
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
@@ -45,6 +45,8 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
     bolt.command(SLASH_COMMAND)(listeners.on_command)
     for action in Action:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
+    bolt.action(action_id_pattern(MENU_ACTION))(listeners.on_menu_pick)
+    bolt.view(FORM_CALLBACK)(listeners.on_form_submit)
     bolt.action(ANYTHING)(listeners.on_unknown_press)
     bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
     bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)

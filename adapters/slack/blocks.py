@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Bar, Choice, ChoiceStyle, Reply, Table, fit_label
+from bot.replies import Bar, Choice, ChoiceStyle, Form, Reply, Table, fit_label
 
 Block = dict[str, Any]
 
@@ -35,6 +35,18 @@ MAX_FALLBACK_TEXT = 3000
 
 #: Separates the core's action from the button's index inside an ``action_id``.
 ACTION_SEPARATOR = "|"
+#: The ``action_id`` stem of a reply's "⋯" overflow menu (:attr:`Reply.menu`); each of its
+#: options' values is ``<core action>|<value>``.
+MENU_ACTION = "menu"
+#: Slack's limits for an overflow menu and its options, and for a modal.
+MAX_OVERFLOW_OPTIONS = 5
+MAX_OPTION_VALUE = 150
+MAX_MODAL_TITLE = 24
+MAX_INPUT_LABEL = 2000
+#: The ``callback_id`` of every modal made from a core :class:`~bot.replies.Form`.
+FORM_CALLBACK = "form"
+#: The ``action_id`` of the text input inside each of a form modal's input blocks.
+INPUT_ACTION = "value"
 
 
 #: Characters Slack's mrkdwn reads as formatting: bold, italic, strike, code, and the
@@ -223,6 +235,12 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:
         tail += _actions(reply.choices, 0, "choices")
     if reply.controls:
         tail += _actions(reply.controls, len(reply.choices), "controls")
+    if reply.menu:
+        menu = _overflow(reply.menu, len(reply.choices) + len(reply.controls))
+        if tail and tail[-1]["type"] == "actions" and len(tail[-1]["elements"]) < MAX_ACTIONS:
+            tail[-1] = {**tail[-1], "elements": [*tail[-1]["elements"], menu]}
+        else:
+            tail.append({"type": "actions", "block_id": "menu", "elements": [menu]})
     if reply.context:
         context = _first_piece(escape_mrkdwn(reply.context), MAX_CONTEXT_TEXT)
         tail.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
@@ -230,6 +248,62 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:
     if len(body) > room:
         body = [*body[: max(room - 1, 0)], {"type": "section", "text": _md("…")}]
     return (head + body + tail)[:max_blocks]
+
+
+def _overflow(menu: tuple[Choice, ...], index: int) -> Block:
+    """The "⋯" overflow menu: one option per menu choice, its value naming the action."""
+    options = [
+        {
+            "text": _plain(choice.label, MAX_BUTTON_TEXT),
+            "value": f"{choice.action}{ACTION_SEPARATOR}{choice.value}"[:MAX_OPTION_VALUE],
+        }
+        for choice in menu[:MAX_OVERFLOW_OPTIONS]
+    ]
+    return {
+        "type": "overflow",
+        "action_id": encode_action_id(MENU_ACTION, index),
+        "options": options,
+    }
+
+
+def menu_pick(value: str) -> tuple[str, str]:
+    """The core action and value an overflow option's value carries."""
+    action, _, rest = value.partition(ACTION_SEPARATOR)
+    return action, rest
+
+
+def form_modal(form: Form, metadata: str) -> dict[str, Any]:
+    """A modal (``views.open``) showing a core form: one input block per field, its note,
+    and the form's submit label on Slack's Submit button. ``metadata`` comes back with the
+    submission (``private_metadata``: what was submitted, and where from)."""
+    blocks: list[Block] = []
+    for field in form.fields:
+        element: Block = {
+            "type": "plain_text_input",
+            "action_id": INPUT_ACTION,
+            "max_length": field.max_length,
+        }
+        if field.value:
+            element["initial_value"] = field.value[: field.max_length]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "optional": field.optional,
+                "label": _plain(field.label, MAX_INPUT_LABEL),
+                "element": element,
+            }
+        )
+    if form.note:
+        blocks.append({"type": "context", "elements": [_md(escape_mrkdwn(form.note))]})
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": metadata,
+        "title": _plain(form.title, MAX_MODAL_TITLE),
+        "submit": _plain(form.submit.label, MAX_MODAL_TITLE),
+        "blocks": blocks[:MAX_HOME_BLOCKS],
+    }
 
 
 def _md(text: str) -> dict[str, str]:

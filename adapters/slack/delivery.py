@@ -143,6 +143,10 @@ class SlackDelivery:
             "chat_update", {"channel": channel, "ts": ts, **self.message(reply)}
         )
 
+    async def delete(self, channel: str, ts: str) -> bool:
+        """``chat.delete``: remove a message the bot posted."""
+        return await self._call("chat_delete", {"channel": channel, "ts": ts})
+
     async def send_file_to_dm(self, user: str, attachment: Attachment, comment: str) -> bool:
         """Upload ``attachment`` into the bot's direct message with ``user``
         (``conversations.open``, then ``files_upload_v2``)."""
@@ -168,6 +172,10 @@ class SlackDelivery:
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         return await self._call("chat_postEphemeral", kwargs)
+
+    async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> bool:
+        """``views.open``: show a modal to the person whose press carried ``trigger_id``."""
+        return await self._call("views_open", {"trigger_id": trigger_id, "view": view})
 
     async def publish_home(self, user: str, reply: Reply) -> bool:
         """``views.publish``: show ``reply`` on ``user``'s App Home tab."""

@@ -258,6 +258,43 @@ def press_from_action(
     )
 
 
+#: The most fields, and the longest text per field, a form submission hands the core.
+MAX_FORM_FIELDS = 20
+MAX_FORM_TEXT = 2000
+
+
+def form_metadata(action: str, value: str, channel: str) -> str:
+    """What a form modal carries back: the submit action, its value, the channel."""
+    return json.dumps({"action": action, "value": value, "channel": channel})
+
+
+def press_from_submission(payload: Mapping[str, Any]) -> tuple[ButtonPress, str] | None:
+    """A ``view_submission`` of a form modal → the form's submit press (every input's text
+    in ``inputs``) and the channel the form was opened from; None when it is not ours."""
+    view = payload.get("view")
+    view = view if isinstance(view, Mapping) else {}
+    try:
+        metadata = json.loads(_text(view.get("private_metadata")) or "null")
+    except ValueError:
+        return None
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("action"), str):
+        return None
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    inputs: dict[str, str] = {}
+    for name, block in (
+        list(values.items())[:MAX_FORM_FIELDS] if isinstance(values, Mapping) else []
+    ):
+        element = block.get("value") if isinstance(block, Mapping) else None
+        text = element.get("value") if isinstance(element, Mapping) else None
+        inputs[str(name)] = (text if isinstance(text, str) else "")[:MAX_FORM_TEXT]
+    actor = actor_from_interaction(payload)
+    channel = _text(metadata.get("channel"))
+    actor = Actor(actor.platform, actor.workspace, channel, actor.user, actor.user_name)
+    press = ButtonPress(actor, metadata["action"], _text(metadata.get("value")), inputs)
+    return press, channel
+
+
 def is_from_a_bot(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
     """True for our own messages, other bots' and message edits/joins (any subtype)."""
     if event.get("bot_id") or event.get("subtype") or event.get("bot_profile"):

@@ -36,21 +36,23 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.blocks import fallback_text, render_blocks
+from adapters.slack.blocks import fallback_text, form_modal, menu_pick, render_blocks
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.inbound import (
     command_from_slash,
+    form_metadata,
     home_opened,
     is_from_a_bot,
     message_from_event,
     press_from_action,
+    press_from_submission,
     thread_of,
 )
 from adapters.slack.polls import SlackPollPoster
 from bot.background import BackgroundWork, finished_within
 from bot.conversation import Conversation
 from bot.events import Event
-from bot.replies import Action, Placement, Reply, Visibility
+from bot.replies import Action, Placement, Reply, Tone, Visibility
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,8 @@ class PressOrigin:
     user: str
     thread_ts: str
     ephemeral: bool
+    #: Lets the answer open a modal (a form) for a few seconds after the press.
+    trigger_id: str = ""
 
     @classmethod
     def of(cls, payload: Mapping[str, Any]) -> PressOrigin:
@@ -95,6 +99,7 @@ class PressOrigin:
             user=_str(_dict(payload.get("user")).get("id")),
             thread_ts=_str(container.get("thread_ts")) or _str(message.get("thread_ts")),
             ephemeral=bool(container.get("is_ephemeral")),
+            trigger_id=_str(payload.get("trigger_id")),
         )
 
 
@@ -185,6 +190,45 @@ class SlackListeners:
         await ack()
         self.background.spawn(self._answer_press(body, action, None), "unknown button press")
 
+    async def on_menu_pick(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A pick in a reply's "⋯" overflow menu: the option's value names the core action."""
+        await ack()
+        selected = _dict(action.get("selected_option"))
+        core_name, value = menu_pick(_str(selected.get("value")))
+        picked = {"action_id": core_name, "value": value}
+        self.background.spawn(
+            self._answer_press(body, picked, Action.parse(core_name)), "overflow menu pick"
+        )
+
+    async def on_form_submit(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A form modal sent (``view_submission``): what to fix shows in the modal, which
+        stays open; otherwise it closes and the note comes privately where it was opened."""
+        submitted = press_from_submission(body)
+        if submitted is None:
+            await ack()
+            return
+        press, channel = submitted
+        work = self.background.spawn(self._handle(press), "form submission")
+        if not await finished_within(work, ACK_BUDGET_SECONDS):
+            await ack()
+            self.background.spawn(self._notes_after(press.actor.user, channel, work), "form notes")
+            return
+        replies = work.result()
+        problem = next((r for r in replies if r.tone is Tone.ERROR), None)
+        if problem is not None and press.inputs:
+            first_field = next(iter(press.inputs))
+            await ack(response_action="errors", errors={first_field: problem.text[:2000]})
+            return
+        await ack()
+        self.background.spawn(self._notes_after(press.actor.user, channel, work), "form notes")
+
+    async def _notes_after(self, user: str, channel: str, work: asyncio.Task[list[Reply]]) -> None:
+        for reply in await work:
+            if channel:
+                await self.delivery.post_ephemeral(channel, user, reply)
+            else:
+                await self.delivery.post(user, reply)
+
     async def _answer_press(
         self, payload: dict[str, Any], action: Mapping[str, Any], core_action: Action | None
     ) -> None:
@@ -193,6 +237,13 @@ class SlackListeners:
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
+        if reply.form is not None and not reply.menu and origin.trigger_id:
+            # A form answering a press opens as a modal; its submit comes back with the
+            # channel, where the note after it is shown.
+            submit = reply.form.submit
+            metadata = form_metadata(str(submit.action), submit.value, origin.channel)
+            if await self.delivery.open_modal(origin.trigger_id, form_modal(reply.form, metadata)):
+                return
         if reply.attachment is not None:
             await self._deliver_file(origin, reply)
             return

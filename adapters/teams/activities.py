@@ -85,13 +85,27 @@ def message_text(activity: Activity) -> str:
     return " ".join(html.unescape(text).replace("\xa0", " ").split())
 
 
+#: The most inputs, and the longest text per input, a card action hands the core.
+MAX_INPUTS = 20
+MAX_INPUT_TEXT = 2000
+
+
 def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
-    """The button press a card action's ``data`` encodes, or None when it is not ours."""
+    """The button press a card action's ``data`` encodes, or None when it is not ours.
+
+    Teams puts what was typed into the card's inputs (``Input.Text``) beside the action's
+    own data, by input id: those become the press's ``inputs``.
+    """
     action = _get(data, ACTION_KEY)
     if not isinstance(action, str) or not action:
         return None
     value = _get(data, VALUE_KEY)
-    return ButtonPress(actor, action, value if isinstance(value, str) else "")
+    inputs = {
+        str(key)[:64]: text[:MAX_INPUT_TEXT]
+        for key, text in list(data.items())[: MAX_INPUTS + 2]
+        if key not in (ACTION_KEY, VALUE_KEY) and isinstance(text, str)
+    }
+    return ButtonPress(actor, action, value if isinstance(value, str) else "", inputs)
 
 
 def event_of_message(activity: Activity) -> ButtonPress | Message | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Reply, Section, Table
+from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Form, Reply, Section, Table
 
 #: The content type of an Adaptive Card attachment and of an invoke response carrying one.
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -191,6 +191,35 @@ def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     return [*rows, {"type": "ActionSet", "actions": buttons}]
 
 
+def _input(name: str, label: str, value: str, max_length: int) -> Element:
+    """A labelled Input.Text; what is typed comes back in the Execute's data under ``name``."""
+    return {
+        "type": "Input.Text",
+        "id": name,
+        "label": label,
+        "value": value,
+        "maxLength": max_length,
+        "spacing": "small",
+    }
+
+
+def menu_card(reply: Reply) -> Element:
+    """The reply's menu as an Action.ShowCard titled ``menu_title`` ("Manage"): the form
+    inline (its inputs and submit), then the other menu actions."""
+    form: Form | None = reply.form
+    body: list[Element] = []
+    actions: list[Element] = []
+    if form is not None:
+        body.append(_text_block(form.title, weight="bolder"))
+        body += [_input(f.name, f.label, f.value, f.max_length) for f in form.fields]
+        if form.note:
+            body.append(_text_block(form.note, isSubtle=True, size="small", spacing="small"))
+        actions.append(action(form.submit))
+    actions += [action(c) for c in reply.menu if form is None or c.action != form.opened_by]
+    shown: Card = {"type": "AdaptiveCard", "body": body, "actions": actions}
+    return {"type": "Action.ShowCard", "title": reply.menu_title, "card": shown}
+
+
 def render_card(reply: Reply) -> Card:
     """The Adaptive Card 1.5 showing ``reply``."""
     body: list[Element] = []
@@ -224,6 +253,8 @@ def render_card(reply: Reply) -> Card:
     }
     if reply.controls:
         card["actions"] = [action(c) for c in reply.controls]
+    if reply.menu:
+        card["actions"] = [*card.get("actions", []), menu_card(reply)]
     return card
 
 
