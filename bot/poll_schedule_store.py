@@ -9,8 +9,11 @@
   the rule, the last poll it posted); expires :data:`SCHEDULE_TTL_SECONDS` after its
   next occurrence, and every posting starts that time again.
 * ``poll-mine:<platform>:<workspace>:<user>`` a sorted set of the newest
-  :data:`MINE_KEPT` schedules (``s:<id>``) and polls (``p:<id>``) a person started, scored
-  by when; expires with the polls (90 days after the last one started).
+  :data:`MINE_KEPT` polls (``p:<id>``) a person started, scored by when; expires with the
+  polls (90 days after the last one started).
+* ``poll-series:<platform>:<workspace>:<user>`` the person's live schedules (``s:<id>``,
+  at most :data:`MAX_SCHEDULES_PER_PERSON`), scored by when they were set up; expires
+  :data:`SERIES_TTL_SECONDS` after the last one was set up or posted.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ SCHEDULE_TTL_SECONDS = 30 * 24 * 3600
 MINE_KEPT = 50
 #: How many schedules one person may have live in one workspace.
 MAX_SCHEDULES_PER_PERSON = 10
+#: A person's list of schedules outlives the last one set up or posted by this much.
+SERIES_TTL_SECONDS = POLL_TTL_SECONDS + SCHEDULE_TTL_SECONDS
 
 
 def _script(name: str) -> str:
@@ -49,8 +54,9 @@ class ScheduleStore:
     def _schedules(self) -> str:
         return self.store.key(*SCHEDULES)
 
-    def _mine(self, platform: str, workspace: str, user: str) -> str:
-        return self.store.key("poll-mine", platform, workspace, user)
+    def _mine(self, platform: str, workspace: str, user: str, member: str = "p:") -> str:
+        name = "poll-series" if member.startswith("s:") else "poll-mine"
+        return self.store.key(name, platform, workspace, user)
 
     # --- schedules ----------------------------------------------------------------------
 
@@ -103,25 +109,38 @@ class ScheduleStore:
     # --- a person's list --------------------------------------------------------------
 
     async def remember(self, actor: Actor, member: str, when: float) -> None:
-        """Add ``s:<id>`` or ``p:<id>`` to the person's list (the newest :data:`MINE_KEPT`)."""
-        key = self._mine(actor.platform, actor.workspace, actor.user)
+        """Add a poll (``p:<id>``, the newest :data:`MINE_KEPT` kept) or a schedule
+        (``s:<id>``, capped by :data:`MAX_SCHEDULES_PER_PERSON`) to the person's lists."""
+        key = self._mine(actor.platform, actor.workspace, actor.user, member)
+        series = member.startswith("s:")
         async with reachable("poll list"), self.store.client.pipeline(transaction=True) as pipe:
             pipe.zadd(key, {member: when})
-            pipe.zremrangebyrank(key, 0, -MINE_KEPT - 1)
-            pipe.expire(key, POLL_TTL_SECONDS)
+            if not series:
+                pipe.zremrangebyrank(key, 0, -MINE_KEPT - 1)
+            pipe.expire(key, SERIES_TTL_SECONDS if series else POLL_TTL_SECONDS)
             await pipe.execute()
+
+    async def keep_series(self, platform: str, workspace: str, user: str) -> None:
+        """Start the person's list of schedules on its time again (a schedule posted)."""
+        async with reachable("poll series keep"):
+            await self.store.client.expire(
+                self._mine(platform, workspace, user, "s:"), SERIES_TTL_SECONDS
+            )
 
     async def forget(self, platform: str, workspace: str, user: str, member: str) -> None:
         """Take ``member`` off the person's list."""
         async with reachable("poll list forget"):
-            await self.store.client.zrem(self._mine(platform, workspace, user), member)
+            await self.store.client.zrem(self._mine(platform, workspace, user, member), member)
 
     async def mine(self, actor: Actor) -> list[str]:
-        """The person's list, newest first."""
-        key = self._mine(actor.platform, actor.workspace, actor.user)
-        async with reachable("poll list read"):
-            found = await self.store.client.zrevrange(key, 0, -1)
-        return [str(member) for member in found]
+        """The person's schedules, then their polls, each newest first."""
+        series = self._mine(actor.platform, actor.workspace, actor.user, "s:")
+        polls = self._mine(actor.platform, actor.workspace, actor.user, "p:")
+        async with reachable("poll list read"), self.store.client.pipeline(False) as pipe:
+            pipe.zrevrange(series, 0, -1)
+            pipe.zrevrange(polls, 0, -1)
+            found_series, found_polls = await pipe.execute()
+        return [str(member) for member in (*found_series, *found_polls)]
 
     async def records(self, schedule_ids: list[str]) -> list[dict[str, Any] | None]:
         """Several schedules' records in one round trip (None for those gone)."""

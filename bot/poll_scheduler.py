@@ -117,9 +117,16 @@ class PollScheduler:
             if now - occurrence > LATE_AFTER_SECONDS:
                 late = self.manage.messages.posted_late.format(time=late_time(occurrence, now, tz))
             poll_id = await self._post(record, Occurrence(schedule_id, now, late), now)
+            creator = str((record.get("creator") or {}).get("user") or "")
             if following is None:
                 await self.schedules.stop(schedule_id)  # a one-off: done
+                await self.schedules.forget(
+                    str(record["platform"]), str(record["workspace"]), creator, f"s:{schedule_id}"
+                )
             else:
+                await self.schedules.keep_series(
+                    str(record["platform"]), str(record["workspace"]), creator
+                )
                 record["last_poll"] = poll_id or record.get("last_poll")
                 await self.schedules.rewrite(record, following, now)
             if poll_id:
@@ -151,6 +158,9 @@ class PollScheduler:
         reference = await service.outbox.post(place, poll)
         if reference is None:
             log.warning("poll schedule %s: the poll could not be posted", occurrence.schedule_id)
+            await service.polls.delete(poll.new_poll)  # nobody can see or vote on it
+            if poll.not_posted is not None:  # tell the creator privately, where possible
+                await service.outbox.notify(actor, poll.not_posted)
             return ""
         await service.attach_message(poll.new_poll, reference)
         log.info("poll schedule %s posted poll %s", occurrence.schedule_id, poll.new_poll)

@@ -5,6 +5,8 @@ The clock is injected (``conversation.polls.clock``): nothing here waits for min
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -38,8 +40,13 @@ class RecordingOutbound:
     def __init__(self) -> None:
         self.posts: list[tuple[Place, Reply]] = []
         self.updates: list[tuple[MessageRef, Reply]] = []
+        self.notes: list[tuple[Actor, Reply]] = []
+        #: When False, the platform refuses every post (the bot left the channel).
+        self.accepts = True
 
     async def post(self, place: Place, reply: Reply) -> MessageRef | None:
+        if not self.accepts:
+            return None
         self.posts.append((place, reply))
         return {"ts": f"{len(self.posts)}.0", "channel": place.channel}
 
@@ -48,6 +55,7 @@ class RecordingOutbound:
         return True
 
     async def notify(self, person: Actor, reply: Reply) -> bool:
+        self.notes.append((person, reply))
         return True
 
     async def delete(self, message: MessageRef) -> bool:
@@ -197,8 +205,6 @@ async def three_replicas(
 async def test_three_replicas_racing_on_each_occurrence_post_it_once(
     three_replicas: list[tuple[Conversation, RecordingOutbound]],
 ) -> None:
-    import asyncio
-
     first, _ = three_replicas[0]
     first.polls.clock = lambda: paris("2026-12-03 08:00")
     await schedule(first, '"Standup mood?" "Good" "Meh" --repeat daily --at 09:30')
@@ -207,3 +213,37 @@ async def test_three_replicas_racing_on_each_occurrence_post_it_once(
         results = await asyncio.gather(*(r.polls.scheduler.sweep(when) for r, _ in three_replicas))
         assert sorted(len(posted) for posted in results) == [0, 0, 1], day
     assert sum(len(port.posts) for _, port in three_replicas) == 10
+
+
+async def test_a_scheduled_poll_the_platform_refuses_is_told_to_its_creator_and_leaves_nothing(
+    conversation: Conversation,
+    outbound: RecordingOutbound,
+    content: Content,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    conversation.polls.clock = lambda: paris("2026-12-03 08:00")
+    await schedule(conversation, '"Lunch?" "Pizza" "Sushi" --post-in 1h')
+    outbound.accepts = False
+    assert await conversation.polls.scheduler.sweep(paris("2026-12-03 09:00")) == []
+    ((person, note),) = outbound.notes
+    assert person.user == MANAGER.user and note.text == content.polls.messages.post_failed
+    keys = await keys_under(store, redis_client)
+    assert not [k for k in keys if ":poll:{" in k or ":poll-schedule:" in k], keys
+    listing = (await conversation.handle(Command(MANAGER, "polls")))[0]
+    assert listing.text == content.poll_manage.messages.list_empty
+
+
+async def test_my_schedules_stay_listed_however_many_polls_i_start_after_them(
+    conversation: Conversation, outbound: RecordingOutbound, content: Content
+) -> None:
+    ticks = itertools.count()
+    conversation.polls.clock = lambda: paris("2026-12-03 08:00") + next(ticks)  # a second each
+    await schedule(conversation, '"Standup mood?" "Good" "Meh" --repeat daily --at 09:30')
+    conversation.polls.rate_limit.per_person = conversation.polls.rate_limit.per_channel = 1000
+    for number in range(60):
+        await schedule(conversation, f'"Poll {number}?" "A" "B"')
+    (listing,) = await conversation.handle(Command(MANAGER, "polls"))
+    series, polls = listing.sections
+    assert len(series.lines) == 1 and "Standup mood?" in series.lines[0]
+    assert len(polls.lines) == 10 and "Poll 59?" in polls.lines[0]  # newest first, at most 10

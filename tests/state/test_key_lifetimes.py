@@ -35,6 +35,7 @@ REACHED = (
     r"teams:(conversation|welcome|activity):.+",
     r"poll-schedule:[0-9a-f]+",
     r"poll-mine:slack:T0001:.+",
+    r"poll-series:slack:T0001:.+",
 )
 QUIZ_USER = {"id": "U0QUIZ", "username": "quinn", "name": "quinn", "team_id": "T0001"}
 
