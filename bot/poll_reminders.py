@@ -53,7 +53,7 @@ LEASE_SECONDS = 60.0
 #: A burst's running counts outlive it by this much at most.
 JOB_TTL_SECONDS = 7 * 24 * 3600
 #: What recording a person before their reminder can answer.
-RECORDED, RECENTLY_REMINDED, HAS_VOTED = 1, 0, 2
+RECORDED, RECENTLY_REMINDED, HAS_VOTED, POLL_ENDED = 1, 0, 2, 3
 
 
 def _script(name: str) -> str:
@@ -110,6 +110,16 @@ class ReminderStore:
         """Forget a poll's timed reminder (the poll closed)."""
         async with reachable("reminder drop"):
             await self.store.client.zrem(self._timed, poll_id)
+
+    async def drop_all(self, poll_id: str) -> None:
+        """Forget everything about a deleted poll's reminders: its timed reminder, its
+        burst's lease and counts, who was reminded."""
+        client = self.store.client
+        async with reachable("reminder drop"), client.pipeline(transaction=False) as pipe:
+            pipe.zrem(self._timed, poll_id)
+            pipe.zrem(self._runs, poll_id)
+            pipe.delete(self._key(poll_id, "reminded"), self._key(poll_id, "remind-job"))
+            await pipe.execute()
 
     async def lease(self, poll_id: str, now: float, *, resume: bool) -> bool:
         """Hold the sending of the poll's burst for :data:`LEASE_SECONDS`: a new burst
@@ -176,9 +186,10 @@ class ReminderStore:
 
     async def record(self, poll_id: str, voter: str, now: float, repeat_seconds: float) -> int:
         """Record ``voter`` as reminded now, before the reminder goes, and count them in
-        the burst: :data:`RECORDED`, else :data:`RECENTLY_REMINDED` or :data:`HAS_VOTED`
-        (send nothing)."""
-        keys = [self._key(poll_id, part) for part in ("reminded", "votes", "remind-job")]
+        the burst: :data:`RECORDED`, else :data:`RECENTLY_REMINDED`, :data:`HAS_VOTED` or
+        :data:`POLL_ENDED` (the poll was deleted or closed: send nothing, stop)."""
+        parts = ("reminded", "votes", "remind-job", "state")
+        keys = [self._key(poll_id, part) for part in parts]
         args: list[str | float] = [voter, now, repeat_seconds, POLL_TTL_SECONDS, JOB_TTL_SECONDS]
         async with reachable("reminder record"):
             return int(await self._record(keys=keys, args=args))
@@ -243,6 +254,11 @@ class PollReminders:
     async def forget(self, poll_id: str) -> None:
         """The poll closed: its timed reminder, if any, will not come."""
         await self.store.drop_timed(poll_id)
+
+    async def deleted(self, poll_id: str) -> None:
+        """The poll was deleted: no reminder about it comes (a burst under way stops at
+        its next person) and none of its reminder keys stays."""
+        await self.store.drop_all(poll_id)
 
     async def sweep(self, now: float | None = None) -> list[str]:
         """Start every due timed reminder and resume every burst whose sender stopped;
@@ -339,6 +355,8 @@ class PollReminders:
             person = self._actor(meta, member)
             voter = self.voter_of(meta, person)
             status = await self.store.record(poll_id, voter, self.clock(), self.repeat_seconds)
+            if status == POLL_ENDED:
+                break  # deleted or closed halfway: nobody else is reminded about it
             if status != RECORDED:
                 continue
             if not await self.outbox.notify(person, reminder):
