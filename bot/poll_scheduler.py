@@ -149,6 +149,7 @@ class PollScheduler:
         closed = isinstance(previous, str) and bool(previous)
         if closed and await service.polls.close(str(previous), now, "schedule") == 1:
             service.refresher.schedule(str(previous), force=True)
+            await service.reminders.forget(str(previous))  # its --remind-in won't come
         replies = await service.start(actor, str(record["text"]), occurrence=occurrence)
         poll = next((r for r in replies if r.new_poll), None)
         if poll is None:
@@ -159,6 +160,7 @@ class PollScheduler:
         if reference is None:
             log.warning("poll schedule %s: the poll could not be posted", occurrence.schedule_id)
             await service.polls.delete(poll.new_poll)  # nobody can see or vote on it
+            await service.reminders.deleted(poll.new_poll)
             if poll.not_posted is not None:  # tell the creator privately, where possible
                 await service.outbox.notify(actor, poll.not_posted)
             return ""

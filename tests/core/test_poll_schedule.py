@@ -247,3 +247,28 @@ async def test_my_schedules_stay_listed_however_many_polls_i_start_after_them(
     series, polls = listing.sections
     assert len(series.lines) == 1 and "Standup mood?" in series.lines[0]
     assert len(polls.lines) == 10 and "Poll 59?" in polls.lines[0]  # newest first, at most 10
+
+
+async def test_a_recurring_multi_poll_keeps_its_options_flags_and_reminds_from_each_posting(
+    conversation: Conversation,
+    outbound: RecordingOutbound,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    conversation.polls.clock = lambda: paris("2026-12-03 08:00")
+    text = '"Lunch?" "Pizza" "Sushi" "Tacos" --multi 2 --allow-add --remind-in 1h'
+    note = await schedule(conversation, f"{text} --repeat daily --at 11:00")
+    assert note.kind == "poll.scheduled"
+    scheduler, reminders = conversation.polls.scheduler, store.key("poll-reminders")
+    (first,) = await scheduler.sweep(paris("2026-12-03 11:00"))
+    meta = await conversation.polls.polls.meta(first)
+    assert meta is not None and (meta["multi"], meta["allow_add"]) == (2, True)
+    # --remind-in counts from when each poll is posted, not from when it was scheduled.
+    assert await redis_client.zscore(reminders, first) == paris("2026-12-03 12:00")
+    posted = outbound.posts[0][1]
+    assert "poll.add_option" in {str(c.action) for c in posted.controls}
+    assert {str(f.opened_by) for f in posted.forms} == {"poll.add_option", "poll.edit"}
+    # The next posting closes the first; the first's reminder will not come.
+    (second,) = await scheduler.sweep(paris("2026-12-04 11:00"))
+    assert await redis_client.zscore(reminders, first) is None
+    assert await redis_client.zscore(reminders, second) == paris("2026-12-04 12:00")

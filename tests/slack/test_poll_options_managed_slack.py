@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -17,6 +16,13 @@ from bot.conversation import Conversation
 from bot.events import Actor
 from bot.store import StateStore
 from tests.slack.conftest import SlackBot, header, shown_text
+from tests.slack.forms_kit import (
+    inputs_of,
+    modal_from_button,
+    modal_from_menu,
+    overflow,
+    submit_modal,
+)
 from tests.slack.polls_kit import (
     CHANNEL,
     CREATOR,
@@ -30,21 +36,9 @@ from tests.slack.polls_kit import (
     updates,
 )
 from tests.slack.slack_stand_in import Call
-from tests.slack.test_poll_manage_slack import overflow, pick
-from tests.slack.test_poll_manage_slack import submit as submit_edit
-from tests.slack.test_poll_options import open_form, submission
-from tests.slack.test_poll_options import submit as submit_add
 from tests.wording import shaped_like
 
 PEOPLE = ["U0ANN", "U0BOB", "U0CAT", "U0DAN"]
-
-
-async def opened_view(bot: SlackBot, before: int) -> dict[str, Any]:
-    calls = await bot.slack.wait_for(
-        lambda: bot.slack.api_calls("views.open")[before:], what="views.open"
-    )
-    view: dict[str, Any] = calls[0].body["view"]
-    return view
 
 
 async def settle(conversation: Conversation) -> None:
@@ -68,9 +62,9 @@ async def test_an_added_option_is_renamed_in_the_edit_modal_and_every_pick_stays
     manage, words = content.poll_manage.messages, content.polls.option_messages
     poll = await start_poll(bot, conversation, '"Snacks?" "Tea" "Cake" --multi 2 --allow-add')
     # Both forms come from one Slack mechanism: the add modal first.
-    add_view = await open_form(bot, poll, "U0BOB", "bob")
-    _response, ack = await submit_add(bot, submission(add_view, "Fruit", "U0BOB", "bob"))
-    assert ack == {}  # the modal closes
+    add_view = await modal_from_button(bot, poll, controls(poll.blocks)["poll.add_option"], "U0BOB")
+    assert inputs_of(add_view) == {"option": None}
+    assert await submit_modal(bot, add_view, {"option": "Fruit"}, "U0BOB") is None  # it closes
     await settle(conversation)
     now = latest(bot, poll)
     for option in (0, 1):
@@ -80,16 +74,9 @@ async def test_an_added_option_is_renamed_in_the_edit_modal_and_every_pick_stays
     assert picks == {"U0ANN": (0, 1), "U0BOB": (2,)}
 
     # Then the edit modal, opened from the "⋯" menu: the added option is one of its fields.
-    before = len(bot.slack.api_calls("views.open"))
-    await pick(bot, now, manage.edit_button, CREATOR, "steve", answered=False)
-    edit_view = await opened_view(bot, before)
+    edit_view = await modal_from_menu(bot, now, manage.edit_button, CREATOR)
     assert edit_view["callback_id"] == add_view["callback_id"]  # one submission handler
-    fields = {
-        b["block_id"]: b["element"].get("initial_value")
-        for b in edit_view["blocks"]
-        if b["type"] == "input"
-    }
-    assert fields == {
+    assert inputs_of(edit_view) == {
         "question": "Snacks?",
         "option_0": "Tea",
         "option_1": "Cake",
@@ -98,7 +85,7 @@ async def test_an_added_option_is_renamed_in_the_edit_modal_and_every_pick_stays
 
     # A rename onto another option's label is refused under that very input.
     same = {"question": "Snacks?", "option_0": "Tea", "option_1": "Cake", "option_2": "tea"}
-    refused = await submit_edit(bot, edit_view, same, CREATOR)
+    refused = await submit_modal(bot, edit_view, same, CREATOR)
     assert refused == {
         "response_action": "errors",
         "errors": {"option_2": content.polls.messages.duplicate_option.format(option="tea")},
@@ -109,7 +96,7 @@ async def test_an_added_option_is_renamed_in_the_edit_modal_and_every_pick_stays
         "option_1": "Cake",
         "option_2": "Fresh fruit",
     }
-    assert await submit_edit(bot, edit_view, renamed, CREATOR) is None  # the modal closes
+    assert await submit_modal(bot, edit_view, renamed, CREATOR) is None  # the modal closes
     await settle(conversation)
     last = updates(bot)[-1].body["blocks"]
     assert header(last) == "Snacks today?"
@@ -118,7 +105,7 @@ async def test_an_added_option_is_renamed_in_the_edit_modal_and_every_pick_stays
     assert any(line.startswith("Fresh fruit ") for line in lines)
     after = await conversation.polls.polls.tally(poll.id, 3, with_voters=True)
     assert after.picks == picks  # every pick where it was
-    assert words.added_by.format(names="bob") in shown_text(last)
+    assert words.added_by.format(names="u0bob") in shown_text(last)
 
     # The poll stays a --multi, --allow-add poll after the edit.
     assert "poll.add_option" in controls(last)

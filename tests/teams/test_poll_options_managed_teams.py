@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from adapters.teams.cards import render_card
 from bot.content import Content
 from bot.conversation import Conversation
+from bot.poll_render import PollRenderer
+from bot.replies import Reply
 from tests.teams.conftest import StandInConnector
 from tests.teams.poll_flow import (
     Card,
@@ -21,9 +24,16 @@ from tests.teams.poll_flow import (
     posts,
     updates,
 )
-from tests.teams.test_poll_manage_teams import manage_card
 
 CheckCard = Callable[[dict[str, Any]], None]
+
+
+def manage_card(card: Card, title: str) -> Card:
+    """The card behind the poll card's "Manage" ShowCard button."""
+    (shown,) = [
+        a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard" and a["title"] == title
+    ]
+    return shown
 
 
 def top_inputs(card: Card) -> list[dict[str, Any]]:
@@ -92,3 +102,18 @@ async def test_the_add_box_and_the_manage_form_live_on_one_card_and_edit_keeps_p
     assert refused == content.polls.messages.duplicate_option.format(option="green TEA")
     meta = await conversation.polls.polls.meta(add["aic_value"])
     assert meta is not None and meta["options"] == ["Green tea", "Cake", "Fresh fruit"]
+
+
+def test_a_refused_field_shows_its_error_under_its_box_on_a_valid_card(
+    content: Content, assert_valid_card: CheckCard
+) -> None:
+    meta = {"id": "0123456789ab", "allow_add": True, "options": ["A", "B"]}
+    form = PollRenderer(content).add_form(meta, error="Type the option first.")
+    card = render_card(Reply(kind="poll.add_form", text="Add one", forms=(form,)))
+    assert_valid_card(card)
+    (box,) = top_inputs(card)
+    after = card["body"][card["body"].index(box) + 1]
+    assert after["text"] == "Type the option first." and after["color"] == "attention"
+    # The form's submit is the card's button, sending the box with it.
+    (submit,) = card["actions"]
+    assert submit["data"]["aic_action"] == "poll.add_option"
