@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from bot.content import Content
 from bot.conversation import Conversation
-from bot.events import Actor, Command
+from bot.events import Actor, ButtonPress, Command
 from bot.outbound import MessageRef, Place
 from bot.poll_schedule import Recurrence
 from bot.redis_connect import connect
@@ -272,3 +272,22 @@ async def test_a_recurring_multi_poll_keeps_its_options_flags_and_reminds_from_e
     (second,) = await scheduler.sweep(paris("2026-12-04 11:00"))
     assert await redis_client.zscore(reminders, first) is None
     assert await redis_client.zscore(reminders, second) == paris("2026-12-04 12:00")
+
+
+async def test_a_renamed_poll_keeps_an_option_a_voter_added_meanwhile(
+    conversation: Conversation, outbound: RecordingOutbound
+) -> None:
+    (poll,) = await conversation.handle(Command(MANAGER, "poll", '"Topics?" "A" "B" --allow-add'))
+    poll_id = poll.meta["poll"]
+    store = conversation.polls.polls
+    # Both read the poll with two options; the voter's option lands first.
+    added = await conversation.handle(
+        ButtonPress(
+            Actor("test", "W1", "C1", "U0VOTER"), "poll.add_option", poll_id, {"option": "C"}
+        )
+    )
+    assert added[0].kind == "poll.option_added"
+    assert await store.rename(poll_id, "Topics for Friday?", ["Alpha", "B"])
+    meta = await store.meta(poll_id)
+    assert meta is not None and meta["options"] == ["Alpha", "B", "C"]
+    assert meta["question"] == "Topics for Friday?"
