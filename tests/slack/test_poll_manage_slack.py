@@ -229,3 +229,19 @@ async def test_polls_lists_my_schedules_and_open_polls_with_stop_close_and_delet
     after = await bot.slash("polls")
     assert "Standup mood?" not in shown_text(after["blocks"])
     assert await conversation.polls.scheduler.sweep(4_000_000_000.0) == []
+
+
+async def test_a_workspace_admin_may_delete_someone_elses_poll(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    bot.slack.users["U0ADMIN01"] = person("U0ADMIN01", admin=True, name="ada")
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    answer = await pick(
+        bot, poll, content.poll_manage.messages.delete_menu_button, "U0ADMIN01", "ada"
+    )
+    assert answer is not None
+    assert content.poll_manage.messages.deleted.format(question="Lunch?") in shown_text(
+        answer.body["blocks"]
+    )
+    assert bot.slack.api_calls("chat.delete")
+    assert await conversation.polls.polls.meta(poll.id) is None

@@ -106,3 +106,18 @@ async def test_polls_typed_in_the_channel_lists_open_polls_with_close_and_delete
         manage.close_button.format(number=1),
         manage.delete_button.format(number=1),
     }
+
+
+async def test_someone_else_saving_the_form_is_refused_and_nothing_changes(
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
+) -> None:
+    manage = content.poll_manage.messages
+    card = await start(teams, connector, 'poll "Lunch?" "Pizza" "Sushi"')
+    save = {**buttons(card)[manage.edit_submit], "question": "Hijacked?", "option_0": "Nope"}
+    assert await banner(teams, execute(connector.url, save, by=2)) == manage.not_allowed_edit
+    meta = await conversation.polls.polls.meta(save["aic_value"])
+    assert meta is not None and (meta["question"], meta["options"]) == (
+        "Lunch?",
+        ["Pizza", "Sushi"],
+    )
+    assert not [c for c in connector.calls if c.method == "PUT"]
