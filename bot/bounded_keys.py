@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
+from bot.poll_reminders import REMINDER_RUNS, REMINDERS
 from bot.poll_schedule_store import MAX_SCHEDULES_PER_PERSON, SCHEDULES
 from bot.poll_store import DEADLINES
 
@@ -35,6 +36,16 @@ BOUNDED_KEYS: tuple[BoundedKey, ...] = (
         ":".join(DEADLINES),
         "one member per open poll with a deadline; it leaves when the poll closes, "
         "by hand or at the deadline (at most 90 days out)",
+    ),
+    BoundedKey(
+        ":".join(REMINDERS),
+        "one member per poll with a `--remind-in` still to come; it leaves when it fires "
+        "or the poll is closed by hand (at most 90 days out)",
+    ),
+    BoundedKey(
+        ":".join(REMINDER_RUNS),
+        "one member per poll whose reminders are being sent; it leaves when the burst ends "
+        "(a stopped server's is resumed by the next sweep and then leaves)",
     ),
     BoundedKey(
         ":".join(SCHEDULES),

@@ -36,14 +36,15 @@ CORE_ONLY_COMMANDS = frozenset({"ask", "content", "faq"})
 
 
 def _cmd_serve(_args: argparse.Namespace) -> int:
-    import asyncio
-
+    from bot import event_loop
     from bot.core import serve
     from bot.front_ends import FrontEndError
 
+    settings = Settings.from_env()
     try:
-        asyncio.run(serve(Settings.from_env()))
-    except FrontEndError as exc:
+        loop = event_loop.chosen(settings.env)
+        event_loop.run(serve(settings, loop_name=loop), loop)
+    except (FrontEndError, event_loop.EventLoopError) as exc:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -30,6 +30,7 @@ from bot.replies import (
     Section,
     Table,
 )
+from bot.roster import Rosters
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Conversation:
         #: Each platform's outbound port (post, update, private notes), for the core to
         #: speak first: poll updates today, scheduled posts and reminders next.
         self.outbox = Outbox()
+        #: Each platform's roster port (who is in a conversation), for poll reminders.
+        self.rosters = Rosters()
         self.polls = PollService(
             content,
             store,
@@ -79,6 +82,7 @@ class Conversation:
             secret=poll_secret,
             people=self.people,
             outbox=self.outbox,
+            rosters=self.rosters,
         )
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -96,7 +100,9 @@ class Conversation:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
-            return await self.press(event.actor, event.action, event.value, event.inputs)
+            return await self.press(
+                event.actor, event.action, event.value, event.text, event.inputs
+            )
         if isinstance(event, HomeOpened | Installed):
             return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
@@ -147,10 +153,15 @@ class Conversation:
         return [self.help(prefix=unknown)]
 
     async def press(
-        self, actor: Actor, action: str, value: str, inputs: dict[str, str] | None = None
+        self,
+        actor: Actor,
+        action: str,
+        value: str,
+        text: str = "",
+        inputs: dict[str, str] | None = None,
     ) -> list[Reply]:
-        """A button press, by the action the core put on the button (``inputs``: what was
-        typed into the form it sends, if any)."""
+        """A button press, by the action the core put on the button (``text``: what was
+        typed with it, for a form; ``inputs``: what was typed into a form of several)."""
         inputs = inputs or {}
         quiz = self.questionnaire
         match Action.parse(action):
@@ -175,6 +186,10 @@ class Conversation:
                 return await self.polls.view(actor, value)
             case Action.POLL_EXPORT:
                 return await self.polls.export(actor, value)
+            case Action.POLL_ADD_OPTION:
+                return await self.polls.add_option(actor, value, text)
+            case Action.POLL_REMIND:
+                return await self.polls.remind(actor, value)
             case Action.POLL_DELETE:
                 return await self.polls.manager.delete(actor, value)
             case Action.POLL_STOP:

@@ -55,7 +55,9 @@ class ButtonPress:
     actor: Actor
     action: str
     value: str = ""
-    #: What was typed into a form's inputs, by field name (a :class:`bot.replies.Form`
+    #: What the person typed with the press (a :class:`bot.replies.Form`'s box), else "".
+    text: str = ""
+    #: What was typed into several inputs, by field name (a :class:`bot.replies.FieldForm`
     #: sent with its submit button); empty for a plain button.
     inputs: dict[str, str] = field(default_factory=dict)
 

@@ -196,7 +196,7 @@ class PollManager:
             Reply(
                 kind=ReplyKind.POLL_EDIT_FORM,
                 header=self.messages.edit_title,
-                form=edit_form(self.service.content, meta),
+                menu_form=edit_form(self.service.content, meta),
                 visibility=Visibility.PRIVATE,
                 meta={"poll": poll_id},
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.content import Content
-from bot.replies import Action, Choice, ChoiceStyle, Field, Form
+from bot.replies import Action, Choice, ChoiceStyle, Field, FieldForm
 
 #: The form field holding the question; option ``n`` (from 0) is ``option_<n>``.
 QUESTION_FIELD = "question"
@@ -22,7 +22,7 @@ def option_field(index: int) -> str:
 
 def poll_menu(
     content: Content, meta: dict[str, Any], open_now: bool
-) -> tuple[tuple[Choice, ...], Form | None]:
+) -> tuple[tuple[Choice, ...], FieldForm | None]:
     """The poll message's menu (Edit while open, except on the team poll; Delete always)
     and the edit form that goes with it."""
     messages, poll_id = content.poll_manage.messages, meta["id"]
@@ -33,7 +33,7 @@ def poll_menu(
     return (edit, delete), edit_form(content, meta)
 
 
-def edit_form(content: Content, meta: dict[str, Any]) -> Form:
+def edit_form(content: Content, meta: dict[str, Any]) -> FieldForm:
     """The edit form: the question and each option, filled in as they are now."""
     messages, limits = content.poll_manage.messages, content.polls.limits
     fields = [
@@ -55,4 +55,6 @@ def edit_form(content: Content, meta: dict[str, Any]) -> Form:
         for index, label in enumerate(meta["options"])
     ]
     submit = Choice(messages.edit_submit, Action.POLL_EDIT_SAVE, meta["id"], ChoiceStyle.PRIMARY)
-    return Form(messages.edit_title, tuple(fields), submit, messages.edit_note, Action.POLL_EDIT)
+    return FieldForm(
+        messages.edit_title, tuple(fields), submit, messages.edit_note, Action.POLL_EDIT
+    )

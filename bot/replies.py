@@ -50,6 +50,8 @@ class Action(StrEnum):
     POLL_EDIT = "poll.edit"  # open the form to edit a poll's question and option labels
     POLL_EDIT_SAVE = "poll.edit_save"  # the filled-in edit form (its inputs come with it)
     POLL_STOP = "poll.stop"  # stop a scheduled or recurring poll (value: the schedule id)
+    POLL_ADD_OPTION = "poll.add_option"  # value: the poll id; the typed option comes as text
+    POLL_REMIND = "poll.remind"  # the creator reminds those who haven't voted
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -103,6 +105,11 @@ class ReplyKind(StrEnum):
     POLL_DELETED = "poll.deleted"
     POLL_EDITED = "poll.edited"
     POLL_EDIT_FORM = "poll.edit_form"  # the form to edit a poll (a modal where there are)
+    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a Slack modal, Teams' box)
+    POLL_OPTION_ADDED = "poll.option_added"
+    POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
+    POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
+    POLL_REMINDING = "poll.reminding"  # reminders under way; the count comes later
 
 
 class Tone(StrEnum):
@@ -175,6 +182,27 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
+class Form:
+    """One line of text to ask for (a new poll option). Sending it comes back to the core
+    as ``ButtonPress(action, value, text=what was typed)``.
+
+    On a shared message a front end shows it as a box next to the button with the same
+    action (Teams), or keeps the button and asks in a dialog when it is pressed (Slack,
+    which gets this form back on that press). Set on a refusal, ``error`` says what to
+    fix and the front end shows it beside the box.
+    """
+
+    title: str
+    label: str
+    placeholder: str
+    submit: str
+    action: Action | str
+    value: str
+    max_length: int
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Attachment:
     """A file that goes with a reply (a poll's results as CSV)."""
 
@@ -185,7 +213,7 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One text input of a :class:`Form`; what was typed comes back under ``name``."""
+    """One text input of a :class:`FieldForm`; what was typed comes back under ``name``."""
 
     name: str
     label: str
@@ -196,8 +224,9 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class Form:
-    """A few text inputs and the button that sends them (a poll's edit form).
+class FieldForm:
+    """Several labelled text inputs, filled in, and the button that sends them (a poll's
+    edit form); unlike :class:`Form`'s one box.
 
     ``submit`` comes back as a press with every field's text in ``ButtonPress.inputs``.
     """
@@ -257,14 +286,16 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
+    #: A line of text to ask for (see :class:`Form`).
+    form: Form | None = None
     #: Actions kept out of the way (a poll's Edit and Delete): Slack's "⋯" overflow menu,
     #: Teams' card behind a ``menu_title`` button.
     menu: tuple[Choice, ...] = ()
     menu_title: str = ""
-    #: A form to fill in. As the answer to a press it opens as a dialog where the platform
-    #: has them (Slack's modal); on a message with a ``menu``, platforms that show inputs
-    #: inline (Teams) put it behind the menu in place of ``form.opened_by``.
-    form: Form | None = None
+    #: Several inputs to fill in. As the answer to a press it opens as a dialog where the
+    #: platform has them (Slack's modal); on a message with a ``menu``, platforms that show
+    #: inputs inline (Teams) put it behind the menu in place of ``menu_form.opened_by``.
+    menu_form: FieldForm | None = None
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""

@@ -16,12 +16,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack.blocks import FORM_CALLBACK, MENU_ACTION, action_id_pattern
+from adapters.slack.blocks import FIELDS_CALLBACK, MENU_ACTION, action_id_pattern
+from adapters.slack.commands import DirectCommands
 from adapters.slack.delivery import SlackDelivery, web_client
+from adapters.slack.forms import FORM_CALLBACK
 from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import SlackPeople
+from adapters.slack.roster import SlackRoster
 from adapters.slack.settings import SlackSettings
 from bot.background import BackgroundWork
 from bot.conversation import Conversation
@@ -46,8 +49,10 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
     for action in Action:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
     bolt.action(action_id_pattern(MENU_ACTION))(listeners.on_menu_pick)
-    bolt.view(FORM_CALLBACK)(listeners.on_form_submit)
     bolt.action(ANYTHING)(listeners.on_unknown_press)
+    bolt.view(FORM_CALLBACK)(listeners.on_form_submission)
+    bolt.view(FIELDS_CALLBACK)(listeners.on_fields_submission)
+    bolt.view(ANYTHING)(listeners.on_other_event)  # not our modal: acknowledged, ignored
     bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
     bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)
     bolt.event("app_home_opened", matchers=[listeners.is_home_tab])(listeners.on_home_opened)
@@ -70,6 +75,7 @@ class SlackApp:
         conversation.people.register(PLATFORM, self.people)
         self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
         conversation.outbox.register(PLATFORM, SlackOutbound(self.delivery))
+        conversation.rosters.register(PLATFORM, SlackRoster(client, self.people))
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,
@@ -81,7 +87,9 @@ class SlackApp:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         register_listeners(self.bolt, self.listeners)
-        self.requests = SlackRequests(settings.signing_secret, self.bolt)
+        # The slash command skips Bolt's per-request machinery (adapters/slack/commands.py).
+        direct = DirectCommands({SLASH_COMMAND: self.listeners.on_command})
+        self.requests = SlackRequests(settings.signing_secret, self.bolt, direct)
         self._socket_mode: Any = None
         self._connecting: asyncio.Task[None] | None = None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Bar, Choice, ChoiceStyle, Form, Reply, Table, fit_label
+from bot.replies import Bar, Choice, ChoiceStyle, FieldForm, Reply, Table, fit_label
 
 Block = dict[str, Any]
 
@@ -43,8 +43,8 @@ MAX_OVERFLOW_OPTIONS = 5
 MAX_OPTION_VALUE = 150
 MAX_MODAL_TITLE = 24
 MAX_INPUT_LABEL = 2000
-#: The ``callback_id`` of every modal made from a core :class:`~bot.replies.Form`.
-FORM_CALLBACK = "form"
+#: The ``callback_id`` of every modal made from a core :class:`~bot.replies.FieldForm`.
+FIELDS_CALLBACK = "aic.fields"
 #: The ``action_id`` of the text input inside each of a form modal's input blocks.
 INPUT_ACTION = "value"
 
@@ -272,10 +272,11 @@ def menu_pick(value: str) -> tuple[str, str]:
     return action, rest
 
 
-def form_modal(form: Form, metadata: str) -> dict[str, Any]:
-    """A modal (``views.open``) showing a core form: one input block per field, its note,
-    and the form's submit label on Slack's Submit button. ``metadata`` comes back with the
-    submission (``private_metadata``: what was submitted, and where from)."""
+def fields_modal(form: FieldForm, metadata: str) -> dict[str, Any]:
+    """A modal (``views.open``) showing a core form of several fields: one input block
+    each, its note, and the form's submit label on Slack's Submit button. ``metadata``
+    comes back with the submission (``private_metadata``: what was submitted, and where
+    from)."""
     blocks: list[Block] = []
     for field in form.fields:
         element: Block = {
@@ -298,7 +299,7 @@ def form_modal(form: Form, metadata: str) -> dict[str, Any]:
         blocks.append({"type": "context", "elements": [_md(escape_mrkdwn(form.note))]})
     return {
         "type": "modal",
-        "callback_id": FORM_CALLBACK,
+        "callback_id": FIELDS_CALLBACK,
         "private_metadata": metadata,
         "title": _plain(form.title, MAX_MODAL_TITLE),
         "submit": _plain(form.submit.label, MAX_MODAL_TITLE),

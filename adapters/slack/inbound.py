@@ -14,7 +14,9 @@ Everything Slack sends on its way to the core passes through here, in this order
 3. **Handed to Bolt** as that dict (:class:`SlackRequests`), which dispatches it by its own
    matchers to :mod:`adapters.slack.listeners`. Bolt never parses the body itself: its
    parser mistakes a slash command whose text contains the word "payload" for an
-   interaction.
+   interaction. The one exception is our own slash command, the busiest request: it goes
+   straight to its listener (:mod:`adapters.slack.commands`), which is everything Bolt
+   would have done for it, without Bolt's per-request middleware and matcher machinery.
 4. **Translated** into the core's neutral events (:func:`command_from_slash`,
    :func:`press_from_action`, :func:`message_from_event`, :func:`home_opened`): pure
    functions over the dicts Slack sends, called by the listeners.
@@ -37,6 +39,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack.commands import DirectCommands
 from bot.events import Actor, ButtonPress, Command, HomeOpened, Message
 from bot.front_ends import MALFORMED, REQUEST_KIND
 
@@ -157,9 +160,12 @@ def read_body(body: bytes, content_type: str) -> dict[str, Any]:
 class SlackRequests:
     """``POST /slack/events``: verify, read, report the kind, let Bolt dispatch."""
 
-    def __init__(self, signing_secret: str, bolt: AsyncApp) -> None:
+    def __init__(
+        self, signing_secret: str, bolt: AsyncApp, commands: DirectCommands | None = None
+    ) -> None:
         self._signing_secret = signing_secret
         self._bolt = bolt
+        self._commands = commands
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """Answer one request from Slack with Bolt's acknowledgement (or a 401/400)."""
@@ -173,7 +179,11 @@ class SlackRequests:
             REQUEST_KIND.set(MALFORMED)
             log.info("slack request rejected: %s", exc)
             return web.json_response({"error": "malformed request"}, status=400)
-        REQUEST_KIND.set(request_kind(payload))
+        kind = request_kind(payload)
+        REQUEST_KIND.set(kind)
+        direct = self._commands
+        if kind == "command" and direct is not None and direct.takes(payload, request.headers):
+            return await direct.answer(payload)
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()
         }
@@ -263,14 +273,15 @@ MAX_FORM_FIELDS = 20
 MAX_FORM_TEXT = 2000
 
 
-def form_metadata(action: str, value: str, channel: str) -> str:
-    """What a form modal carries back: the submit action, its value, the channel."""
+def fields_metadata(action: str, value: str, channel: str) -> str:
+    """What a modal of several fields carries back: the submit action, its value, the
+    channel."""
     return json.dumps({"action": action, "value": value, "channel": channel})
 
 
-def press_from_submission(payload: Mapping[str, Any]) -> tuple[ButtonPress, str] | None:
-    """A ``view_submission`` of a form modal → the form's submit press (every input's text
-    in ``inputs``) and the channel the form was opened from; None when it is not ours."""
+def press_from_fields_submission(payload: Mapping[str, Any]) -> tuple[ButtonPress, str] | None:
+    """A ``view_submission`` of a modal of several fields → the form's submit press (every
+    input's text in ``inputs``) and the channel it was opened from; None when not ours."""
     view = payload.get("view")
     view = view if isinstance(view, Mapping) else {}
     try:
@@ -291,7 +302,7 @@ def press_from_submission(payload: Mapping[str, Any]) -> tuple[ButtonPress, str]
     actor = actor_from_interaction(payload)
     channel = _text(metadata.get("channel"))
     actor = Actor(actor.platform, actor.workspace, channel, actor.user, actor.user_name)
-    press = ButtonPress(actor, metadata["action"], _text(metadata.get("value")), inputs)
+    press = ButtonPress(actor, metadata["action"], _text(metadata.get("value")), inputs=inputs)
     return press, channel
 
 

@@ -15,6 +15,14 @@ Where each reply goes:
   messages, private ones (the questionnaire) as ephemerals for the person.
 * direct message: replies in the DM.
 * App Home opened: the core's answer to ``HomeOpened``, published with ``views.publish``.
+* a reply that asks for text (``Reply.form``, e.g. a poll's "Add an option") opens a modal
+  with ``views.open``; its submission is answered in the modal when refused (errors under
+  the box), else by ephemerals in the channel it was opened from (:mod:`adapters.slack.forms`).
+* a reply's menu (``Reply.menu``, a poll's Edit and Delete) is a "⋯" overflow menu; a pick
+  comes back as the core action its option names. A form of several fields answering a
+  press (``Reply.menu_form``, a poll's edit form) opens as a modal of its own
+  (``aic.fields``); a refusal shows in it (the modal stays open), else the note follows
+  as an ephemeral in the channel.
 * a new poll (``Reply.new_poll`` set, from the slash command, a mention or a DM) is posted
   to the channel with ``chat.postMessage``, never in the acknowledgement, and attached to
   the poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); when Slack
@@ -36,22 +44,28 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.blocks import fallback_text, form_modal, menu_pick, render_blocks
+from adapters.slack.blocks import fallback_text, fields_modal, menu_pick, render_blocks
 from adapters.slack.delivery import SlackDelivery
+from adapters.slack.forms import (
+    errors_response,
+    form_view,
+    press_from_submission,
+    submission_thread,
+)
 from adapters.slack.inbound import (
     command_from_slash,
-    form_metadata,
+    fields_metadata,
     home_opened,
     is_from_a_bot,
     message_from_event,
     press_from_action,
-    press_from_submission,
+    press_from_fields_submission,
     thread_of,
 )
 from adapters.slack.polls import SlackPollPoster
 from bot.background import BackgroundWork, finished_within
 from bot.conversation import Conversation
-from bot.events import Event
+from bot.events import ButtonPress, Event
 from bot.replies import Action, Placement, Reply, Tone, Visibility
 from bot.store import StateStore, StoreUnavailable
 
@@ -84,7 +98,7 @@ class PressOrigin:
     user: str
     thread_ts: str
     ephemeral: bool
-    #: Lets the answer open a modal (a form) for a few seconds after the press.
+    #: Lets the answer open a modal (valid for three seconds after the press).
     trigger_id: str = ""
 
     @classmethod
@@ -200,10 +214,11 @@ class SlackListeners:
             self._answer_press(body, picked, Action.parse(core_name)), "overflow menu pick"
         )
 
-    async def on_form_submit(self, ack: Ack, body: dict[str, Any]) -> None:
-        """A form modal sent (``view_submission``): what to fix shows in the modal, which
-        stays open; otherwise it closes and the note comes privately where it was opened."""
-        submitted = press_from_submission(body)
+    async def on_fields_submission(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A modal of several fields sent (``view_submission``): what to fix shows in the
+        modal, which stays open; otherwise it closes and the note comes privately where it
+        was opened."""
+        submitted = press_from_fields_submission(body)
         if submitted is None:
             await ack()
             return
@@ -237,13 +252,19 @@ class SlackListeners:
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
-        if reply.form is not None and not reply.menu and origin.trigger_id:
-            # A form answering a press opens as a modal; its submit comes back with the
-            # channel, where the note after it is shown.
-            submit = reply.form.submit
-            metadata = form_metadata(str(submit.action), submit.value, origin.channel)
-            if await self.delivery.open_modal(origin.trigger_id, form_modal(reply.form, metadata)):
+        if reply.menu_form is not None and not reply.menu and origin.trigger_id:
+            # Several inputs answering a press open as a modal; its submit comes back with
+            # the channel, where the note after it is shown.
+            submit = reply.menu_form.submit
+            metadata = fields_metadata(str(submit.action), submit.value, origin.channel)
+            modal = fields_modal(reply.menu_form, metadata)
+            if await self.delivery.open_view(origin.trigger_id, modal):
                 return
+        if reply.form is not None and origin.trigger_id:
+            view = form_view(reply.form, origin.channel, origin.thread_ts)
+            if not await self.delivery.open_view(origin.trigger_id, view):
+                await self.delivery.apologise(origin.response_url)
+            return
         if reply.attachment is not None:
             await self._deliver_file(origin, reply)
             return
@@ -270,6 +291,41 @@ class SlackListeners:
             return
         if reply.delivered_note is not None:
             await self.delivery.respond(origin.response_url, reply.delivered_note, replace=False)
+
+    # --- modals ------------------------------------------------------------------------
+
+    async def on_form_submission(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Our modal was submitted: a refusal keeps it open with the reason under the box;
+        otherwise it closes and the core's notes go to the channel, for the person only."""
+        press = press_from_submission(body)
+        if press is None:
+            await ack()
+            return
+        work = self.background.spawn(self._handle(press), "form submission")
+        thread = submission_thread(body)
+        if not await finished_within(work, ACK_BUDGET_SECONDS):
+            await ack()  # the modal closes; what the core says follows as ephemerals
+            self.background.spawn(self._form_notes(press, thread, work), "slow form submission")
+            return
+        replies = work.result()
+        refusal = next((r for r in replies if r.form is not None), None)
+        if refusal is not None and refusal.form is not None:
+            await ack(**errors_response(refusal.form.error or refusal.text))
+            return
+        await ack()
+        await self._form_notes(press, thread, work)
+
+    async def _form_notes(
+        self, press: ButtonPress, thread: str, work: asyncio.Task[list[Reply]]
+    ) -> None:
+        """The core's answers to a submitted modal, for the person only, where it was opened
+        (in their DM with the bot when that place is unknown)."""
+        channel, user = press.actor.channel, press.actor.user
+        for reply in await work:
+            if channel:
+                await self.delivery.post_ephemeral(channel, user, reply, thread)
+            else:
+                await self.delivery.post(user, reply)
 
     # --- events ------------------------------------------------------------------------
 

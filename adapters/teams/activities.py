@@ -12,12 +12,15 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams.cards import ACTION_KEY, VALUE_KEY
+from adapters.teams.cards import ACTION_KEY, TEXT_KEY, VALUE_KEY
 from bot.events import Actor, ButtonPress, Message
 
 PLATFORM = "teams"
 
 _LEFTOVER_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+#: How much of a card's text box is read: more than any option may be, so the core can
+#: still say it is too long; never all of a forged one.
+MAX_TYPED = 1000
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -100,12 +103,14 @@ def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
     if not isinstance(action, str) or not action:
         return None
     value = _get(data, VALUE_KEY)
+    typed = _get(data, TEXT_KEY)
+    text = typed[:MAX_TYPED] if isinstance(typed, str) else ""
     inputs = {
-        str(key)[:64]: text[:MAX_INPUT_TEXT]
-        for key, text in list(data.items())[: MAX_INPUTS + 2]
-        if key not in (ACTION_KEY, VALUE_KEY) and isinstance(text, str)
+        str(key)[:64]: typed_in[:MAX_INPUT_TEXT]
+        for key, typed_in in list(data.items())[: MAX_INPUTS + 3]
+        if key not in (ACTION_KEY, VALUE_KEY, TEXT_KEY) and isinstance(typed_in, str)
     }
-    return ButtonPress(actor, action, value if isinstance(value, str) else "", inputs)
+    return ButtonPress(actor, action, value if isinstance(value, str) else "", text, inputs)
 
 
 def event_of_message(activity: Activity) -> ButtonPress | Message | None:

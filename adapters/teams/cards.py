@@ -19,7 +19,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Form, Reply, Section, Table
+from bot.replies import (
+    Attachment,
+    Bar,
+    Choice,
+    ChoiceStyle,
+    FieldForm,
+    Form,
+    Reply,
+    Section,
+    Table,
+)
 
 #: The content type of an Adaptive Card attachment and of an invoke response carrying one.
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -29,6 +39,8 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 #: Keys under which a button carries the core's Choice.action / Choice.value.
 ACTION_KEY = "aic_action"
 VALUE_KEY = "aic_value"
+#: The id of a form's Input.Text: what was typed arrives in ``data`` under it.
+TEXT_KEY = "aic_text"
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -179,6 +191,19 @@ def action(choice: Choice, title: str = "") -> Element:
     return execute
 
 
+def _form(form: Form) -> Element:
+    """A form's box (Input.Text). Every Action.Execute on the card sends what is typed in
+    it with its data; the core reads it with the press of the form's own button."""
+    return {
+        "type": "Input.Text",
+        "id": TEXT_KEY,
+        "label": form.label,
+        "placeholder": form.placeholder,
+        "maxLength": form.max_length,
+        "spacing": "medium",
+    }
+
+
 def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     """The main buttons; numbered lines with short numbered buttons when a title is long."""
     if all(len(choice.label) <= LONG_LABEL for choice in choices):
@@ -206,7 +231,7 @@ def _input(name: str, label: str, value: str, max_length: int) -> Element:
 def menu_card(reply: Reply) -> Element:
     """The reply's menu as an Action.ShowCard titled ``menu_title`` ("Manage"): the form
     inline (its inputs and submit), then the other menu actions."""
-    form: Form | None = reply.form
+    form: FieldForm | None = reply.menu_form
     body: list[Element] = []
     actions: list[Element] = []
     if form is not None:
@@ -241,6 +266,8 @@ def render_card(reply: Reply) -> Card:
         body.append(_text_block(reply.choices_title, weight="bolder", spacing="medium"))
     if reply.choices:
         body += _choices(reply.choices)
+    if reply.form is not None:
+        body.append(_form(reply.form))
     if reply.context:
         body.append(_text_block(reply.context, isSubtle=True, size="small", spacing="medium"))
     card: Card = {

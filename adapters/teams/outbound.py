@@ -45,6 +45,11 @@ def _conversation_reference(saved: dict[str, Any]) -> ConversationReference:
     )
 
 
+def conversation_reference(saved: MessageRef) -> ConversationReference:
+    """The botbuilder reference of a saved conversation (or of a card's place in one)."""
+    return _conversation_reference(saved)
+
+
 class TeamsOutbound:
     """Posts and replaces cards in conversations the bot was told about."""
 

@@ -95,6 +95,7 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
         "Hybrid",
         messages.close_button,
         messages.export_button,
+        messages.remind_button,
         manage.edit_submit,  # behind "Manage"
         manage.delete_menu_button,
     ]
