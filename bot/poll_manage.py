@@ -171,6 +171,7 @@ class PollManager:
         if not await self._may_manage(actor, meta):
             return [self._note(ReplyKind.POLL_REFUSED, self.messages.not_allowed_delete)]
         await service.polls.delete(poll_id)
+        await service.reminders.forget(poll_id)  # a timed reminder, if any, will not come
         service.forget_definition(poll_id)
         creator = str(meta["creator"]["user"])
         await service.scheduler.schedules.forget(

@@ -148,6 +148,7 @@ class PollScheduler:
         previous = record.get("last_poll")
         closed = isinstance(previous, str) and bool(previous)
         if closed and await service.polls.close(str(previous), now, "schedule") == 1:
+            await service.reminders.forget(str(previous))  # its timed reminder won't come
             service.refresher.schedule(str(previous), force=True)
         replies = await service.start(actor, str(record["text"]), occurrence=occurrence)
         poll = next((r for r in replies if r.new_poll), None)

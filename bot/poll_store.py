@@ -41,7 +41,18 @@ POLL_TTL_SECONDS = 90 * 24 * 3600
 #: The sorted set of open polls' deadlines.
 DEADLINES = ("poll-deadlines",)
 #: Every key of one poll (``poll:{id}:<part>``): what deleting a poll removes.
-POLL_PARTS = ("meta", "state", "votes", "counts", "names", "profiles", "viewers", "render-lock")
+POLL_PARTS = (
+    "meta",
+    "state",
+    "votes",
+    "counts",
+    "names",
+    "profiles",
+    "viewers",
+    "render-lock",
+    "reminded",
+    "remind-job",
+)
 
 
 def _script(name: str) -> str:
@@ -227,7 +238,9 @@ class PollStore:
         def change(current: Any) -> Any:
             if not isinstance(current, dict):
                 return current  # deleted meanwhile: written back as it was, with a TTL
-            return {**current, "question": question, "options": list(options)}
+            # An option a voter added meanwhile (--allow-add) stays, after the renamed ones.
+            added = list(current.get("options", []))[len(options) :]
+            return {**current, "question": question, "options": [*options, *added]}
 
         await self.store.update_json(
             "poll", "{" + poll_id + "}", "meta", change=change, ttl=POLL_TTL_SECONDS

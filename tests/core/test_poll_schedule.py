@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from bot.content import Content
 from bot.conversation import Conversation
-from bot.events import Actor, Command
+from bot.events import Actor, ButtonPress, Command
 from bot.outbound import MessageRef, Place
 from bot.poll_schedule import Recurrence
 from bot.redis_connect import connect
@@ -247,3 +247,20 @@ async def test_my_schedules_stay_listed_however_many_polls_i_start_after_them(
     series, polls = listing.sections
     assert len(series.lines) == 1 and "Standup mood?" in series.lines[0]
     assert len(polls.lines) == 10 and "Poll 59?" in polls.lines[0]  # newest first, at most 10
+
+
+async def test_a_renamed_poll_keeps_an_option_a_voter_added_meanwhile(
+    conversation: Conversation, outbound: RecordingOutbound
+) -> None:
+    (poll,) = await conversation.handle(Command(MANAGER, "poll", '"Topics?" "A" "B" --allow-add'))
+    poll_id = poll.meta["poll"]
+    store = conversation.polls.polls
+    # Both read the poll with two options; the voter's option lands first.
+    added = await conversation.handle(
+        ButtonPress(Actor("test", "W1", "C1", "U0VOTER"), "poll.add_option", poll_id, "C")
+    )
+    assert added[0].kind == "poll.option_added"
+    assert await store.rename(poll_id, "Topics for Friday?", ["Alpha", "B"])
+    meta = await store.meta(poll_id)
+    assert meta is not None and meta["options"] == ["Alpha", "B", "C"]
+    assert meta["question"] == "Topics for Friday?"

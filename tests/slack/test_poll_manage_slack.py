@@ -179,7 +179,10 @@ async def test_the_creator_deletes_the_poll_its_message_and_every_key(
     store: StateStore,
     redis_client: aioredis.Redis,
 ) -> None:
-    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi" --closes-in 4h')
+    poll = await start_poll(
+        bot, conversation, '"Lunch?" "Pizza" "Sushi" --closes-in 4h --remind-in 1h'
+    )
+    assert await redis_client.zscore(store.key("poll-reminders"), poll.id) is not None
     await press(bot, poll, poll.vote_button(0), "U0ANN", "ann")
     tagged = f"{store.prefix}:poll:{{{poll.id}}}:*"
     assert [k async for k in redis_client.scan_iter(match=tagged)]
@@ -193,6 +196,7 @@ async def test_the_creator_deletes_the_poll_its_message_and_every_key(
     assert deleted.body == {"channel": CHANNEL, "ts": poll.ts}
     assert [k async for k in redis_client.scan_iter(match=tagged)] == []
     assert await redis_client.zscore(store.key("poll-deadlines"), poll.id) is None
+    assert await redis_client.zscore(store.key("poll-reminders"), poll.id) is None
     # A press on the old message now finds no poll.
     gone = await press(bot, poll, poll.vote_button(1), "U0BOB", "bob")
     assert content.polls.messages.poll_missing in shown_text(gone.body["blocks"])
