@@ -273,7 +273,7 @@ class PollManager:
 
     def _refused(self, meta: dict[str, Any], text: str, field: str) -> Reply:
         """A save refused: what to fix, and the form again with it beside ``field`` (shown
-        in Slack's modal, which stays open)."""
+        in a dialog, which stays open)."""
         form = edit_form(self.service.content, meta, {field: text})
         return replace(self._note(ReplyKind.POLL_ERROR, text, {"poll": meta["id"]}), forms=(form,))
 

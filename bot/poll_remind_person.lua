@@ -5,8 +5,8 @@
 -- KEYS[4] poll:{id}:state (gone once the poll is deleted; closed = '1' once it closed)
 -- ARGV: voter key, now, repeat window in seconds, ttl of the record, ttl of the counts
 -- Returns 1: recorded (send it); 0: reminded within the window; 2: has voted meanwhile;
--- 3: the poll was deleted or closed meanwhile (the burst stops; nothing is written).
-if redis.call('EXISTS', KEYS[4]) == 0 or redis.call('HGET', KEYS[4], 'closed') == '1' then
+-- 3: the poll closed (or was deleted) meanwhile: the burst stops, nothing is written.
+if redis.call('HGET', KEYS[4], 'closed') ~= '0' then
   return 3
 end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then

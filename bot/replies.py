@@ -99,7 +99,7 @@ class ReplyKind(StrEnum):
     POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
-    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a Slack modal, Teams' box)
+    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a dialog, or the box on the poll)
     POLL_OPTION_ADDED = "poll.option_added"
     POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
     POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
@@ -203,7 +203,7 @@ class Field:
     #: A hint shown in the empty input ("Up to 75 characters").
     placeholder: str = ""
     #: Set on a refusal: what to fix in what was typed here, shown beside the input
-    #: (under it in Slack's modal, which stays open; under the box on a Teams card).
+    #: (under it in a dialog, which stays open; under the box on a message).
     error: str = ""
 
 
@@ -214,9 +214,9 @@ class Form:
 
     ``submit`` comes back as a press with every field's text in ``ButtonPress.inputs``
     (by :attr:`Field.name`). ``opened_by`` is the action of the button or menu entry the
-    form belongs to. Where forms open as a dialog of their own (Slack's modal), pressing
+    form belongs to. Where forms open as a dialog of their own, pressing
     that opener answers with the form and the front end opens it; where inputs sit on the
-    message (Teams), the form is shown there instead: beside the opener's button when the
+    message, the form is shown there instead: beside the opener's button when the
     opener is one of :attr:`Reply.controls` (the opener stays when it is the submit
     itself), inside the menu card in the opener's place when it is a :attr:`Reply.menu`
     entry. A refusal answers with the form again, its fields' ``error`` set.
@@ -279,13 +279,13 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
-    #: Actions kept out of the way (a poll's Edit and Delete): Slack's "⋯" overflow menu,
-    #: Teams' card behind a ``menu_title`` button.
+    #: Actions kept out of the way (a poll's Edit and Delete): an overflow menu, or a card
+    #: behind a ``menu_title`` button.
     menu: tuple[Choice, ...] = ()
     menu_title: str = ""
     #: Forms to fill in (see :class:`Form`). As the answer to a press the first one opens as
-    #: a dialog where the platform has them (Slack's modal); on a message, platforms that
-    #: show inputs inline (Teams) put each beside its opener, or behind the menu.
+    #: a dialog where the platform has them; on a message, platforms that show inputs
+    #: inline put each beside its opener, or behind the menu.
     forms: tuple[Form, ...] = ()
 
     def all_text(self) -> str:
