@@ -264,3 +264,18 @@ async def test_a_renamed_poll_keeps_an_option_a_voter_added_meanwhile(
     meta = await store.meta(poll_id)
     assert meta is not None and meta["options"] == ["Alpha", "B", "C"]
     assert meta["question"] == "Topics for Friday?"
+
+
+async def test_an_eleventh_schedule_is_refused_and_nothing_is_stored(
+    conversation: Conversation, outbound: RecordingOutbound, content: Content
+) -> None:
+    conversation.polls.clock = lambda: paris("2026-12-03 08:00")
+    conversation.polls.rate_limit.per_person = conversation.polls.rate_limit.per_channel = 1000
+    for number in range(10):
+        note = await schedule(conversation, f'"Q{number}?" "A" "B" --repeat daily --at 09:30')
+        assert note.kind == "poll.scheduled"
+    refused = await schedule(conversation, '"One more?" "A" "B" --post-in 1h')
+    assert refused.kind == "poll.error"
+    assert refused.text == content.poll_manage.messages.too_many_series.format(count=10)
+    assert len(await conversation.polls.scheduler.sweep(paris("2026-12-03 09:30"))) == 10
+    assert not any(r.header == "One more?" for _, r in outbound.posts)
