@@ -5,11 +5,7 @@ The clock is injected (``conversation.polls.clock``): nothing here waits for min
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import AsyncIterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis.asyncio as aioredis
@@ -17,49 +13,12 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
-from bot.outbound import MessageRef, Place
+from bot.outbound import Place
 from bot.poll_schedule import Recurrence
-from bot.redis_connect import connect
-from bot.replies import Reply, Visibility
-from bot.settings import Settings
+from bot.replies import Visibility
 from bot.store import StateStore
+from tests.schedule_kit import MANAGER, PARIS, RecordingOutbound, paris, schedule
 from tests.wording import shaped_like
-
-PARIS = ZoneInfo("Europe/Paris")
-MANAGER = Actor("test", "W1", "C1", "UMGR", "Maya", time_zone="Europe/Paris")
-
-
-def paris(text: str) -> float:
-    """Epoch seconds of a wall-clock time in Paris (``2026-12-03 09:30``)."""
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=PARIS).timestamp()
-
-
-class RecordingOutbound:
-    """A platform's outbound port: records posts and updates, as a platform stand-in."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[Place, Reply]] = []
-        self.updates: list[tuple[MessageRef, Reply]] = []
-        self.notes: list[tuple[Actor, Reply]] = []
-        #: When False, the platform refuses every post (the bot left the channel).
-        self.accepts = True
-
-    async def post(self, place: Place, reply: Reply) -> MessageRef | None:
-        if not self.accepts:
-            return None
-        self.posts.append((place, reply))
-        return {"ts": f"{len(self.posts)}.0", "channel": place.channel}
-
-    async def update(self, message: MessageRef, reply: Reply) -> bool:
-        self.updates.append((message, reply))
-        return True
-
-    async def notify(self, person: Actor, reply: Reply) -> bool:
-        self.notes.append((person, reply))
-        return True
-
-    async def delete(self, message: MessageRef) -> bool:
-        return True
 
 
 @pytest.fixture
@@ -68,11 +27,6 @@ def outbound(conversation: Conversation) -> RecordingOutbound:
     conversation.outbox.register("test", port)
     conversation.polls.refresh_window = 0.01
     return port
-
-
-async def schedule(conversation: Conversation, text: str, actor: Actor = MANAGER) -> Reply:
-    (reply,) = await conversation.handle(Command(actor, "poll", text))
-    return reply
 
 
 async def keys_under(store: StateStore, redis_client: aioredis.Redis) -> list[str]:
@@ -181,38 +135,6 @@ async def test_a_recurring_poll_closes_the_previous_one_and_says_when_it_is_late
     # The next one is Tuesday's, on time.
     (third,) = await scheduler.sweep(paris("2026-12-08 09:30"))
     assert late not in outbound.posts[2][1].context and third not in (first, second)
-
-
-@pytest.fixture
-async def three_replicas(
-    content: Content, store: StateStore, redis_url: str
-) -> AsyncIterator[list[tuple[Conversation, RecordingOutbound]]]:
-    """Three independent cores, each on its own Redis connection, one shared prefix."""
-    connections = [connect(Settings(redis_url=redis_url)) for _ in range(3)]
-    replicas = []
-    for connection in connections:
-        replica = Conversation(content, StateStore(connection.client, prefix=store.prefix))
-        port = RecordingOutbound()
-        replica.outbox.register("test", port)
-        replicas.append((replica, port))
-    try:
-        yield replicas
-    finally:
-        for connection in connections:
-            await connection.close()
-
-
-async def test_three_replicas_racing_on_each_occurrence_post_it_once(
-    three_replicas: list[tuple[Conversation, RecordingOutbound]],
-) -> None:
-    first, _ = three_replicas[0]
-    first.polls.clock = lambda: paris("2026-12-03 08:00")
-    await schedule(first, '"Standup mood?" "Good" "Meh" --repeat daily --at 09:30')
-    for day in range(3, 13):
-        when = paris(f"2026-12-{day:02d} 09:30")
-        results = await asyncio.gather(*(r.polls.scheduler.sweep(when) for r, _ in three_replicas))
-        assert sorted(len(posted) for posted in results) == [0, 0, 1], day
-    assert sum(len(port.posts) for _, port in three_replicas) == 10
 
 
 async def test_a_scheduled_poll_the_platform_refuses_is_told_to_its_creator_and_leaves_nothing(
