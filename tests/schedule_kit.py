@@ -48,5 +48,6 @@ class RecordingOutbound:
 
 
 async def schedule(conversation: Conversation, text: str, actor: Actor = MANAGER) -> Reply:
+    """Send ``poll <text>`` as ``actor``; the one reply (a note, or a poll posted now)."""
     (reply,) = await conversation.handle(Command(actor, "poll", text))
     return reply
