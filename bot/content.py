@@ -318,6 +318,10 @@ class Faq(_Strict):
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: Whether the runner-up the decision rule compares the best entry with skips the
+    #: entries related to it (``related``, either way round): two sibling entries that
+    #: both fit ("privacy" and "where is my data processed") are no reason to decline.
+    margin_skips_related: bool = False
     #: A generic entry (one of ``situation_replaces``) answered first yields to the best
     #: entry with a topic of its own that scores at least this share of it ("which kind
     #: can we audit for bias?" is the audit entry's question, not the generic one's);
@@ -488,12 +492,12 @@ class PollOptionMessages(_Strict):
     #: Joins a voter's picks in a "you picked" line.
     picks_separator: str
     add_button: str
-    #: The Slack modal's title (Slack allows 24 characters).
+    #: The dialog's title (24 characters at most: the smallest limit a front end has).
     add_title: str = Field(max_length=24)
     add_label: str
     add_placeholder: str
     add_submit: str = Field(max_length=24)
-    #: Pressing "Add an option" with nothing typed (Teams' box on the card).
+    #: Pressing "Add an option" with nothing typed in the box on the poll.
     add_prompt: str
     added: str
     add_empty: str
@@ -616,6 +620,8 @@ class PollMessages(_Strict):
     reminding: str
     #: The platform has no roster port (who is in the conversation is unknown).
     remind_unavailable: str
+    #: The platform would not list the conversation's members (the bot is not in it).
+    roster_unavailable: str
     reminders_running: str
     not_allowed_remind: str
     remind_closed: str
@@ -631,7 +637,7 @@ class PollReminders(_Strict):
     #: Nobody is reminded about one poll twice within this many hours.
     repeat_hours: int = Field(default=12, ge=1, le=24 * 7)
     #: How long a Remind press waits for the burst before answering "I'll tell you later".
-    answer_within_seconds: float = Field(default=8.0, ge=0, le=12)
+    answer_within_seconds: float = Field(default=5.0, ge=0, le=10)
     #: People named in one @mention message.
     mentions_per_message: int = Field(default=20, ge=1, le=50)
 

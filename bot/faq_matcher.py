@@ -369,8 +369,9 @@ class FaqMatcher:
         if not ranked:
             return Match(False, None, 0.0, ())
         top_entry, top_score = ranked[0]
-        runner_up = max((score for _, score in ranked[1:]), default=0.0)
         faq = self.faq
+        rivals = self._rivals(ranked)
+        runner_up = max((score for _, score in rivals), default=0.0)
         reading: Reading = getattr(ranked, "reading", Reading())
         if reading.declined:
             # A named product or a price the FAQ does not cover: no answer, no guesses.
@@ -378,7 +379,7 @@ class FaqMatcher:
         decline = getattr(ranked, "decline", 0.0)
         meanings: dict[str, float] = getattr(ranked, "meaning", {})
         meaning = meanings.get(top_entry.id)
-        lead = self._ranking_lead(ranked, meanings)
+        lead = self._ranking_lead([ranked[0], *rivals], meanings)
         answered = (
             (
                 top_score >= faq.answer_threshold
@@ -408,8 +409,9 @@ class FaqMatcher:
         )
         words = getattr(ranked, "words", 0)
         if answered and 0 < words <= faq.short_question_words:
-            # "ai tools": a word or two that many entries share; answer only a clear winner.
-            answered = lead >= faq.short_question_margin
+            # "ai tools": a word or two that many entries share; answer only a clear winner
+            # (over every other entry, siblings too).
+            answered = self._ranking_lead(ranked, meanings) >= faq.short_question_margin
         if answered and reading.entry is None:
             ranked, top_entry = self._specific_over_generic(ranked)
         ranked, top_entry, answered = self._situation(reading, ranked, top_entry, answered)
@@ -437,8 +439,10 @@ class FaqMatcher:
         Returns the ranking with that entry first.
         """
         wanted = reading.situation
-        if wanted is None or wanted == top_entry.id:
+        if wanted is None:
             return ranked, top_entry, answered
+        if wanted == top_entry.id:
+            return ranked, top_entry, answered or reading.which_one
         near = [e.id for e, _ in ranked[:_SUGGESTION_COUNT]]
         # Only a question that reads as "which one?": it closes by asking only that, or its
         # best entry is a generic one (answered, or the situation's entry is near the top);
@@ -469,6 +473,15 @@ class FaqMatcher:
             return ranked, top_entry
         rest = [item for item in ranked if item[0].id != specific[0].id]
         return [specific, *rest], specific[0]
+
+    def _rivals(self, ranked: list[tuple[FaqEntry, float]]) -> list[tuple[FaqEntry, float]]:
+        """The entries after the best one that compete with it (its siblings skipped)."""
+        top = ranked[0][0]
+        if not self.faq.margin_skips_related:
+            return ranked[1:]
+        return [
+            (e, s) for e, s in ranked[1:] if e.id not in top.related and top.id not in e.related
+        ]
 
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:

@@ -53,7 +53,7 @@ LEASE_SECONDS = 60.0
 #: A burst's running counts outlive it by this much at most.
 JOB_TTL_SECONDS = 7 * 24 * 3600
 #: What recording a person before their reminder can answer.
-RECORDED, RECENTLY_REMINDED, HAS_VOTED = 1, 0, 2
+RECORDED, RECENTLY_REMINDED, HAS_VOTED, POLL_CLOSED = 1, 0, 2, 3
 
 
 def _script(name: str) -> str:
@@ -66,6 +66,8 @@ class Outcome:
 
     reminded: int
     unreachable: int
+    #: False when the platform would not say who is in the conversation.
+    listed: bool = True
 
 
 class ReminderStore:
@@ -176,9 +178,10 @@ class ReminderStore:
 
     async def record(self, poll_id: str, voter: str, now: float, repeat_seconds: float) -> int:
         """Record ``voter`` as reminded now, before the reminder goes, and count them in
-        the burst: :data:`RECORDED`, else :data:`RECENTLY_REMINDED` or :data:`HAS_VOTED`
-        (send nothing)."""
-        keys = [self._key(poll_id, part) for part in ("reminded", "votes", "remind-job")]
+        the burst: :data:`RECORDED`, else :data:`RECENTLY_REMINDED`, :data:`HAS_VOTED` or
+        :data:`POLL_CLOSED` (send nothing)."""
+        parts = ("reminded", "votes", "remind-job", "state")
+        keys = [self._key(poll_id, part) for part in parts]
         args: list[str | float] = [voter, now, repeat_seconds, POLL_TTL_SECONDS, JOB_TTL_SECONDS]
         async with reachable("reminder record"):
             return int(await self._record(keys=keys, args=args))
@@ -212,6 +215,8 @@ class PollReminders:
         self._bursts = BackgroundWork("reminders")
         #: Polls whose Remind press is still waiting to answer with the count itself.
         self._answering: set[str] = set()
+        #: When this server last sent a reminder (the event loop's clock), for the pace.
+        self._sent_at = float("-inf")
 
     # --- starting -------------------------------------------------------------------
 
@@ -288,6 +293,8 @@ class PollReminders:
     def summary(self, outcome: Outcome) -> str:
         """What the creator reads once a burst is done."""
         messages = self.messages
+        if not outcome.listed:
+            return messages.roster_unavailable
         if outcome.reminded == 0 and outcome.unreachable == 0:
             return messages.reminded_none.format(hours=self.repeat_seconds // 3600)
         text = (
@@ -321,7 +328,9 @@ class PollReminders:
         creator = meta["creator"]["user"]
         renewed = self.clock()
         waiting: list[Member] = []
+        listed = 0
         async for page in roster.members(place, message):
+            listed += len(page)
             waiting += [
                 member
                 for member in page
@@ -331,6 +340,10 @@ class PollReminders:
                 and self.voter_of(meta, self._actor(meta, member)) not in voted
             ]
             renewed = await self._keep_lease(poll_id, renewed)
+        if not listed:  # a conversation holds at least its creator: the platform refused
+            log.warning("poll %s: nobody reminded, the members could not be listed", poll_id)
+            await self.store.finish(poll_id)
+            return await self._done(meta, Outcome(0, 0, listed=False))
         reminder = self._reminder(meta)
         unreached: list[Member] = []
         for member in waiting:
@@ -338,22 +351,30 @@ class PollReminders:
                 continue
             person = self._actor(meta, member)
             voter = self.voter_of(meta, person)
+            await self._pace()  # before the record, so it is made just before the send
             status = await self.store.record(poll_id, voter, self.clock(), self.repeat_seconds)
+            if status == POLL_CLOSED:
+                log.info("poll %s closed during its reminders: the rest are not sent", poll_id)
+                break
             if status != RECORDED:
                 continue
-            if not await self.outbox.notify(person, reminder):
+            sent = await self.outbox.notify(person, reminder)
+            self._sent_at = asyncio.get_running_loop().time()
+            if not sent:
                 await self.store.unreached(poll_id)
                 unreached.append(member)
             renewed = await self._keep_lease(poll_id, renewed)
-            if self.send_interval:
-                await asyncio.sleep(self.send_interval)
         if unreached and not meta["anonymous"]:
             await self._mention(poll_id, meta, message, unreached)
         outcome = await self.store.finish(poll_id)
         log.info(
             "poll %s: %d reminded, %d unreachable", poll_id, outcome.reminded, outcome.unreachable
         )
-        if poll_id not in self._answering:
+        return await self._done(meta, outcome)
+
+    async def _done(self, meta: dict[str, Any], outcome: Outcome) -> Outcome:
+        """Tell the creator how it went, unless their press is still waiting to say so."""
+        if meta["id"] not in self._answering:
             await self._tell_creator(meta, outcome)
         return outcome
 
@@ -374,10 +395,17 @@ class PollReminders:
         size = self.mentions_per_message
         for start in range(0, len(people), size):
             chunk = people[start : start + size]
-            if await roster.mention(message, chunk, reply):
+            await self._pace()
+            mentioned = await roster.mention(message, chunk, reply)
+            self._sent_at = asyncio.get_running_loop().time()
+            if mentioned:
                 await self.store.reached(poll_id, len(chunk))
-            if self.send_interval:
-                await asyncio.sleep(self.send_interval)
+
+    async def _pace(self) -> None:
+        """Wait until ``send_interval`` has passed since this server's last reminder."""
+        wait = self._sent_at + self.send_interval - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def _keep_lease(self, poll_id: str, renewed: float) -> float:
         """Renew the lease when a third of it has gone; when it was last renewed."""

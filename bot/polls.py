@@ -254,8 +254,6 @@ class PollService:
             "series": occurrence.schedule_id if occurrence else None,
             "late_note": occurrence.late_note if occurrence else "",
         }
-        if spec.remind_at is not None:
-            meta["remind_at"] = spec.remind_at
         await self.polls.create(meta["id"], meta, spec.deadline)
         await self.scheduler.schedules.remember(actor, f"p:{poll_id}", now)
         if spec.remind_at is not None:
@@ -309,8 +307,8 @@ class PollService:
     async def _with_added_options(self, meta: dict[str, Any], option: int) -> dict[str, Any]:
         """``meta``, read again when the option pressed is newer than this process's copy
         (someone added it through another server)."""
-        if option < len(meta["options"]):
-            return meta
+        if option < len(meta["options"]) or option >= self.content.polls.limits.max_options:
+            return meta  # known already, or more than any poll can have: no read
         self._definitions.pop(meta["id"], None)
         return await self._definition(meta["id"]) or meta
 
@@ -353,6 +351,8 @@ class PollService:
         tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=False)
         if tally.closed:
             closed = self._private(ReplyKind.POLL_CLOSED, words.add_closed, {"poll": poll_id})
+            if not text.strip():
+                return [closed]  # a press on an old message: nothing to ask for
             return [replace(closed, form=self.renderer.add_form(meta, words.add_closed))]
         if not text.strip():
             prompt = self._private(ReplyKind.POLL_ADD_FORM, words.add_prompt, {"poll": poll_id})

@@ -105,7 +105,7 @@ class ReplyKind(StrEnum):
     POLL_DELETED = "poll.deleted"
     POLL_EDITED = "poll.edited"
     POLL_EDIT_FORM = "poll.edit_form"  # the form to edit a poll (a modal where there are)
-    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a Slack modal, Teams' box)
+    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a dialog, or the box on the poll)
     POLL_OPTION_ADDED = "poll.option_added"
     POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
     POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
@@ -186,9 +186,9 @@ class Form:
     """One line of text to ask for (a new poll option). Sending it comes back to the core
     as ``ButtonPress(action, value, text=what was typed)``.
 
-    On a shared message a front end shows it as a box next to the button with the same
-    action (Teams), or keeps the button and asks in a dialog when it is pressed (Slack,
-    which gets this form back on that press). Set on a refusal, ``error`` says what to
+    On a shared message a front end shows it either as a box next to the button with the
+    same action, or keeps the button alone and asks in a dialog when it is pressed (the
+    press's answer carries this form again). Set on a refusal, ``error`` says what to
     fix and the front end shows it beside the box.
     """
 

@@ -57,6 +57,7 @@ from adapters.teams.references import (
     save_conversation_reference,
     save_reference,
 )
+from adapters.teams.refreshes import Refreshes
 from bot.conversation import Conversation
 from bot.events import ButtonPress, Installed, Message
 from bot.replies import Placement, Reply, Tone, Visibility
@@ -84,13 +85,15 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self.store = store
         self.retry = retry
         self.delivery = TeamsDelivery(conversation.polls, retry)
+        #: Long-lived keys refreshed lately, so each message does not rewrite them.
+        self.refreshes = Refreshes()
 
     # --- activities -----------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Every activity: keep the conversation's reference alive, then route it."""
         with contextlib.suppress(StoreUnavailable):  # logged; the turn says the rest
-            await keep_reference(self.store, turn_context.activity)
+            await keep_reference(self.store, turn_context.activity, self.refreshes)
         await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -227,7 +230,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
     async def remember_personal_chat(self, activity: Activity) -> None:
         """Remember a person's personal chat with the bot (where an export goes)."""
         try:
-            await remember_personal_chat(self.store, activity)
+            await remember_personal_chat(self.store, activity, self.refreshes)
         except StoreUnavailable:
             log.error("teams: personal chat not saved (redis unreachable)")
 

@@ -33,6 +33,8 @@ class Call:
     headers: dict[str, str]
     #: The HTTP status it was answered with (a scripted 429, say).
     status: int = 200
+    #: It was answered with a scripted failure (an HTTP error or ``"ok": false``).
+    refused: bool = False
 
 
 @dataclass
@@ -102,7 +104,7 @@ class SlackStandIn:
         return [
             c
             for c in self.api_calls("chat.postMessage")
-            if str(c.body.get("channel", "")).startswith("U") and c.status == 200
+            if str(c.body.get("channel", "")).startswith("U") and not c.refused
         ]
 
     def response_url(self, name: str) -> str:
@@ -168,6 +170,7 @@ class SlackStandIn:
         if queued:
             answer = queued.pop(0)
             call.status = answer.status
+            call.refused = answer.status != 200 or answer.body.get("ok") is False
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         if method == "apps.connections.open":
             return web.json_response(

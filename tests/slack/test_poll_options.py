@@ -311,6 +311,11 @@ async def test_allow_add_stops_at_ten_options_and_when_the_poll_closes(
     await press(bot, other, controls(other.blocks)["poll.close"], CREATOR, "steve")
     _response, ack = await submit(bot, submission(view, "C", "U0ANN", "ann"))
     assert ack["errors"] == {"aic_text": words.add_closed}
+    # "Add an option" on the old message of a closed poll: a note, no modal.
+    opened = len(bot.slack.api_calls("views.open"))
+    note = await press(bot, other, controls(other.blocks)["poll.add_option"], "U0BOB", "bob")
+    assert words.add_closed in shown_text(note.body["blocks"])
+    assert len(bot.slack.api_calls("views.open")) == opened
 
 
 async def test_a_forged_add_to_a_poll_without_allow_add_changes_nothing(

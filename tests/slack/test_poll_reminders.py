@@ -298,3 +298,55 @@ async def test_closing_the_poll_by_hand_cancels_its_timed_reminder(
     await press(bot, poll, controls(poll.blocks)["poll.close"], CREATOR, "steve")
     assert await conversation.polls.reminders.sweep(time.time() + 7200) == []
     assert not bot.slack.direct_messages()
+
+
+async def test_a_channel_slack_wont_list_reminds_nobody_and_says_so(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    channel_of(bot.slack, *PEOPLE)
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    del bot.slack.members[CHANNEL]  # conversations.members: channel_not_found
+    answer = await press(bot, poll, controls(poll.blocks)["poll.remind"], CREATOR, "steve")
+    assert private_text(answer) == content.polls.messages.roster_unavailable
+    assert not bot.slack.direct_messages()
+
+
+async def test_closing_the_poll_during_a_burst_stops_the_rest(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    reminders = conversation.polls.reminders
+    reminders.send_interval = 0
+    reminders.answer_within = 0
+    channel_of(bot.slack, *PEOPLE)
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+
+    async def close_at_the_first_reminder(call: Call) -> None:
+        if call.name == "chat.postMessage" and bot.slack.direct_messages():
+            bot.slack.on_call = None
+            await press(bot, poll, controls(poll.blocks)["poll.close"], CREATOR, "steve")
+
+    bot.slack.on_call = close_at_the_first_reminder
+    await press(bot, poll, controls(poll.blocks)["poll.remind"], CREATOR, "steve")
+    await bot.slack.wait_for(lambda: bot.slack.on_call is None, what="the first reminder")
+    await reminders.drain()
+    counts = reminded(bot.slack)
+    assert counts.pop(CREATOR) == 1  # how it went
+    assert list(counts.values()) == [1]  # the one sent before the poll closed
+    (note,) = [c for c in bot.slack.direct_messages() if c.body["channel"] == CREATOR]
+    assert content.polls.messages.reminded_one in note.body["text"]
+
+
+async def test_a_reminder_slack_refuses_is_counted_as_not_reached(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    messages = content.polls.messages
+    conversation.polls.reminders.send_interval = 0
+    channel_of(bot.slack, *PEOPLE)
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    bot.slack.script("chat.postMessage", Scripted(200, {"ok": False, "error": "cannot_dm_bot"}))
+
+    answer = await press(bot, poll, controls(poll.blocks)["poll.remind"], CREATOR, "steve")
+
+    unreachable = messages.reminded_unreachable.format(count=1)
+    assert private_text(answer) == f"{messages.reminded_many.format(count=3)} {unreachable}"
+    assert len(reminded(bot.slack)) == 3
