@@ -273,6 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ai-choice faq learned | head`): stop quietly, as Unix
+        # tools do, and keep Python's exit-time flush from printing a traceback too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:
         # bot.content (and pydantic) is imported only when needed: `ask` starts its model
         # load before it.
