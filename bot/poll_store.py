@@ -111,6 +111,11 @@ class PollStore:
         client = store.client
         self._vote = client.register_script(_script("poll_vote.lua"))
         self._close = client.register_script(_script("poll_close.lua"))
+        # The version the poll's message shows, only while the poll exists.
+        self._mark = client.register_script(
+            "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+            "redis.call('HSET', KEYS[1], 'rendered', ARGV[1]) return 1"
+        )
         # A new version for the poll's message, only while the poll exists.
         self._bump = client.register_script(
             "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
@@ -294,9 +299,10 @@ class PollStore:
             return bool(await self.store.client.set(key, "1", nx=True, px=window_ms))
 
     async def mark_rendered(self, poll_id: str, version: int) -> None:
-        """Remember which version the poll's message now shows."""
+        """Remember which version the poll's message now shows (only while the poll exists:
+        an update that finishes after the poll was deleted must not bring back a key)."""
         async with reachable("render mark"):
-            await self.store.client.hset(self._key(poll_id, "state"), "rendered", version)
+            await self._mark(keys=[self._key(poll_id, "state")], args=[version])
 
     async def render_lag(self, poll_id: str) -> tuple[int, int]:
         """(current version, version the message shows)."""

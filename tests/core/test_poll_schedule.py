@@ -201,3 +201,16 @@ async def test_an_eleventh_schedule_is_refused_and_nothing_is_stored(
     assert refused.text == content.poll_manage.messages.too_many_series.format(count=10)
     assert len(await conversation.polls.scheduler.sweep(paris("2026-12-03 09:30"))) == 10
     assert not any(r.header == "One more?" for _, r in outbound.posts)
+
+
+async def test_an_update_that_finishes_after_a_delete_brings_back_no_key(
+    conversation: Conversation,
+    outbound: RecordingOutbound,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    (poll,) = await conversation.handle(Command(MANAGER, "poll", '"Lunch?" "Pizza" "Sushi"'))
+    poll_id = poll.meta["poll"]
+    await conversation.polls.polls.delete(poll_id)
+    await conversation.polls.polls.mark_rendered(poll_id, 3)  # a refresh that was in flight
+    assert [k for k in await keys_under(store, redis_client) if poll_id in k] == []
