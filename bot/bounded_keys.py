@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
 from bot.poll_reminders import REMINDER_RUNS, REMINDERS
+from bot.poll_schedule_store import MAX_SCHEDULES_PER_PERSON, SCHEDULES
 from bot.poll_store import DEADLINES
 
 
@@ -45,5 +46,10 @@ BOUNDED_KEYS: tuple[BoundedKey, ...] = (
         ":".join(REMINDER_RUNS),
         "one member per poll whose reminders are being sent; it leaves when the burst ends "
         "(a stopped server's is resumed by the next sweep and then leaves)",
+    ),
+    BoundedKey(
+        ":".join(SCHEDULES),
+        f"one member per live schedule (at most {MAX_SCHEDULES_PER_PERSON} per person), scored "
+        "by its next occurrence; a one-off leaves when it is posted, a series when it is stopped",
     ),
 )

@@ -676,6 +676,74 @@ class Polls(_Strict):
         return self
 
 
+# --- poll_manage.yaml ------------------------------------------------------------------
+
+
+class PollManageMessages(_Strict):
+    """Every line scheduling, the list of polls, editing and deleting say."""
+
+    repeat_needs_at: str
+    at_needs_repeat: str
+    unreadable_at: str
+    weekly_needs_day: str
+    day_needs_weekly: str
+    unknown_repeat: str
+    two_post_times: str
+    post_with_repeat: str
+    unreadable_post_at: str
+    post_at_in_past: str
+    unreadable_post_in: str
+    post_too_far: str
+    closes_with_schedule: str
+    too_many_series: str
+    scheduled_once: str
+    scheduled_series: str
+    rule_daily: str
+    rule_weekdays: str
+    rule_weekly: str
+    posted_late: str
+    list_header: str
+    list_empty: str
+    list_series_title: str
+    list_open_title: str
+    list_series_line: str
+    list_once_line: str
+    list_open_line: str
+    list_bound: str
+    stop_button: str
+    close_button: str
+    delete_button: str
+    stopped: str
+    not_allowed_stop: str
+    schedule_missing: str
+    menu_title: str
+    edit_button: str
+    delete_menu_button: str
+    edit_title: str
+    edit_question_label: str
+    edit_option_label: str
+    edit_submit: str
+    edit_note: str
+    edited: str
+    edit_unchanged: str
+    not_allowed_edit: str
+    not_allowed_delete: str
+    edit_closed: str
+    edit_team_poll: str
+    option_has_votes: str
+    option_count_changed: str
+    deleted: str
+    deleted_message_kept: str
+
+
+class PollManage(_Strict):
+    """Scheduled and recurring polls, a person's list of polls, edit and delete."""
+
+    #: Monday first, as people read them ("every Monday at 10:00").
+    weekdays: list[str] = Field(min_length=7, max_length=7)
+    messages: PollManageMessages
+
+
 # --- loading ---------------------------------------------------------------------------
 
 
@@ -696,6 +764,7 @@ class Content:
     faq: Faq
     strings: Strings
     polls: Polls
+    poll_manage: PollManage
 
     def dimension(self, dimension_id: str) -> Dimension:
         """The comparison row with this id."""
@@ -720,6 +789,7 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "faq": ("faq.yaml", Faq),
     "strings": ("strings.yaml", Strings),
     "polls": ("polls.yaml", Polls),
+    "poll_manage": ("poll_manage.yaml", PollManage),
 }
 
 

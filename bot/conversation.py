@@ -54,6 +54,7 @@ COMMAND_WORDS = {
     "comparison": "compare",
     "help": "help",
     "why": "explain",
+    "polls": "polls",
 }
 
 
@@ -99,7 +100,7 @@ class Conversation:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
-            return await self.press(event.actor, event.action, event.value, event.text)
+            return await self.press(event.actor, event.action, event.value, event.inputs)
         if isinstance(event, HomeOpened | Installed):
             return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
@@ -144,12 +145,17 @@ class Conversation:
             return [self.help()]
         if name == "poll":
             return await self.polls.start(actor, text)
+        if name == "polls":
+            return [await self.polls.manager.listing(actor)]
         unknown = self.content.strings.unknown_command.format(name=name[:40])
         return [self.help(prefix=unknown)]
 
-    async def press(self, actor: Actor, action: str, value: str, text: str = "") -> list[Reply]:
-        """A button press, by the action the core put on the button (``text``: what was
-        typed with it, for a form)."""
+    async def press(
+        self, actor: Actor, action: str, value: str, inputs: dict[str, str] | None = None
+    ) -> list[Reply]:
+        """A button press, by the action the core put on the button (``inputs``: what was
+        typed into the form it sends, if any)."""
+        inputs = inputs or {}
         quiz = self.questionnaire
         match Action.parse(action):
             case Action.QUIZ_START:
@@ -174,9 +180,17 @@ class Conversation:
             case Action.POLL_EXPORT:
                 return await self.polls.export(actor, value)
             case Action.POLL_ADD_OPTION:
-                return await self.polls.add_option(actor, value, text)
+                return await self.polls.add_option(actor, value, inputs)
             case Action.POLL_REMIND:
                 return await self.polls.remind(actor, value)
+            case Action.POLL_DELETE:
+                return await self.polls.manager.delete(actor, value)
+            case Action.POLL_STOP:
+                return await self.polls.manager.stop(actor, value)
+            case Action.POLL_EDIT:
+                return await self.polls.manager.open_form(actor, value)
+            case Action.POLL_EDIT_SAVE:
+                return await self.polls.manager.save(actor, value, inputs)
             case Action.QUIZ_BACK:
                 return await quiz.back(actor, value)
             case Action.QUIZ_EXPLAIN:

@@ -114,6 +114,8 @@ async def serve(
     sweeper = asyncio.create_task(core.conversation.polls.run_sweeper())
     # Timed reminders and bursts a stopped server left: each claimed once in Redis.
     reminders = asyncio.create_task(core.conversation.polls.reminders.run_sweeper())
+    # Scheduled and recurring polls: every replica sweeps; each occurrence is claimed once.
+    scheduler = asyncio.create_task(core.conversation.polls.scheduler.run())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -123,5 +125,6 @@ async def serve(
     sweeper.cancel()
     reminders.cancel()
     await core.conversation.polls.reminders.stop()  # another server resumes them
+    scheduler.cancel()
     await runner.cleanup()
     await core.close()

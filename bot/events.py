@@ -8,7 +8,7 @@ it arrives somewhere is decided by the core too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +55,9 @@ class ButtonPress:
     actor: Actor
     action: str
     value: str = ""
-    #: What the person typed with the press (a :class:`bot.replies.Form`'s box), else "".
-    text: str = ""
+    #: What was typed into a form's inputs, by field name (a :class:`bot.replies.Form`
+    #: sent with its submit button); empty for a plain button.
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """The outbound port: how the core speaks first, not only in answer to the event in hand.
 
 A front end registers one :class:`Outbound` per platform. Through it the core can post a
-new message to a place, replace a message it posted earlier, and send one person a private
-note. Today the poll refresher replaces a poll's shared message when its results change
-and when it closes; scheduled polls, reminders and deadline notices post and notify
+new message to a place, replace a message it posted earlier, remove one, and send one
+person a private note. The poll refresher replaces a poll's shared message when its
+results change and when it closes; scheduled polls, reminders and deadline notices post and notify
 through the same port. A message reference is the platform's own JSON (a Slack channel and
 ``ts``, a Teams conversation reference and activity id): the core stores it and hands it
 back, never reading inside it.
@@ -56,6 +56,11 @@ class Outbound(Protocol):
         there is no way to reach them."""
         ...
 
+    async def delete(self, message: MessageRef) -> bool:
+        """Remove a message posted earlier (a deleted poll); False when the platform
+        refused."""
+        ...
+
 
 class Outbox:
     """Every platform's outbound port, by platform name."""
@@ -85,3 +90,8 @@ class Outbox:
         """A private note to ``person`` on their platform (False without a port)."""
         port = self._ports.get(person.platform)
         return await port.notify(person, reply) if port else False
+
+    async def delete(self, platform: str, message: MessageRef) -> bool:
+        """Remove ``message`` on ``platform`` (False without a port)."""
+        port = self._ports.get(platform)
+        return await port.delete(message) if port else False

@@ -14,7 +14,7 @@ inside or outside quotes are left alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +27,13 @@ _CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "�
 _DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.I)
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+#: Flags that schedule a poll (read by :mod:`bot.poll_schedule`), with an example value.
+SCHEDULE_FLAGS = {
+    "--post-at": '"2027-01-10 09:00"',
+    "--post-in": "2h",
+    "--repeat": "weekdays",
+    "--at": "09:30",
+}
 
 
 class PollInputError(ValueError):
@@ -49,6 +56,9 @@ class PollSpec:
     allow_add: bool = False
     #: When to remind those who haven't voted (``--remind-in``), epoch seconds.
     remind_at: float | None = None
+    #: The timing flags as typed (``--post-at``, ``--post-in``, ``--repeat``, ``--at``, and
+    #: ``--closes`` / ``--closes-in`` beside them), for :mod:`bot.poll_schedule` to read.
+    timing: tuple[tuple[str, str], ...] = field(default=())
 
 
 def zone(name: str) -> ZoneInfo:
@@ -130,6 +140,7 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
     allow_add = False
     template: str | None = None
     remind_in: str | None = None
+    timing: list[tuple[str, str]] = []
     tokens = _tokens(text, polls)
     index = 0
     while index < len(tokens):
@@ -144,6 +155,7 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
                 example = "4h" if flag == "--closes-in" else '"2026-12-01 17:00"'
                 raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
             index += 1
+            timing.append((flag, tokens[index]))
             if flag == "--closes-in":
                 closes_in = tokens[index]
             else:
@@ -166,6 +178,12 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
                 raise PollInputError(messages.missing_flag_value.format(flag=flag, example="1d"))
             index += 1
             remind_in = tokens[index]
+        elif flag in SCHEDULE_FLAGS:
+            if index + 1 >= len(tokens):
+                example = SCHEDULE_FLAGS[flag]
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
+            index += 1
+            timing.append((flag, tokens[index]))
         elif flag.startswith("--"):
             raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
         else:
@@ -180,7 +198,14 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
         options = tuple(o.label for o in polls.team_poll.options)
         check_option_flags(multi, allow_add, True, len(options), polls)
         return PollSpec(
-            None, options, anonymous, hide_results, deadline, tz.key, remind_at=remind_at
+            None,
+            options,
+            anonymous,
+            hide_results,
+            deadline,
+            tz.key,
+            remind_at=remind_at,
+            timing=tuple(timing),
         )
     # Compared, measured and stored as people see them (bot/text_normalise.py).
     question = clean_poll_text(positional[0])
@@ -224,6 +249,7 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
         multi=multi or 1,
         allow_add=allow_add,
         remind_at=remind_at,
+        timing=tuple(timing),
     )
 
 

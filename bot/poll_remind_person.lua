@@ -2,10 +2,10 @@
 -- KEYS[1] poll:{id}:reminded (voter key -> epoch of the last reminder)
 -- KEYS[2] poll:{id}:votes
 -- KEYS[3] poll:{id}:remind-job (the burst's counts: this person counts as reminded)
--- KEYS[4] poll:{id}:state
+-- KEYS[4] poll:{id}:state (gone once the poll is deleted; closed = '1' once it closed)
 -- ARGV: voter key, now, repeat window in seconds, ttl of the record, ttl of the counts
 -- Returns 1: recorded (send it); 0: reminded within the window; 2: has voted meanwhile;
--- 3: the poll closed (or is gone) meanwhile.
+-- 3: the poll closed (or was deleted) meanwhile: the burst stops, nothing is written.
 if redis.call('HGET', KEYS[4], 'closed') ~= '0' then
   return 3
 end

@@ -113,6 +113,16 @@ class ReminderStore:
         async with reachable("reminder drop"):
             await self.store.client.zrem(self._timed, poll_id)
 
+    async def drop_all(self, poll_id: str) -> None:
+        """Forget everything about a deleted poll's reminders: its timed reminder, its
+        burst's lease and counts, who was reminded."""
+        client = self.store.client
+        async with reachable("reminder drop"), client.pipeline(transaction=False) as pipe:
+            pipe.zrem(self._timed, poll_id)
+            pipe.zrem(self._runs, poll_id)
+            pipe.delete(self._key(poll_id, "reminded"), self._key(poll_id, "remind-job"))
+            await pipe.execute()
+
     async def lease(self, poll_id: str, now: float, *, resume: bool) -> bool:
         """Hold the sending of the poll's burst for :data:`LEASE_SECONDS`: a new burst
         (unless one is being sent), or one whose sender stopped (``resume``)."""
@@ -179,7 +189,7 @@ class ReminderStore:
     async def record(self, poll_id: str, voter: str, now: float, repeat_seconds: float) -> int:
         """Record ``voter`` as reminded now, before the reminder goes, and count them in
         the burst: :data:`RECORDED`, else :data:`RECENTLY_REMINDED`, :data:`HAS_VOTED` or
-        :data:`POLL_CLOSED` (send nothing)."""
+        :data:`POLL_CLOSED` (closed or deleted: send nothing, stop)."""
         parts = ("reminded", "votes", "remind-job", "state")
         keys = [self._key(poll_id, part) for part in parts]
         args: list[str | float] = [voter, now, repeat_seconds, POLL_TTL_SECONDS, JOB_TTL_SECONDS]
@@ -248,6 +258,11 @@ class PollReminders:
     async def forget(self, poll_id: str) -> None:
         """The poll closed: its timed reminder, if any, will not come."""
         await self.store.drop_timed(poll_id)
+
+    async def deleted(self, poll_id: str) -> None:
+        """The poll was deleted: no reminder about it comes (a burst under way stops at
+        its next person) and none of its reminder keys stays."""
+        await self.store.drop_all(poll_id)
 
     async def sweep(self, now: float | None = None) -> list[str]:
         """Start every due timed reminder and resume every burst whose sender stopped;

@@ -10,18 +10,23 @@ from typing import Any
 from bot.content import Content
 from bot.csv_cells import csv_text
 from bot.poll_command import format_time, zone
+from bot.poll_menu import poll_menu
 from bot.poll_store import Tally
 from bot.replies import (
     Action,
     Bar,
     Choice,
     ChoiceStyle,
+    Field,
     Form,
     Reply,
     ReplyKind,
     Section,
     Visibility,
 )
+
+#: The add form's one field: the new option as typed.
+ADD_OPTION_FIELD = "option"
 
 FILLED, EMPTY = "▇", "▁"
 
@@ -79,6 +84,8 @@ class PollRenderer:
             sections.append(self._team_recommendation(meta, tally))
         tz = zone(meta.get("time_zone", ""))
         context = []
+        if meta.get("late_note"):
+            context.append(meta["late_note"])
         if meta["anonymous"]:
             context.append(messages.anonymous)
         if multi > 1 and open_now:
@@ -116,6 +123,8 @@ class PollRenderer:
             if open_now
             else messages.closed_header.format(question=meta["question"])
         )
+        menu, edit = poll_menu(self.content, meta, open_now)
+        forms = tuple(f for f in (form, edit) if f is not None)
         return Reply(
             kind=ReplyKind.POLL,
             header=header,
@@ -126,12 +135,14 @@ class PollRenderer:
             controls=tuple(controls),
             context=" · ".join(context),
             visibility=Visibility.SHARED,
-            form=form,
             meta={
                 "poll": poll_id,
                 "version": str(tally.version),
                 "closed": str(not open_now).lower(),
             },
+            menu=menu,
+            menu_title=self.content.poll_manage.messages.menu_title,
+            forms=forms,
         )
 
     def takes_options(self, meta: dict[str, Any]) -> bool:
@@ -140,20 +151,19 @@ class PollRenderer:
         return bool(meta.get("allow_add")) and len(meta["options"]) < limit
 
     def add_form(self, meta: dict[str, Any], error: str = "") -> Form:
-        """What to ask a voter adding an option to the poll ``meta`` (``error``: what to fix
-        in what they typed last)."""
+        """What to ask a voter adding an option to the poll ``meta``: one box, sent by the
+        poll's own "Add an option" button (``error``: what to fix in what they typed last)."""
         polls = self.content.polls
         words = polls.option_messages
-        return Form(
-            title=words.add_title,
-            label=words.add_label,
-            placeholder=words.add_placeholder.format(max=polls.limits.max_option_length),
-            submit=words.add_submit,
-            action=Action.POLL_ADD_OPTION,
-            value=meta["id"],
+        box = Field(
+            ADD_OPTION_FIELD,
+            words.add_label,
             max_length=polls.limits.max_option_length,
+            placeholder=words.add_placeholder.format(max=polls.limits.max_option_length),
             error=error,
         )
+        submit = Choice(words.add_submit, Action.POLL_ADD_OPTION, meta["id"], ChoiceStyle.PRIMARY)
+        return Form(words.add_title, (box,), submit, opened_by=Action.POLL_ADD_OPTION)
 
     def _voters_by_option(self, meta: dict[str, Any], tally: Tally) -> dict[int, tuple[str, ...]]:
         if meta["anonymous"]:

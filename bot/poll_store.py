@@ -40,6 +40,19 @@ VOTE_ADDED, VOTE_FULL = 4, 5
 POLL_TTL_SECONDS = 90 * 24 * 3600
 #: The sorted set of open polls' deadlines.
 DEADLINES = ("poll-deadlines",)
+#: Every key of one poll (``poll:{id}:<part>``): what deleting a poll removes.
+POLL_PARTS = (
+    "meta",
+    "state",
+    "votes",
+    "counts",
+    "names",
+    "profiles",
+    "viewers",
+    "render-lock",
+    "reminded",
+    "remind-job",
+)
 
 
 def _script(name: str) -> str:
@@ -99,6 +112,16 @@ class PollStore:
         self._vote = client.register_script(_script("poll_vote.lua"))
         self._close = client.register_script(_script("poll_close.lua"))
         self._pick = client.register_script(_script("poll_multi_vote.lua"))
+        # The version the poll's message shows, only while the poll exists.
+        self._mark = client.register_script(
+            "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+            "redis.call('HSET', KEYS[1], 'rendered', ARGV[1]) return 1"
+        )
+        # A new version for the poll's message, only while the poll exists.
+        self._bump = client.register_script(
+            "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+            "redis.call('HINCRBY', KEYS[1], 'version', 1) return 1"
+        )
 
     def _key(self, poll_id: str, part: str) -> str:
         return self.store.key("poll", "{" + poll_id + "}", part)
@@ -202,6 +225,34 @@ class PollStore:
             await self.store.client.zrem(self._deadlines, poll_id)
         return result
 
+    async def delete(self, poll_id: str) -> None:
+        """Remove the poll: every key it has, and its deadline."""
+        async with reachable("poll delete"), self.store.client.pipeline(transaction=False) as pipe:
+            for part in POLL_PARTS:
+                pipe.delete(self._key(poll_id, part))
+            pipe.zrem(self._deadlines, poll_id)
+            await pipe.execute()
+
+    async def rename(self, poll_id: str, question: str, options: list[str]) -> bool:
+        """Give the poll a new question and option labels (the same number of options, so
+        every vote stays where it was) and a new version to show; False when there is no
+        such poll (nothing is written then)."""
+        if await self.meta(poll_id) is None:
+            return False
+
+        def change(current: Any) -> Any:
+            if not isinstance(current, dict):
+                return current  # deleted meanwhile: written back as it was, with a TTL
+            # An option a voter added meanwhile (--allow-add) stays, after the renamed ones.
+            added = list(current.get("options", []))[len(options) :]
+            return {**current, "question": question, "options": [*options, *added]}
+
+        await self.store.update_json(
+            "poll", "{" + poll_id + "}", "meta", change=change, ttl=POLL_TTL_SECONDS
+        )
+        async with reachable("poll rename"):
+            return int(await self._bump(keys=[self._key(poll_id, "state")])) == 1
+
     async def save_profile(self, poll_id: str, voter: str, priorities: dict[str, float]) -> None:
         """Keep one voter's questionnaire priorities (replacing an earlier take)."""
         key = self._key(poll_id, "profiles")
@@ -248,9 +299,10 @@ class PollStore:
             return bool(await self.store.client.set(key, "1", nx=True, px=window_ms))
 
     async def mark_rendered(self, poll_id: str, version: int) -> None:
-        """Remember which version the poll's message now shows."""
+        """Remember which version the poll's message now shows (only while the poll exists:
+        an update that finishes after the poll was deleted must not bring back a key)."""
         async with reachable("render mark"):
-            await self.store.client.hset(self._key(poll_id, "state"), "rendered", version)
+            await self._mark(keys=[self._key(poll_id, "state")], args=[version])
 
     async def render_lag(self, poll_id: str) -> tuple[int, int]:
         """(current version, version the message shows)."""

@@ -23,12 +23,15 @@ from bot.events import Actor
 from bot.metrics import VOTES
 from bot.outbound import Outbox
 from bot.people import Directory
-from bot.poll_command import PollInputError, parse_poll
+from bot.poll_command import PollInputError, parse_poll, zone
+from bot.poll_manage import PollManager
 from bot.poll_options import OptionsInputError, clean_new_option, with_option
 from bot.poll_rate import PollQuota, PollRateLimit
 from bot.poll_refresh import DeadlineSweeper, PollRefresher
 from bot.poll_reminders import PollReminders
-from bot.poll_render import PollRenderer
+from bot.poll_render import ADD_OPTION_FIELD, PollRenderer
+from bot.poll_schedule import read_timing
+from bot.poll_scheduler import Occurrence, PollScheduler, ScheduleRefused
 from bot.poll_store import (
     VOTE_ADDED,
     VOTE_CLOSED,
@@ -69,6 +72,7 @@ _NOTE_TONES: dict[ReplyKind, Tone] = {
     ReplyKind.POLL_YOUR_VOTE: Tone.SUCCESS,
     ReplyKind.POLL_CLOSED_BY_YOU: Tone.SUCCESS,
     ReplyKind.POLL_EXPORT: Tone.SUCCESS,
+    ReplyKind.POLL_SCHEDULED: Tone.SUCCESS,
     ReplyKind.POLL_QUIZ: Tone.INFO,
     ReplyKind.POLL_REFUSED: Tone.ERROR,
     ReplyKind.POLL_ERROR: Tone.ERROR,
@@ -133,6 +137,10 @@ class PollService:
         self.reminders = PollReminders(
             content, store, self.outbox, rosters or Rosters(), self._voter, lambda: self.clock()
         )
+        #: Scheduled and recurring polls (the same clock again).
+        self.scheduler = PollScheduler(self, lambda: self.clock())
+        #: A person's list of polls, Stop, Edit and Delete.
+        self.manager = PollManager(self)
 
     # --- wiring (the refresher and the sweeper do the work) ---------------------------
 
@@ -182,20 +190,39 @@ class PollService:
 
     # --- starting ---------------------------------------------------------------------
 
-    async def start(self, actor: Actor, text: str) -> list[Reply]:
-        """Create a poll from a ``poll`` command; a private note on bad input."""
+    async def start(
+        self, actor: Actor, text: str, *, occurrence: Occurrence | None = None
+    ) -> list[Reply]:
+        """Create a poll from a ``poll`` command; a private note on bad input. With
+        ``--post-at``, ``--post-in`` or ``--repeat`` it is stored to post later; the
+        scheduler posts each ``occurrence`` of it through here."""
         polls = self.content.polls
-        now = self.clock()
+        now = occurrence.now if occurrence else self.clock()
         person = await self.people.look_up(actor)  # the deadline's time zone, the name shown
+        time_zone = person.time_zone or actor.time_zone
         try:
-            spec = parse_poll(text, polls, now, person.time_zone)
+            spec = parse_poll(text, polls, now, time_zone)
+            timing = (
+                None
+                if occurrence
+                else read_timing(spec.timing, polls, self.content.poll_manage, now, zone(time_zone))
+            )
         except PollInputError as problem:
             return [self._private(ReplyKind.POLL_ERROR, f"{problem}\n\n{self.messages.usage}")]
         poll_id = secrets.token_hex(6)
-        quota = await self.rate_limit.admit(actor, poll_id, now)
+        quota = (
+            PollQuota.ADMITTED if occurrence else await self.rate_limit.admit(actor, poll_id, now)
+        )
         if quota is not PollQuota.ADMITTED:
             log.info("poll refused on %s: %s rate limit", actor.platform, quota.name.lower())
             return [self._private(ReplyKind.POLL_ERROR, self._rate_limited(quota))]
+        if timing is not None:
+            name = person.display_name or actor.user_name or actor.user
+            try:
+                note = await self.scheduler.schedule(actor, text, spec, timing, name)
+            except ScheduleRefused as refused:
+                return [self._private(ReplyKind.POLL_ERROR, str(refused))]
+            return [self._private(ReplyKind.POLL_SCHEDULED, note)]
         team = spec.question is None
         meta: dict[str, Any] = {
             "id": poll_id,
@@ -223,10 +250,14 @@ class PollService:
             },
             "created": now,
             "message": None,
+            # The schedule that posted it, and "(posted late: ...)" when it came late.
+            "series": occurrence.schedule_id if occurrence else None,
+            "late_note": occurrence.late_note if occurrence else "",
         }
         await self.polls.create(meta["id"], meta, spec.deadline)
         if spec.remind_at is not None:
             await self.reminders.schedule(poll_id, spec.remind_at)
+        await self.scheduler.schedules.remember(actor, f"p:{poll_id}", now)
         log.info(
             "poll %s started on %s (%d options)", meta["id"], actor.platform, len(spec.options)
         )
@@ -308,9 +339,13 @@ class PollService:
 
     # --- options added by voters ------------------------------------------------------
 
-    async def add_option(self, actor: Actor, poll_id: str, text: str) -> list[Reply]:
-        """A voter's new option (``--allow-add`` polls): checked like the poll's own options,
-        added for everyone at the next update of its message. Nothing typed yet: the form."""
+    async def add_option(
+        self, actor: Actor, poll_id: str, inputs: dict[str, str] | None = None
+    ) -> list[Reply]:
+        """A voter's new option (``--allow-add`` polls; ``inputs``: the add form's box):
+        checked like the poll's own options, added for everyone at the next update of its
+        message. Nothing typed yet: the form."""
+        text = (inputs or {}).get(ADD_OPTION_FIELD, "")
         words = self.content.polls.option_messages
         meta = await self._owned_meta(actor, poll_id)
         if meta is None:
@@ -322,10 +357,10 @@ class PollService:
             closed = self._private(ReplyKind.POLL_CLOSED, words.add_closed, {"poll": poll_id})
             if not text.strip():
                 return [closed]  # a press on an old message: nothing to ask for
-            return [replace(closed, form=self.renderer.add_form(meta, words.add_closed))]
+            return [replace(closed, forms=(self.renderer.add_form(meta, words.add_closed),))]
         if not text.strip():
             prompt = self._private(ReplyKind.POLL_ADD_FORM, words.add_prompt, {"poll": poll_id})
-            return [replace(prompt, form=self.renderer.add_form(meta))]
+            return [replace(prompt, forms=(self.renderer.add_form(meta),))]
         polls = self.content.polls
         added_by = "" if meta["anonymous"] else (actor.user_name or actor.user)
         try:
@@ -335,7 +370,7 @@ class PollService:
             )
         except OptionsInputError as problem:
             refusal = self._private(ReplyKind.POLL_ERROR, str(problem), {"poll": poll_id})
-            return [replace(refusal, form=self.renderer.add_form(meta, str(problem)))]
+            return [replace(refusal, forms=(self.renderer.add_form(meta, str(problem)),))]
         if poll_id in self._definitions:
             self._definitions[poll_id] = changed
         log.info("poll %s: an option was added (%d now)", poll_id, len(changed["options"]))
@@ -360,6 +395,10 @@ class PollService:
                 self._definitions.pop(next(iter(self._definitions)))
             self._definitions[poll_id] = meta
         return meta
+
+    def forget_definition(self, poll_id: str) -> None:
+        """Drop this process's copy of the poll's fixed parts (it was edited or deleted)."""
+        self._definitions.pop(poll_id, None)
 
     async def _owned_meta(self, actor: Actor, poll_id: str) -> dict[str, Any] | None:
         """The poll's current definition, or None when there is no such poll where

@@ -48,6 +48,10 @@ class Action(StrEnum):
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
     POLL_ADD_OPTION = "poll.add_option"  # value: the poll id; the typed option comes as text
     POLL_REMIND = "poll.remind"  # the creator reminds those who haven't voted
+    POLL_DELETE = "poll.delete"  # remove a poll's message and every key of it
+    POLL_EDIT = "poll.edit"  # open the form to edit a poll's question and option labels
+    POLL_EDIT_SAVE = "poll.edit_save"  # the filled-in edit form (its inputs come with it)
+    POLL_STOP = "poll.stop"  # stop a scheduled or recurring poll (value: the schedule id)
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -100,6 +104,12 @@ class ReplyKind(StrEnum):
     POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
     POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
     POLL_REMINDING = "poll.reminding"  # reminders under way; the count comes later
+    POLL_SCHEDULED = "poll.scheduled"  # a poll stored to post later (or again and again)
+    POLL_LIST = "poll.list"  # a person's scheduled and open polls, with Stop / Close / Delete
+    POLL_STOPPED = "poll.stopped"
+    POLL_DELETED = "poll.deleted"
+    POLL_EDITED = "poll.edited"
+    POLL_EDIT_FORM = "poll.edit_form"  # the form to edit a poll (a modal where there are)
 
 
 class Tone(StrEnum):
@@ -172,33 +182,56 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
-class Form:
-    """One line of text to ask for (a new poll option). Sending it comes back to the core
-    as ``ButtonPress(action, value, text=what was typed)``.
-
-    On a shared message a front end shows it either as a box next to the button with the
-    same action, or keeps the button alone and asks in a dialog when it is pressed (the
-    press's answer carries this form again). Set on a refusal, ``error`` says what to
-    fix and the front end shows it beside the box.
-    """
-
-    title: str
-    label: str
-    placeholder: str
-    submit: str
-    action: Action | str
-    value: str
-    max_length: int
-    error: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Attachment:
     """A file that goes with a reply (a poll's results as CSV)."""
 
     filename: str
     content: str
     mime_type: str = "text/csv"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One text input of a :class:`Form`; what was typed comes back under ``name``."""
+
+    name: str
+    label: str
+    value: str = ""
+    max_length: int = 200
+    #: Left empty, it may be sent empty (the core says what it means).
+    optional: bool = False
+    #: A hint shown in the empty input ("Up to 75 characters").
+    placeholder: str = ""
+    #: Set on a refusal: what to fix in what was typed here, shown beside the input
+    #: (under it in a dialog, which stays open; under the box on a message).
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A few text inputs and the button that sends them (a poll's edit form, the one box
+    of a poll's "Add an option").
+
+    ``submit`` comes back as a press with every field's text in ``ButtonPress.inputs``
+    (by :attr:`Field.name`). ``opened_by`` is the action of the button or menu entry the
+    form belongs to. Where forms open as a dialog of their own, pressing
+    that opener answers with the form and the front end opens it; where inputs sit on the
+    message, the form is shown there instead: beside the opener's button when the
+    opener is one of :attr:`Reply.controls` (the opener stays when it is the submit
+    itself), inside the menu card in the opener's place when it is a :attr:`Reply.menu`
+    entry. A refusal answers with the form again, its fields' ``error`` set.
+    """
+
+    title: str
+    fields: tuple[Field, ...]
+    submit: Choice
+    #: A line under the inputs (what the form keeps, what it cannot do).
+    note: str = ""
+    opened_by: Action | str = ""
+
+    def errors(self) -> dict[str, str]:
+        """What to fix, by field name (empty when nothing was refused)."""
+        return {f.name: f.error for f in self.fields if f.error}
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,8 +279,14 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
-    #: A line of text to ask for (see :class:`Form`).
-    form: Form | None = None
+    #: Actions kept out of the way (a poll's Edit and Delete): an overflow menu, or a card
+    #: behind a ``menu_title`` button.
+    menu: tuple[Choice, ...] = ()
+    menu_title: str = ""
+    #: Forms to fill in (see :class:`Form`). As the answer to a press the first one opens as
+    #: a dialog where the platform has them; on a message, platforms that show inputs
+    #: inline put each beside its opener, or behind the menu.
+    forms: tuple[Form, ...] = ()
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""

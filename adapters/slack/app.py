@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack.blocks import action_id_pattern
+from adapters.slack.blocks import MENU_ACTION, action_id_pattern
 from adapters.slack.commands import DirectCommands
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.forms import FORM_CALLBACK
@@ -48,6 +48,7 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
     bolt.command(SLASH_COMMAND)(listeners.on_command)
     for action in Action:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
+    bolt.action(action_id_pattern(MENU_ACTION))(listeners.on_menu_pick)
     bolt.action(ANYTHING)(listeners.on_unknown_press)
     bolt.view(FORM_CALLBACK)(listeners.on_form_submission)
     bolt.view(ANYTHING)(listeners.on_other_event)  # not our modal: acknowledged, ignored

@@ -35,6 +35,12 @@ MAX_FALLBACK_TEXT = 3000
 
 #: Separates the core's action from the button's index inside an ``action_id``.
 ACTION_SEPARATOR = "|"
+#: The ``action_id`` stem of a reply's "⋯" overflow menu (:attr:`Reply.menu`); each of its
+#: options' values is ``<core action>|<value>``.
+MENU_ACTION = "menu"
+#: Slack's limits for an overflow menu and its options.
+MAX_OVERFLOW_OPTIONS = 5
+MAX_OPTION_VALUE = 150
 
 
 #: Characters Slack's mrkdwn reads as formatting: bold, italic, strike, code, and the
@@ -223,6 +229,12 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:
         tail += _actions(reply.choices, 0, "choices")
     if reply.controls:
         tail += _actions(reply.controls, len(reply.choices), "controls")
+    if reply.menu:
+        menu = _overflow(reply.menu, len(reply.choices) + len(reply.controls))
+        if tail and tail[-1]["type"] == "actions" and len(tail[-1]["elements"]) < MAX_ACTIONS:
+            tail[-1] = {**tail[-1], "elements": [*tail[-1]["elements"], menu]}
+        else:
+            tail.append({"type": "actions", "block_id": "menu", "elements": [menu]})
     if reply.context:
         context = _first_piece(escape_mrkdwn(reply.context), MAX_CONTEXT_TEXT)
         tail.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
@@ -230,6 +242,28 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[Block]:
     if len(body) > room:
         body = [*body[: max(room - 1, 0)], {"type": "section", "text": _md("…")}]
     return (head + body + tail)[:max_blocks]
+
+
+def _overflow(menu: tuple[Choice, ...], index: int) -> Block:
+    """The "⋯" overflow menu: one option per menu choice, its value naming the action."""
+    options = [
+        {
+            "text": _plain(choice.label, MAX_BUTTON_TEXT),
+            "value": f"{choice.action}{ACTION_SEPARATOR}{choice.value}"[:MAX_OPTION_VALUE],
+        }
+        for choice in menu[:MAX_OVERFLOW_OPTIONS]
+    ]
+    return {
+        "type": "overflow",
+        "action_id": encode_action_id(MENU_ACTION, index),
+        "options": options,
+    }
+
+
+def menu_pick(value: str) -> tuple[str, str]:
+    """The core action and value an overflow option's value carries."""
+    action, _, rest = value.partition(ACTION_SEPARATOR)
+    return action, rest
 
 
 def _md(text: str) -> dict[str, str]:

@@ -143,6 +143,10 @@ class SlackDelivery:
             "chat_update", {"channel": channel, "ts": ts, **self.message(reply)}
         )
 
+    async def delete(self, channel: str, ts: str) -> bool:
+        """``chat.delete``: remove a message the bot posted."""
+        return await self._call("chat_delete", {"channel": channel, "ts": ts})
+
     async def send_file_to_dm(self, user: str, attachment: Attachment, comment: str) -> bool:
         """Upload ``attachment`` into the bot's direct message with ``user``
         (``conversations.open``, then ``files_upload_v2``)."""

@@ -1,11 +1,15 @@
-"""The core's :class:`bot.replies.Form` in Slack: a modal with one ``plain_text_input``.
+"""The core's :class:`bot.replies.Form` in Slack: a modal, one ``input`` block per field.
 
-A press on a button whose answer carries a form (a poll's "Add an option") opens the
-modal with ``views.open`` and the press's ``trigger_id``. Submitting it comes back as a
-``view_submission``, which :func:`press_from_submission` turns into the form's
-``ButtonPress`` with what was typed; a refusal is shown in the modal, under the box
-(``response_action: errors``), and anything else the core says goes to the channel the
-button was in as an ephemeral (``private_metadata`` keeps where that was).
+A press whose answer carries a form (a poll's "Add an option", "Edit" in its "⋯" menu)
+opens the modal with ``views.open`` and the press's ``trigger_id``. Submitting it comes
+back as a ``view_submission`` (callback :data:`FORM_CALLBACK`), which
+:func:`press_from_submission` turns into the form's submit press with every input's text
+in ``ButtonPress.inputs``. A refusal that carries the form again with its fields'
+``error`` set is shown in the modal, under those inputs (``response_action: errors``);
+anything else the core says goes to the channel the press came from, as ephemerals
+(``private_metadata`` keeps where that was). Every size is bounded both ways: what we send
+fits Slack's limits, and a forged submission is read only up to :data:`MAX_FIELDS` inputs
+of :data:`MAX_TYPED` characters.
 """
 
 from __future__ import annotations
@@ -14,58 +18,77 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.slack.blocks import one_line
+from adapters.slack.blocks import escape_mrkdwn, one_line
 from adapters.slack.inbound import actor_from_interaction
 from bot.events import Actor, ButtonPress
 from bot.replies import Form, fit_label
 
-#: The modal's ``callback_id``: Bolt hands its submissions to the form listener.
+#: The modal's ``callback_id``: Bolt hands its submissions to the one form listener.
 FORM_CALLBACK = "aic.form"
-#: The input block's ``block_id`` and its element's ``action_id``.
-FORM_BLOCK = "aic_text"
-FORM_INPUT = "aic_text"
+#: The ``action_id`` of the text input inside each input block (whose ``block_id`` is the
+#: field's name).
+FORM_INPUT = "value"
 #: Slack's limits: 24 characters in a modal's title and buttons, 2,000 in a label,
-#: 150 in a placeholder, 3,000 in ``private_metadata``, 3,000 in a plain-text input.
+#: 150 in a placeholder, 3,000 in an input, 100 blocks in a modal.
 MAX_TITLE = 24
 MAX_LABEL = 2000
 MAX_PLACEHOLDER = 150
-MAX_METADATA = 3000
 MAX_INPUT = 3000
-#: How much typed text is read from a submission: more than any option may be, so the
-#: core still says it is too long; never all of a forged one.
-MAX_TYPED = 1000
+MAX_BLOCKS = 100
+#: What a submission hands the core at most: the inputs (more than any form has) and the
+#: text of each (more than any field may hold, so the core can still say it is too long;
+#: never all of a forged one).
+MAX_FIELDS = 20
+MAX_TYPED = 2000
+#: Each part of ``private_metadata`` is cut to this, so it stays far below Slack's 3,000.
+_METADATA_PARTS = {"a": 64, "v": 200, "c": 64, "t": 32}
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": fit_label(one_line(text), limit) or "…", "emoji": True}
 
 
+def form_metadata(form: Form, channel: str, thread_ts: str = "") -> str:
+    """What the modal carries back: the submit's action and value, where it was opened."""
+    parts = {"a": str(form.submit.action), "v": form.submit.value, "c": channel, "t": thread_ts}
+    kept = {key: value[: _METADATA_PARTS[key]] for key, value in parts.items()}
+    return json.dumps(kept, separators=(",", ":"))
+
+
 def form_view(form: Form, channel: str, thread_ts: str = "") -> dict[str, Any]:
-    """The modal asking for ``form``'s line of text; it remembers where it was opened."""
-    metadata = json.dumps(
-        {"a": form.action, "v": form.value, "c": channel, "t": thread_ts}, separators=(",", ":")
-    )
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": FORM_INPUT,
-        "max_length": max(1, min(form.max_length, MAX_INPUT)),
-    }
-    if form.placeholder:
-        element["placeholder"] = _plain(form.placeholder, MAX_PLACEHOLDER)
+    """The modal (``views.open``) showing ``form``: one input per field, filled in with its
+    value, its note, the submit's label on Slack's Submit button; it remembers where it
+    was opened."""
+    blocks: list[dict[str, Any]] = []
+    for field in form.fields[: MAX_BLOCKS - 1]:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": FORM_INPUT,
+            "max_length": max(1, min(field.max_length, MAX_INPUT)),
+        }
+        if field.value:
+            element["initial_value"] = field.value[: element["max_length"]]
+        if field.placeholder:
+            element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "optional": field.optional,
+                "label": _plain(field.label, MAX_LABEL),
+                "element": element,
+            }
+        )
+    if form.note:
+        note = {"type": "mrkdwn", "text": escape_mrkdwn(form.note)[:MAX_LABEL]}
+        blocks.append({"type": "context", "elements": [note]})
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "title": _plain(form.title, MAX_TITLE),
-        "submit": _plain(form.submit, MAX_TITLE),
-        "private_metadata": metadata[:MAX_METADATA],
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": FORM_BLOCK,
-                "label": _plain(form.label, MAX_LABEL),
-                "element": element,
-            }
-        ],
+        "submit": _plain(form.submit.label, MAX_TITLE),
+        "private_metadata": form_metadata(form, channel, thread_ts),
+        "blocks": blocks,
     }
 
 
@@ -78,24 +101,29 @@ def _str(value: Any) -> str:
 
 
 def _metadata(view: Mapping[str, Any]) -> Mapping[str, Any]:
-    """What :func:`form_view` kept in the modal's ``private_metadata`` (empty if unreadable)."""
+    """What :func:`form_metadata` kept in the modal (empty if unreadable)."""
+    raw = _str(view.get("private_metadata"))
+    if len(raw) > 3000:
+        return {}
     try:
-        return _dict(json.loads(_str(view.get("private_metadata")) or "{}"))
+        return _dict(json.loads(raw or "{}"))
     except ValueError:
         return {}
 
 
 def press_from_submission(payload: Mapping[str, Any]) -> ButtonPress | None:
-    """A ``view_submission`` of our modal → the form's press with what was typed, made
-    where the modal was opened from; None when it is not one of ours."""
+    """A ``view_submission`` of our modal → the form's submit press, every input's text in
+    ``inputs`` (by field name), made where the modal was opened; None when not ours."""
     view = _dict(payload.get("view"))
     metadata = _metadata(view)
     action, value = _str(metadata.get("a")), _str(metadata.get("v"))
     if not action:
         return None
     values = _dict(_dict(view.get("state")).get("values"))
-    typed = _dict(_dict(values.get(FORM_BLOCK)).get(FORM_INPUT))
-    text = _str(typed.get("value"))[:MAX_TYPED]
+    inputs: dict[str, str] = {}
+    for name, block in list(values.items())[:MAX_FIELDS]:
+        typed = _dict(_dict(block).get(FORM_INPUT))
+        inputs[str(name)[:64]] = _str(typed.get("value"))[:MAX_TYPED]
     actor = actor_from_interaction(payload)
     actor = Actor(
         platform=actor.platform,
@@ -104,7 +132,7 @@ def press_from_submission(payload: Mapping[str, Any]) -> ButtonPress | None:
         user=actor.user,
         user_name=actor.user_name,
     )
-    return ButtonPress(actor, action, value, text)
+    return ButtonPress(actor, action, value, inputs)
 
 
 def submission_thread(payload: Mapping[str, Any]) -> str:
@@ -112,6 +140,8 @@ def submission_thread(payload: Mapping[str, Any]) -> str:
     return _str(_metadata(_dict(payload.get("view"))).get("t"))
 
 
-def errors_response(error: str) -> dict[str, Any]:
-    """The acknowledgement that keeps the modal open with ``error`` under the box."""
-    return {"response_action": "errors", "errors": {FORM_BLOCK: error[:MAX_LABEL]}}
+def errors_response(form: Form) -> dict[str, Any] | None:
+    """The acknowledgement that keeps the modal open with each refused field's error under
+    its input; None when ``form`` has nothing to fix."""
+    errors = {name: error[:MAX_LABEL] for name, error in form.errors().items()}
+    return {"response_action": "errors", "errors": errors} if errors else None

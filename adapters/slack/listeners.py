@@ -15,9 +15,10 @@ Where each reply goes:
   messages, private ones (the questionnaire) as ephemerals for the person.
 * direct message: replies in the DM.
 * App Home opened: the core's answer to ``HomeOpened``, published with ``views.publish``.
-* a reply that asks for text (``Reply.form``, e.g. a poll's "Add an option") opens a modal
-  with ``views.open``; its submission is answered in the modal when refused (errors under
-  the box), else by ephemerals in the channel it was opened from (:mod:`adapters.slack.forms`).
+* a press answered with a form (``Reply.forms``: a poll's "Add an option", or "Edit" picked
+  in its "⋯" overflow menu, ``Reply.menu``) opens it as a modal with ``views.open``; its
+  submission is answered in the modal when refused (each error under its input), else by
+  ephemerals in the channel it was opened from (:mod:`adapters.slack.forms`).
 * a new poll (``Reply.new_poll`` set, from the slash command, a mention or a DM) is posted
   to the channel with ``chat.postMessage``, never in the acknowledgement, and attached to
   the poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); when Slack
@@ -39,7 +40,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.blocks import fallback_text, render_blocks
+from adapters.slack.blocks import fallback_text, menu_pick, render_blocks
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.forms import (
     errors_response,
@@ -197,6 +198,16 @@ class SlackListeners:
         await ack()
         self.background.spawn(self._answer_press(body, action, None), "unknown button press")
 
+    async def on_menu_pick(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A pick in a reply's "⋯" overflow menu: the option's value names the core action."""
+        await ack()
+        selected = _dict(action.get("selected_option"))
+        core_name, value = menu_pick(_str(selected.get("value")))
+        picked = {"action_id": core_name, "value": value}
+        self.background.spawn(
+            self._answer_press(body, picked, Action.parse(core_name)), "overflow menu pick"
+        )
+
     async def _answer_press(
         self, payload: dict[str, Any], action: Mapping[str, Any], core_action: Action | None
     ) -> None:
@@ -205,8 +216,8 @@ class SlackListeners:
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
-        if reply.form is not None and origin.trigger_id:
-            view = form_view(reply.form, origin.channel, origin.thread_ts)
+        if opens_a_modal(reply) and origin.trigger_id:
+            view = form_view(reply.forms[0], origin.channel, origin.thread_ts)
             if not await self.delivery.open_view(origin.trigger_id, view):
                 await self.delivery.apologise(origin.response_url)
             return
@@ -240,8 +251,9 @@ class SlackListeners:
     # --- modals ------------------------------------------------------------------------
 
     async def on_form_submission(self, ack: Ack, body: dict[str, Any]) -> None:
-        """Our modal was submitted: a refusal keeps it open with the reason under the box;
-        otherwise it closes and the core's notes go to the channel, for the person only."""
+        """Our modal was submitted: a refusal keeps it open with each reason under its
+        input; otherwise it closes and the core's notes go to the channel, for the person
+        only."""
         press = press_from_submission(body)
         if press is None:
             await ack()
@@ -253,9 +265,9 @@ class SlackListeners:
             self.background.spawn(self._form_notes(press, thread, work), "slow form submission")
             return
         replies = work.result()
-        refusal = next((r for r in replies if r.form is not None), None)
-        if refusal is not None and refusal.form is not None:
-            await ack(**errors_response(refusal.form.error or refusal.text))
+        errors = next((e for r in replies for f in r.forms[:1] if (e := errors_response(f))), None)
+        if errors is not None:
+            await ack(**errors)
             return
         await ack()
         await self._form_notes(press, thread, work)
@@ -364,3 +376,12 @@ class SlackListeners:
         replies = await self._handle(opened)
         if replies:
             await self.delivery.publish_home(opened.actor.user, replies[0])
+
+
+def opens_a_modal(reply: Reply) -> bool:
+    """A private answer to a press that asks for a form (not a refusal of one): Slack shows
+    it as a modal. A shared message's forms (a poll's) are for front ends that show inputs
+    inline; here each opens when its button or menu entry is pressed."""
+    return (
+        bool(reply.forms) and reply.visibility is Visibility.PRIVATE and not reply.forms[0].errors()
+    )

@@ -1,8 +1,8 @@
-"""Slack's outbound port (:class:`bot.outbound.Outbound`): post, update and notify.
+"""Slack's outbound port (:class:`bot.outbound.Outbound`): post, update, delete and notify.
 
 A message reference is ``{"channel", "ts"}``: what ``chat.postMessage`` answered, and what
-``chat.update`` needs. A private note is a message in the bot's direct message with the
-person (``chat.postMessage`` to the user id opens it).
+``chat.update`` and ``chat.delete`` need. A private note is a message in the bot's direct
+message with the person (``chat.postMessage`` to the user id opens it).
 """
 
 from __future__ import annotations
@@ -33,3 +33,10 @@ class SlackOutbound:
     async def notify(self, person: Actor, reply: Reply) -> bool:
         """A direct message from the bot to ``person``."""
         return bool(person.user) and await self.delivery.post(person.user, reply)
+
+    async def delete(self, message: MessageRef) -> bool:
+        """``chat.delete`` the message at ``{"channel", "ts"}``."""
+        channel, ts = message.get("channel"), message.get("ts")
+        if not (isinstance(channel, str) and isinstance(ts, str) and channel and ts):
+            return False
+        return await self.delivery.delete(channel, ts)

@@ -12,15 +12,12 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams.cards import ACTION_KEY, TEXT_KEY, VALUE_KEY
+from adapters.teams.cards import ACTION_KEY, VALUE_KEY
 from bot.events import Actor, ButtonPress, Message
 
 PLATFORM = "teams"
 
 _LEFTOVER_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-#: How much of a card's text box is read: more than any option may be, so the core can
-#: still say it is too long; never all of a forged one.
-MAX_TYPED = 1000
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -88,15 +85,29 @@ def message_text(activity: Activity) -> str:
     return " ".join(html.unescape(text).replace("\xa0", " ").split())
 
 
+#: The most inputs, and the longest text per input, a card action hands the core: more
+#: than any form has and any field may hold (so the core can still say it is too long),
+#: never all of a forged one.
+MAX_INPUTS = 20
+MAX_INPUT_TEXT = 2000
+
+
 def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
-    """The button press a card action's ``data`` encodes, or None when it is not ours."""
+    """The button press a card action's ``data`` encodes, or None when it is not ours.
+
+    Teams puts what was typed into the card's inputs (``Input.Text``) beside the action's
+    own data, by input id: those become the press's ``inputs``.
+    """
     action = _get(data, ACTION_KEY)
     if not isinstance(action, str) or not action:
         return None
     value = _get(data, VALUE_KEY)
-    typed = _get(data, TEXT_KEY)
-    text = typed[:MAX_TYPED] if isinstance(typed, str) else ""
-    return ButtonPress(actor, action, value if isinstance(value, str) else "", text)
+    inputs = {
+        str(key)[:64]: text[:MAX_INPUT_TEXT]
+        for key, text in list(data.items())[: MAX_INPUTS + 2]
+        if key not in (ACTION_KEY, VALUE_KEY) and isinstance(text, str)
+    }
+    return ButtonPress(actor, action, value if isinstance(value, str) else "", inputs)
 
 
 def event_of_message(activity: Activity) -> ButtonPress | Message | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Form, Reply, Section, Table
+from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Field, Form, Reply, Section, Table
 
 #: The content type of an Adaptive Card attachment and of an invoke response carrying one.
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -29,8 +29,6 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 #: Keys under which a button carries the core's Choice.action / Choice.value.
 ACTION_KEY = "aic_action"
 VALUE_KEY = "aic_value"
-#: The id of a form's Input.Text: what was typed arrives in ``data`` under it.
-TEXT_KEY = "aic_text"
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -182,19 +180,6 @@ def action(choice: Choice, title: str = "") -> Element:
     return execute
 
 
-def _form(form: Form) -> Element:
-    """A form's box (Input.Text). Every Action.Execute on the card sends what is typed in
-    it with its data; the core reads it with the press of the form's own button."""
-    return {
-        "type": "Input.Text",
-        "id": TEXT_KEY,
-        "label": form.label,
-        "placeholder": form.placeholder,
-        "maxLength": form.max_length,
-        "spacing": "medium",
-    }
-
-
 def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     """The main buttons; numbered lines with short numbered buttons when a title is long."""
     if all(len(choice.label) <= LONG_LABEL for choice in choices):
@@ -205,6 +190,63 @@ def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     ]
     buttons = [action(choice, str(number)) for number, choice in enumerate(choices, 1)]
     return [*rows, {"type": "ActionSet", "actions": buttons}]
+
+
+def _input(field: Field) -> list[Element]:
+    """A field's labelled Input.Text (what is typed comes back in the data of any
+    Action.Execute on the card, under the field's name), with its error under it."""
+    box: Element = {
+        "type": "Input.Text",
+        "id": field.name,
+        "label": field.label,
+        "maxLength": field.max_length,
+        "spacing": "small",
+    }
+    if field.value:
+        box["value"] = field.value
+    if field.placeholder:
+        box["placeholder"] = field.placeholder
+    shown = [box]
+    if field.error:
+        shown.append(_text_block(field.error, color="attention", size="small", spacing="none"))
+    return shown
+
+
+def _form_body(form: Form, titled: bool) -> list[Element]:
+    """A form's inputs (under its title when ``titled``) and its note."""
+    body: list[Element] = [_text_block(form.title, weight="bolder")] if titled else []
+    for field in form.fields:
+        body += _input(field)
+    if form.note:
+        body.append(_text_block(form.note, isSubtle=True, size="small", spacing="small"))
+    return body
+
+
+def _sends(choice: Choice, form: Form) -> bool:
+    """True when ``choice`` is the form's own submit (the opener that sends the form)."""
+    return (choice.action, choice.value) == (form.submit.action, form.submit.value)
+
+
+def _menu_forms(reply: Reply) -> list[Form]:
+    """The reply's forms opened from its menu: shown inside the menu card."""
+    openers = {str(c.action) for c in reply.menu}
+    return [f for f in reply.forms if f.opened_by and str(f.opened_by) in openers]
+
+
+def menu_card(reply: Reply) -> Element:
+    """The reply's menu as an Action.ShowCard titled ``menu_title`` ("Manage"): each form
+    opened from it inline (its inputs and submit, in place of its opener), then the other
+    menu actions."""
+    forms = _menu_forms(reply)
+    body: list[Element] = []
+    actions: list[Element] = []
+    for form in forms:
+        body += _form_body(form, titled=True)
+        actions.append(action(form.submit))
+    opened = {str(f.opened_by) for f in forms}
+    actions += [action(c) for c in reply.menu if str(c.action) not in opened]
+    shown: Card = {"type": "AdaptiveCard", "body": body, "actions": actions}
+    return {"type": "Action.ShowCard", "title": reply.menu_title, "card": shown}
 
 
 def render_card(reply: Reply) -> Card:
@@ -228,8 +270,12 @@ def render_card(reply: Reply) -> Card:
         body.append(_text_block(reply.choices_title, weight="bolder", spacing="medium"))
     if reply.choices:
         body += _choices(reply.choices)
-    if reply.form is not None:
-        body.append(_form(reply.form))
+    # A form not behind the menu sits on the card, above the buttons (the one that sends
+    # it among them: "Add an option" beside its box).
+    menu_forms = _menu_forms(reply)
+    inline = [f for f in reply.forms if f not in menu_forms]
+    for form in inline:
+        body += _form_body(form, titled=False)
     if reply.context:
         body.append(_text_block(reply.context, isSubtle=True, size="small", spacing="medium"))
     card: Card = {
@@ -240,8 +286,14 @@ def render_card(reply: Reply) -> Card:
         # Shown by hosts too old for 1.5; it may be read as markdown too, so escaped.
         "fallbackText": plain(reply.all_text()),
     }
-    if reply.controls:
-        card["actions"] = [action(c) for c in reply.controls]
+    controls = list(reply.controls)
+    controls += [
+        f.submit for f in inline if not any(_sends(c, f) for c in (*controls, *reply.choices))
+    ]
+    if controls:
+        card["actions"] = [action(c) for c in controls]
+    if reply.menu:
+        card["actions"] = [*card.get("actions", []), menu_card(reply)]
     return card
 
 

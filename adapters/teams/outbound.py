@@ -1,10 +1,11 @@
-"""Teams' outbound port (:class:`bot.outbound.Outbound`): post, update and notify.
+"""Teams' outbound port (:class:`bot.outbound.Outbound`): post, update, delete and notify.
 
 Every proactive send goes through ``continue_conversation`` with a conversation reference
 this front end saved (:mod:`adapters.teams.references`, the one owner of them): a message
 reference is that conversation's reference plus the card's activity id
 (``references.poll_message_reference``), stored by the core and handed back here. Updates
-replace a card in place with ``updateActivity``, retrying throttled calls. A stored
+replace a card in place with ``updateActivity`` and a delete removes it with
+``deleteActivity``, retrying throttled calls. A stored
 serviceUrl the bot may no longer send to (:mod:`adapters.teams.service_urls`: not loopback
 in local mode, off the allow-list with credentials) gets nothing, and a warning.
 """
@@ -141,4 +142,27 @@ class TeamsOutbound:
         )
         if failures:
             log.warning("teams: updating a card failed: %s", type(failures[0]).__name__)
+        return not failures
+
+    async def delete(self, message: MessageRef) -> bool:
+        """DELETE the card at ``message``; False when the connector keeps refusing."""
+        saved = message
+        if not self._may_send(saved) or not saved.get("activity_id"):
+            return False
+        failures: list[BaseException] = []
+
+        async def delete(turn_context: TurnContext) -> None:
+            async def remove() -> object:
+                return await turn_context.delete_activity(str(saved["activity_id"]))
+
+            try:
+                await with_retries(remove, self.retry, what="delete a card")
+            except Exception as error:
+                failures.append(error)
+
+        await self.adapter.continue_conversation(
+            _conversation_reference(saved), delete, self.app_id
+        )
+        if failures:
+            log.warning("teams: deleting a card failed: %s", type(failures[0]).__name__)
         return not failures

@@ -53,6 +53,16 @@ async def save_reference(store: StateStore, activity: Activity) -> dict[str, Any
     return reference
 
 
+async def save_conversation_reference(store: StateStore, activity: Activity) -> None:
+    """Remember the conversation a person wrote to the bot in, without its thread (a
+    channel's own id), so what the core posts there later (a scheduled poll) reaches it."""
+    reference = reference_of(activity)
+    root = str(reference["conversation_id"] or "").split(";", 1)[0]
+    if root:
+        value = {**reference, "conversation_id": root}
+        await store.put_json(*NAMESPACE, root, value=value, ttl=REFERENCE_TTL_SECONDS)
+
+
 def remembered_ids(activity: Activity) -> list[str]:
     """The saved references an activity keeps alive: its conversation (a channel thread's
     id without ``;messageid=``) and, in a team, the team's own (its General channel's id,

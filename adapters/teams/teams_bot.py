@@ -52,10 +52,14 @@ from adapters.teams.private_cards import (
     pressed_poll,
     private_card,
 )
-from adapters.teams.references import keep_reference, save_reference
+from adapters.teams.references import (
+    keep_reference,
+    save_conversation_reference,
+    save_reference,
+)
 from adapters.teams.refreshes import Refreshes
 from bot.conversation import Conversation
-from bot.events import ButtonPress, Installed
+from bot.events import ButtonPress, Installed, Message
 from bot.replies import Placement, Reply, Tone, Visibility
 from bot.store import StateStore, StoreUnavailable
 
@@ -99,6 +103,10 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if event is None:
             return
         await self.remember_personal_chat(activity)
+        if isinstance(event, Message):
+            # Where the core may post later (a scheduled poll): the conversation written in.
+            with contextlib.suppress(StoreUnavailable):
+                await save_conversation_reference(self.store, activity)
         replies = await self.conversation.handle(event)
         conversation_type = activity.conversation.conversation_type if activity.conversation else ""
         if isinstance(event, ButtonPress) and conversation_type != "personal":

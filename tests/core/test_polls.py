@@ -45,6 +45,9 @@ class RecordingOutbound:
     async def notify(self, person: Actor, reply: Reply) -> bool:
         raise AssertionError("polls only update their message")
 
+    async def delete(self, message: MessageRef) -> bool:
+        raise AssertionError("polls only update their message")
+
 
 async def start_poll(conversation: Conversation, text: str = "", actor: Actor = MANAGER) -> Reply:
     replies = await conversation.handle(Command(actor, "poll", text))

@@ -48,7 +48,7 @@ async def test_a_vote_for_an_option_added_on_the_other_replica_counts(
     (voted,) = await first.handle(ButtonPress(person("U1"), Action.POLL_VOTE, f"{poll_id}:0"))
     assert voted.kind == ReplyKind.POLL_VOTED
     (added,) = await second.handle(
-        ButtonPress(person("U2"), Action.POLL_ADD_OPTION, poll_id, text="Retro games")
+        ButtonPress(person("U2"), Action.POLL_ADD_OPTION, poll_id, inputs={"option": "Retro games"})
     )
     assert added.kind == ReplyKind.POLL_OPTION_ADDED
     (picked,) = await first.handle(ButtonPress(person("U1"), Action.POLL_VOTE, f"{poll_id}:2"))

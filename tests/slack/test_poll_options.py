@@ -298,7 +298,7 @@ async def test_allow_add_stops_at_ten_options_and_when_the_poll_closes(
     acks = [first[1], second[1]]
     assert acks.count({}) == 1  # one of two racing adders gets the tenth place
     (refused,) = [a for a in acks if a]
-    assert refused["errors"] == {"aic_text": words.add_full.format(max=10)}
+    assert refused["errors"] == {"option": words.add_full.format(max=10)}
     meta = await conversation.polls.polls.meta(poll.id)
     assert meta is not None and len(meta["options"]) == 10
     assert "added_by" not in meta  # an anonymous poll keeps no adder
@@ -310,7 +310,7 @@ async def test_allow_add_stops_at_ten_options_and_when_the_poll_closes(
     view = await open_form(bot, other, "U0ANN", "ann")
     await press(bot, other, controls(other.blocks)["poll.close"], CREATOR, "steve")
     _response, ack = await submit(bot, submission(view, "C", "U0ANN", "ann"))
-    assert ack["errors"] == {"aic_text": words.add_closed}
+    assert ack["errors"] == {"option": words.add_closed}
     # "Add an option" on the old message of a closed poll: a note, no modal.
     opened = len(bot.slack.api_calls("views.open"))
     note = await press(bot, other, controls(other.blocks)["poll.add_option"], "U0BOB", "bob")
@@ -330,8 +330,8 @@ async def test_a_forged_add_to_a_poll_without_allow_add_changes_nothing(
         "blocks": [
             {
                 "type": "input",
-                "block_id": "aic_text",
-                "element": {"type": "plain_text_input", "action_id": "aic_text"},
+                "block_id": "option",
+                "element": {"type": "plain_text_input", "action_id": "value"},
             }
         ],
     }

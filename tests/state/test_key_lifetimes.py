@@ -34,6 +34,9 @@ REACHED = (
     r"slack:user:T0001:.+",
     r"slack:event:T0001:.+",
     r"teams:(conversation|welcome|activity):.+",
+    r"poll-schedule:[0-9a-f]+",
+    r"poll-mine:slack:T0001:.+",
+    r"poll-series:slack:T0001:.+",
 )
 QUIZ_USER = {"id": "U0QUIZ", "username": "quinn", "name": "quinn", "team_id": "T0001"}
 
@@ -66,6 +69,9 @@ async def slack_flows(bot: SlackBot, conversation: Conversation) -> None:
     await press(bot, poll, controls(poll.blocks)["poll.close"], CREATOR, "steve")
     await press(bot, poll, controls(poll.blocks)["poll.export"], CREATOR, "steve")
     await bot.slack.wait_for(bot.slack.uploaded_files)
+
+    await bot.slash('poll "Standup?" "Good" "Bad" --repeat weekdays --at 09:30 --closes-in 2h')
+    await bot.slash('poll "Offsite?" "Lisbon" "Porto" --post-in 1d')
 
     anonymous = await start_poll(bot, conversation, "--anonymous --closes-in 2d")
     await bot.interact(
@@ -129,7 +135,7 @@ async def teams_flows(teams: Client, connector: StandInConnector) -> None:
     for option in ("Tea", "Cake"):
         await poll_flow.banner(teams, poll_flow.execute(connector.url, options[option], by=2))
     add = next(d for d in options.values() if d["aic_action"] == "poll.add_option")
-    add = {**add, "aic_text": "Fruit"}
+    add = {**add, "option": "Fruit"}
     await poll_flow.banner(teams, poll_flow.execute(connector.url, add, by=3))
 
 

@@ -126,7 +126,7 @@ class StandInConnector:
         return [c for c in self.calls if c.status < 300]
 
     async def _record(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        body = await request.json() if request.can_read_body else {}
         status = self.fail_with.pop(0) if self.fail_with else 200
         self.calls.append(
             ConnectorCall(
@@ -175,6 +175,9 @@ class StandInConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._roster)
+        app.router.add_delete(
+            "/v3/conversations/{conversation}/activities/{activity}", self._record
+        )
         return app
 
 

@@ -86,21 +86,28 @@ def submit(url: str, data: dict[str, str], by: int, card_id: str = "reply-1") ->
 
 
 def buttons(card: Card) -> dict[str, dict[str, str]]:
-    """Every button on the card, title → the Execute action's data."""
+    """Every button on the card (behind a ShowCard too), title → the Execute's data."""
     found: dict[str, dict[str, str]] = {}
     for element in card["body"]:
         if element["type"] == "ActionSet":
             found.update({a["title"]: a["data"] for a in element["actions"]})
-    found.update({a["title"]: a["data"] for a in card.get("actions", [])})
+    for button in card.get("actions", []):
+        if button["type"] == "Action.ShowCard":  # "Manage": the buttons behind it
+            found.update(buttons(button["card"]))
+        else:
+            found[button["title"]] = button["data"]
     return found
 
 
 def text_blocks(card: Card) -> list[dict[str, Any]]:
-    """Every TextBlock anywhere in the card (fallbacks aside), in order."""
+    """Every TextBlock shown on the card (fallbacks, and the cards behind a ShowCard
+    button such as "Manage", aside), in order."""
     found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
+            if node.get("type") == "Action.ShowCard":
+                return
             if node.get("type") == "TextBlock":
                 found.append(node)
             for key, value in node.items():

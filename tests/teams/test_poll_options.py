@@ -116,7 +116,7 @@ async def test_allow_add_is_a_box_on_the_card_and_the_option_appears_for_everyon
     for typed, error in [
         ("b", words.add_duplicate.format(option="b")),
         ("\u200b", words.add_empty),
-        ("y" * 2000, words.add_too_long.format(length=1000, max=75)),
+        ("y" * 3000, words.add_too_long.format(length=2000, max=75)),
     ]:
         refused = await banner(teams, execute(url, {**add, box["id"]: typed}, by=2))
         assert refused == error

@@ -88,6 +88,7 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
     assert shown[0] == "Where do we host the model?"
     assert messages.voters_plural.format(count=0) in shown
     assert messages.started_by.format(name="Person 001") in shown[-1]
+    manage = content.poll_manage.messages
     assert list(buttons(card)) == [
         "Open source",
         "Closed source",
@@ -95,6 +96,8 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
         messages.close_button,
         messages.export_button,
         messages.remind_button,
+        manage.edit_submit,  # behind "Manage"
+        manage.delete_menu_button,
     ]
     meta = await conversation.polls.polls.meta(poll_id_of(card))
     assert meta is not None
@@ -330,7 +333,8 @@ async def test_close_by_creator_only_with_teams_wording(
     shared = updates(connector)[-1]
     assert lines(shared)[0] == messages.closed_header.format(question="Where do we host the model?")
     assert f"Hybrid ▇▇▇▇▇▇▇▇ {votes(content, 1)} (100%)" in lines(shared)
-    assert list(buttons(shared)) == [messages.export_button]
+    delete = content.poll_manage.messages.delete_menu_button  # behind "Manage"
+    assert list(buttons(shared)) == [messages.export_button, delete]
     late = await banner(teams, execute(connector.url, options["Open source"], by=3))
     assert late == messages.poll_closed_no_vote
 
@@ -435,7 +439,8 @@ async def test_deadline_close_updates_the_card_once(
     (shared,) = updates(connector)
     assert_valid_card(shared)
     assert lines(shared)[0] == messages.closed_header.format(question="Ship it?")
-    assert list(buttons(shared)) == [messages.export_button]
+    delete = content.poll_manage.messages.delete_menu_button  # behind "Manage"
+    assert list(buttons(shared)) == [messages.export_button, delete]
 
 
 async def test_biggest_poll_card_validates(

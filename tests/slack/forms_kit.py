@@ -1,0 +1,95 @@
+"""Helpers for Slack's form modals in tests: open one from a poll's button or "⋯" menu
+(``views.open`` through the Web API stand-in), and submit it filled in as a signed
+``view_submission``. Whatever form it shows, the inputs are read from the view itself."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.slack.conftest import SlackBot
+from tests.slack.polls_kit import TEAM, PostedPoll, press_on_poll
+
+
+def overflow(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The message's "⋯" overflow menu element."""
+    (menu,) = [
+        e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "overflow"
+    ]
+    return menu
+
+
+async def _opened(bot: SlackBot, before: int) -> dict[str, Any]:
+    calls = await bot.slack.wait_for(
+        lambda: bot.slack.api_calls("views.open")[before:], what="views.open"
+    )
+    assert calls[0].body["trigger_id"]
+    view: dict[str, Any] = calls[0].body["view"]
+    return view
+
+
+async def modal_from_button(
+    bot: SlackBot, poll: PostedPoll, control: dict[str, Any], user: str
+) -> dict[str, Any]:
+    """Press the poll's ``control`` as ``user``; the modal that opened."""
+    before = len(bot.slack.api_calls("views.open"))
+    response = await bot.interact(press_on_poll(bot, poll, control, user))
+    assert response.status == 200
+    return await _opened(bot, before)
+
+
+async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
+    """Pick ``label`` in the poll's "⋯" menu as ``user``; the modal that opened."""
+    menu = overflow(poll.blocks)
+    (option,) = [o for o in menu["options"] if o["text"]["text"] == label]
+    payload = press_on_poll(bot, poll, {"action_id": "x", "text": option["text"]}, user)
+    payload["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": menu["action_id"],
+            "block_id": "menu",
+            "selected_option": option,
+            "action_ts": "1700000001.000200",
+        }
+    ]
+    before = len(bot.slack.api_calls("views.open"))
+    response = await bot.interact(payload)
+    assert response.status == 200
+    return await _opened(bot, before)
+
+
+def inputs_of(view: dict[str, Any]) -> dict[str, str | None]:
+    """The modal's inputs, by field name, as filled in when it opened."""
+    return {
+        b["block_id"]: b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+
+
+async def submit_modal(
+    bot: SlackBot, view: dict[str, Any], values: dict[str, str], user: str
+) -> dict[str, Any] | None:
+    """Submit ``view`` with ``values`` typed into its inputs (by field name) as ``user``;
+    the acknowledgement's JSON (None when empty: the modal closes)."""
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    state = {
+        name: {elements[name]["action_id"]: {"type": "plain_text_input", "value": text or None}}
+        for name, text in values.items()
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0APPID0001",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "view": {**view, "id": "V0001", "team_id": TEAM, "state": {"values": state}},
+    }
+    response = await bot.interact(payload)
+    assert response.status == 200, await response.text()
+    raw = await response.text()
+    return json.loads(raw) if raw else None

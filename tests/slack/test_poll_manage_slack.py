@@ -1,0 +1,251 @@
+"""Edit, delete and ``/ai-choice polls`` in Slack, end to end: the poll's "⋯" overflow menu,
+the edit modal (``views.open``, then a signed ``view_submission``), ``chat.delete``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bot.content import Content
+from bot.conversation import Conversation
+from bot.store import StateStore
+from tests.slack.conftest import SlackBot, button, header, shown_text
+from tests.slack.polls_kit import (
+    CHANNEL,
+    CREATOR,
+    TEAM,
+    PostedPoll,
+    option_lines,
+    person,
+    press,
+    press_on_poll,
+    start_poll,
+)
+from tests.slack.slack_stand_in import Call
+from tests.wording import shaped_like, votes
+
+OTHER = "U0OTHER01"
+
+
+def overflow(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The message's "⋯" overflow menu element."""
+    (menu,) = [
+        e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "overflow"
+    ]
+    return menu
+
+
+async def pick(
+    bot: SlackBot, poll: PostedPoll, label: str, user: str, name: str, answered: bool = True
+) -> Call | None:
+    """``user`` picks ``label`` in the poll's overflow menu; the private answer Slack got
+    on the response_url (None when ``answered`` is False: a modal opens instead)."""
+    menu = overflow(poll.blocks)
+    (option,) = [o for o in menu["options"] if o["text"]["text"] == label]
+    payload = press_on_poll(bot, poll, {"action_id": "x", "text": menu["options"][0]["text"]}, user)
+    url = f"pick-{label}-{user}-{len(bot.slack.calls)}"
+    payload["response_url"] = bot.slack.response_url(url)
+    payload["actions"] = [
+        {
+            "type": "overflow",
+            "action_id": menu["action_id"],
+            "block_id": "controls0",
+            "selected_option": option,
+            "action_ts": "1700000001.000200",
+        }
+    ]
+    response = await bot.interact(payload)
+    assert response.status == 200
+    return await bot.slack.response_named(url) if answered else None
+
+
+async def submit(bot: SlackBot, view: dict[str, Any], values: dict[str, str], user: str) -> Any:
+    """Send the modal ``view`` filled in with ``values`` as a signed ``view_submission``;
+    the acknowledgement's JSON (None when empty: the modal closes)."""
+    state = {
+        name: {"value": {"type": "plain_text_input", "value": text or None}}
+        for name, text in values.items()
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0APPID0001",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "view": {**view, "id": "V0001", "team_id": TEAM, "state": {"values": state}},
+    }
+    response = await bot.interact(payload)
+    assert response.status == 200, await response.text()
+    raw = await response.text()
+    return json.loads(raw) if raw else None
+
+
+async def test_the_creator_edits_labels_in_a_modal_and_every_vote_stays(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    conversation.polls.refresh_window = 0.01
+    bot.slack.users[CREATOR] = person(CREATOR, name="steve")
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi" "Tacos"')
+    for voter in ("U0ANN", "U0BOB"):
+        await press(bot, poll, poll.vote_button(1), voter, voter.lower())
+    manage = content.poll_manage.messages
+    menu = overflow(poll.blocks)
+    assert [o["text"]["text"] for o in menu["options"]] == [
+        manage.edit_button,
+        manage.delete_menu_button,
+    ]
+    await pick(bot, poll, manage.edit_button, CREATOR, "steve", answered=False)
+    (opened,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
+    assert opened.body["trigger_id"]
+    view = opened.body["view"]
+    inputs = {
+        b["block_id"]: b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    assert inputs == {
+        "question": "Lunch?",
+        "option_0": "Pizza",
+        "option_1": "Sushi",
+        "option_2": "Tacos",
+    }
+
+    # Emptying an option with votes is refused in the modal, which stays open.
+    refused = await submit(
+        bot,
+        view,
+        {"question": "Lunch?", "option_0": "Pizza", "option_1": "", "option_2": "Tacos"},
+        CREATOR,
+    )
+    assert refused["response_action"] == "errors"
+    (why,) = refused["errors"].values()
+    assert why == manage.option_has_votes.format(number=2, option="Sushi")
+    meta = await conversation.polls.polls.meta(poll.id)
+    assert meta is not None and meta["options"] == ["Pizza", "Sushi", "Tacos"]
+
+    closed = await submit(
+        bot,
+        view,
+        {
+            "question": "Lunch on Friday?",
+            "option_0": "Pizza",
+            "option_1": "Sushi bar",
+            "option_2": "Tacos",
+        },
+        CREATOR,
+    )
+    assert closed is None  # the modal closes
+    (note,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postEphemeral"))
+    assert note.body["channel"] == CHANNEL and note.body["user"] == CREATOR
+    assert manage.edited in shown_text(note.body["blocks"])
+    await asyncio.sleep(0.05)
+    await conversation.polls.drain()
+    last = bot.slack.api_calls("chat.update")[-1]
+    assert header(last.body["blocks"]) == "Lunch on Friday?"
+    assert f"Sushi bar ▇▇▇▇▇▇▇▇ {votes(content, 2)} (100%)" in option_lines(last.body["blocks"])
+
+
+async def test_someone_else_cannot_edit_or_delete_and_nothing_changes(
+    bot: SlackBot,
+    conversation: Conversation,
+    content: Content,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    bot.slack.users[OTHER] = person(OTHER, name="olga")
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    manage = content.poll_manage.messages
+    refused = await pick(bot, poll, manage.edit_button, OTHER, "olga")
+    assert refused is not None
+    assert manage.not_allowed_edit in shown_text(refused.body["blocks"])
+    refused = await pick(bot, poll, manage.delete_menu_button, OTHER, "olga")
+    assert refused is not None
+    assert manage.not_allowed_delete in shown_text(refused.body["blocks"])
+    assert not bot.slack.api_calls("views.open") and not bot.slack.api_calls("chat.delete")
+    assert await conversation.polls.polls.meta(poll.id) is not None
+
+
+async def test_the_creator_deletes_the_poll_its_message_and_every_key(
+    bot: SlackBot,
+    conversation: Conversation,
+    content: Content,
+    store: StateStore,
+    redis_client: aioredis.Redis,
+) -> None:
+    poll = await start_poll(
+        bot, conversation, '"Lunch?" "Pizza" "Sushi" --closes-in 4h --remind-in 1h'
+    )
+    assert await redis_client.zscore(store.key("poll-reminders"), poll.id) is not None
+    await press(bot, poll, poll.vote_button(0), "U0ANN", "ann")
+    tagged = f"{store.prefix}:poll:{{{poll.id}}}:*"
+    assert [k async for k in redis_client.scan_iter(match=tagged)]
+    answer = await pick(
+        bot, poll, content.poll_manage.messages.delete_menu_button, CREATOR, "steve"
+    )
+    text = content.poll_manage.messages.deleted.format(question="Lunch?")
+    assert answer is not None
+    assert text in shown_text(answer.body["blocks"])
+    (deleted,) = bot.slack.api_calls("chat.delete")
+    assert deleted.body == {"channel": CHANNEL, "ts": poll.ts}
+    assert [k async for k in redis_client.scan_iter(match=tagged)] == []
+    assert await redis_client.zscore(store.key("poll-deadlines"), poll.id) is None
+    assert await redis_client.zscore(store.key("poll-reminders"), poll.id) is None
+    # A press on the old message now finds no poll.
+    gone = await press(bot, poll, poll.vote_button(1), "U0BOB", "bob")
+    assert content.polls.messages.poll_missing in shown_text(gone.body["blocks"])
+
+
+async def test_polls_lists_my_schedules_and_open_polls_with_stop_close_and_delete(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    manage = content.poll_manage.messages
+    empty = await bot.slash("polls")
+    assert manage.list_empty in shown_text(empty["blocks"])
+    await bot.slash('poll "Standup mood?" "Good" "Bad" --repeat weekdays --at 09:30')
+    await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    listing = await bot.slash("polls")
+    text = shown_text(listing["blocks"])
+    assert listing["response_type"] == "ephemeral"
+    assert shaped_like(manage.list_series_line, number=1, question="Standup mood?").search(text)
+    assert shaped_like(manage.list_open_line, number=1, question="Lunch?").search(text)
+    labels = [
+        b["text"]["text"]
+        for b in listing["blocks"]
+        if b["type"] == "actions"
+        for b in b["elements"]
+    ]
+    assert labels == [
+        manage.stop_button.format(number=1),
+        manage.close_button.format(number=1),
+        manage.delete_button.format(number=1),
+    ]
+    stop = button(listing["blocks"], "poll.stop")
+    await bot.press(stop, "stop-it")
+    stopped = await bot.slack.response_named("stop-it")
+    assert manage.stopped.format(question="Standup mood?") in shown_text(stopped.body["blocks"])
+    after = await bot.slash("polls")
+    assert "Standup mood?" not in shown_text(after["blocks"])
+    assert await conversation.polls.scheduler.sweep(4_000_000_000.0) == []
+
+
+async def test_a_workspace_admin_may_delete_someone_elses_poll(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    bot.slack.users["U0ADMIN01"] = person("U0ADMIN01", admin=True, name="ada")
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    answer = await pick(
+        bot, poll, content.poll_manage.messages.delete_menu_button, "U0ADMIN01", "ada"
+    )
+    assert answer is not None
+    assert content.poll_manage.messages.deleted.format(question="Lunch?") in shown_text(
+        answer.body["blocks"]
+    )
+    assert bot.slack.api_calls("chat.delete")
+    assert await conversation.polls.polls.meta(poll.id) is None
