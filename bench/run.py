@@ -154,12 +154,14 @@ class Child:
             self.process.wait(5)
 
 
-def spawn(name: str, argv: Sequence[str], env: dict[str, str], workdir: Path, url: str) -> Child:
-    """Start ``argv`` in the repository root, output to ``workdir/<name>.log``."""
+def spawn(
+    name: str, argv: Sequence[str], env: dict[str, str], workdir: Path, url: str, cwd: Path = ROOT
+) -> Child:
+    """Start ``argv`` in ``cwd`` (the repository root), output to ``workdir/<name>.log``."""
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            list(argv), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            list(argv), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     return Child(name, process, log_path, url)
 
@@ -715,12 +717,18 @@ class Bench:
             SLACK_API_URL=api_url,
             AI_CHOICE_KEY_PREFIX=self.prefix,
             AI_CHOICE_DATA_DIR=str(self.workdir / "data"),
-            AI_CHOICE_EVENT_LOOP=loop or self.args.event_loop.replace("both", "uvloop"),
+            AI_CHOICE_EVENT_LOOP=loop or self.args.event_loop.replace("both", "asyncio"),
         )
         argv = [str(AI_CHOICE), "serve"]
+        cwd = ROOT
+        if self.args.server_root:  # another checkout's server, for a before/after
+            cwd = Path(self.args.server_root).resolve()
+            env["PYTHONPATH"] = str(cwd)
+            argv = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+            argv.append("serve")
         if self.args.profile and name == "ours":
             argv = [sys.executable, "-m", "cProfile", "-o", self.args.profile, *argv]
-        child = spawn(name, argv, env, self.workdir, f"http://127.0.0.1:{port}")
+        child = spawn(name, argv, env, self.workdir, f"http://127.0.0.1:{port}", cwd)
         self.children.append(child)
         return child
 
@@ -1052,7 +1060,7 @@ class Bench:
             ours = self.start_ours("ours", api_url)
             plain = None
             if self.args.event_loop == "both":
-                plain = self.start_ours("ours-asyncio", api_url, loop="asyncio")
+                plain = self.start_ours("ours-uvloop", api_url, loop="uvloop")
             await wait_until_up(session, self.stand_ins, ("/healthz",))
             await wait_until_up(session, bare, ("/healthz",))
             await wait_until_up(session, bare_teams, ("/healthz",))
@@ -1103,9 +1111,9 @@ class Bench:
             if plain is not None:
                 for key in ("2", "3", "4"):
                     base = next(s for s in scenarios if s.key == key)
-                    title = base.title.replace("ours:", "ours on asyncio's loop:")
+                    title = base.title.replace("ours:", "ours on uvloop:")
                     scenarios.append(
-                        Scenario(f"{key}-asyncio", title, plain, base.make, base.expect)
+                        Scenario(f"{key}-uvloop", title, plain, base.make, base.expect)
                     )
             if self.args.only:
                 wanted = {key.strip() for key in self.args.only.split(",")}
@@ -1280,10 +1288,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--event-loop",
-        choices=("auto", "uvloop", "asyncio", "both"),
-        default="auto",
-        help="our server's loop (AI_CHOICE_EVENT_LOOP); both: a second server on asyncio's, "
+        choices=("asyncio", "uvloop", "both"),
+        default="asyncio",
+        help="our server's loop (AI_CHOICE_EVENT_LOOP); both: a second server on uvloop, "
         "measured alongside",
+    )
+    parser.add_argument(
+        "--server-root",
+        default="",
+        help="run 'our' server from another checkout of the project (same virtualenv), "
+        "e.g. the commit before a change, to measure before and after with the same load",
     )
     parser.add_argument("--redis-url", default="", help="Redis to use (default: see above)")
     parser.add_argument("--only", default="", help="comma-separated scenario keys, e.g. 1a,2")

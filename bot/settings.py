@@ -31,10 +31,7 @@ class Settings:
         Variable("REDIS_CLUSTER", "host:port[,host:port...] seed nodes"),
         Variable("AI_CHOICE_KEY_PREFIX", "prefix of every Redis key (default aic)"),
         Variable("AI_CHOICE_SECRET", "keys the voter hashes of anonymous polls", secret=True),
-        Variable(
-            "AI_CHOICE_EVENT_LOOP",
-            "serve's event loop: auto (uvloop if installed), uvloop, asyncio",
-        ),
+        Variable("AI_CHOICE_EVENT_LOOP", "serve's event loop: asyncio (default) or uvloop"),
     )
 
     host: str = "0.0.0.0"

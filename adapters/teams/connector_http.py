@@ -110,16 +110,15 @@ class AiohttpSender(AsyncHTTPSender[Any, Any]):
         if http.files:
             raise ClientRequestError("file uploads are not sent through this client")
         try:
-            raw = await self._open().request(
+            async with self._open().request(
                 http.method,
                 http.url,
                 headers=dict(http.headers),
                 data=data,
                 proxy=self._proxy_for(http.url),
-            )
-            response = AioHttpClientResponse(http, raw)
-            await response.load_body()
-            raw.release()
+            ) as raw:  # released whatever happens while reading
+                response = AioHttpClientResponse(http, raw)
+                await response.load_body()
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise ClientRequestError(f"connector call failed: {type(error).__name__}") from error
         return Response(request, response)
