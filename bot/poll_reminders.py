@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.background import BackgroundWork, finished_within
+from bot.background import BackgroundWork, finished_within, sweep_forever
 from bot.content import Content
 from bot.events import Actor
 from bot.outbound import Outbox, Place
@@ -285,14 +285,7 @@ class PollReminders:
 
     async def run_sweeper(self, every: float = 1.0) -> None:
         """Sweep timed and stopped reminders forever (a background task of ``serve``)."""
-        while True:
-            try:
-                await self.sweep()
-            except StoreUnavailable:
-                pass  # already logged; try again next round
-            except Exception:
-                log.exception("reminder sweep failed")
-            await asyncio.sleep(every)
+        await sweep_forever(self.sweep, every, "reminder sweep", log)
 
     async def drain(self) -> None:
         """Wait for every burst on this server to finish (tests)."""
