@@ -42,8 +42,9 @@ async def modal_from_button(
     return await _opened(bot, before)
 
 
-async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
-    """Pick ``label`` in the poll's "⋯" menu as ``user``; the modal that opened."""
+def menu_pick(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
+    """The ``block_actions`` payload Slack sends when ``user`` picks ``label`` in the poll's
+    "⋯" menu."""
     menu = overflow(poll.blocks)
     (option,) = [o for o in menu["options"] if o["text"]["text"] == label]
     payload = press_on_poll(bot, poll, {"action_id": "x", "text": option["text"]}, user)
@@ -56,6 +57,12 @@ async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str
             "action_ts": "1700000001.000200",
         }
     ]
+    return payload
+
+
+async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
+    """Pick ``label`` in the poll's "⋯" menu as ``user``; the modal that opened."""
+    payload = menu_pick(bot, poll, label, user)
     before = len(bot.slack.api_calls("views.open"))
     response = await bot.interact(payload)
     assert response.status == 200
