@@ -285,3 +285,9 @@ def assert_valid_card(
         assert card["version"] == "1.5"
 
     return check
+
+
+@pytest.fixture
+def quick_refresh(conversation: Conversation) -> None:
+    """Poll card updates every 50 ms instead of 2 s, so the poll tests wait little."""
+    conversation.polls.refresh_window = 0.05

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
-from typing import Any
 
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.poll_options import toggle_pick
 from tests.teams.conftest import StandInConnector
-from tests.teams.poll_flow import Client, banner, buttons, execute, lines, mention, posts, updates
+from tests.teams.poll_flow import (
+    CheckCard,
+    Client,
+    banner,
+    buttons,
+    execute,
+    lines,
+    mention,
+    posts,
+    updates,
+)
 from tests.wording import votes
-
-CheckCard = Callable[[dict[str, Any]], None]
 
 PEOPLE = 300
 LIMIT = 2

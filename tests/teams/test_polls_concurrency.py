@@ -10,16 +10,22 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
-from typing import Any
 
 from bot.content import Content
 from bot.conversation import Conversation
 from tests.teams.conftest import StandInConnector
-from tests.teams.poll_flow import Client, banner, buttons, execute, lines, mention, posts, updates
+from tests.teams.poll_flow import (
+    CheckCard,
+    Client,
+    banner,
+    buttons,
+    execute,
+    lines,
+    mention,
+    posts,
+    updates,
+)
 from tests.wording import shaped_like, votes
-
-CheckCard = Callable[[dict[str, Any]], None]
 
 PEOPLE = 300
 OPTIONS = ["Open source", "Closed source", "Hybrid", "Undecided"]
