@@ -37,6 +37,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -86,7 +89,20 @@ async def command_stats(client: aioredis.Redis) -> dict[str, int]:
     return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in info.items()}
 
 
-async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> dict[str, Any]:
+@dataclass
+class Bench:
+    """What a Slack bench runs against: the core, Slack's stand-in, the bot's URL, Redis."""
+
+    conversation: Conversation
+    slack: SlackStandIn
+    bot_url: str
+    client: aioredis.Redis
+
+
+@asynccontextmanager
+async def slack_bench(redis_url: str) -> AsyncIterator[Bench]:
+    """The real web app with the Slack mount on a local port, Slack's Web API played by the
+    test suite's stand-in on another; keys under a prefix of their own, deleted afterwards."""
     client = aioredis.Redis.from_pool(
         aioredis.BlockingConnectionPool.from_url(
             redis_url, decode_responses=True, max_connections=100, timeout=10
@@ -101,12 +117,7 @@ async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> d
     core = Core(Settings(), conversation.content, store, conversation)
     bot_runner, bot_url = await start_site(build_web_app(core, [SlackFrontEnd(settings)]))
     try:
-        async with aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=concurrency)
-        ) as session:
-            return await measure(
-                session, bot_url, slack, conversation, client, votes, concurrency, multi
-            )
+        yield Bench(conversation, slack, bot_url, client)
     finally:
         await bot_runner.cleanup()
         await conversation.polls.drain()
@@ -114,6 +125,23 @@ async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> d
         async for key in client.scan_iter(match=f"{prefix}:*", count=500):
             await client.delete(key)
         await client.aclose()
+
+
+async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> dict[str, Any]:
+    async with (
+        slack_bench(redis_url) as bench,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session,
+    ):
+        return await measure(
+            session,
+            bench.bot_url,
+            bench.slack,
+            bench.conversation,
+            bench.client,
+            votes,
+            concurrency,
+            multi,
+        )
 
 
 async def measure(
