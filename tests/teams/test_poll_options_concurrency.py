@@ -21,8 +21,7 @@ from tests.teams.poll_flow import (
     buttons,
     execute,
     lines,
-    mention,
-    posts,
+    start,
     updates,
 )
 from tests.wording import votes
@@ -46,9 +45,7 @@ async def test_three_hundred_people_picking_at_once_match_the_model(
     words, messages = content.polls.option_messages, content.polls.messages
     conversation.polls.refresh_window = 0.25
     quoted = " ".join(f'"{o}"' for o in OPTIONS)
-    started = mention(connector.url, f'poll "Which ones?" {quoted} --multi {LIMIT}')
-    assert (await teams.post("/api/messages", json=started)).status == 201
-    (card,) = posts(connector)
+    card = await start(teams, connector, f'poll "Which ones?" {quoted} --multi {LIMIT}')
     data = [buttons(card)[o] for o in OPTIONS]
     poll_id = data[0]["aic_value"].partition(":")[0]
 

@@ -19,8 +19,7 @@ from tests.teams.poll_flow import (
     inputs,
     lines,
     manage_card,
-    mention,
-    posts,
+    start,
     updates,
 )
 
@@ -34,9 +33,7 @@ async def test_the_add_box_and_the_manage_form_live_on_one_card_and_edit_keeps_p
 ) -> None:
     conversation.polls.refresh_window = 0.01
     manage, words = content.poll_manage.messages, content.polls.option_messages
-    started = mention(connector.url, 'poll "Snacks?" "Tea" "Cake" --multi 2 --allow-add')
-    assert (await teams.post("/api/messages", json=started)).status == 201
-    card = posts(connector)[-1]
+    card = await start(teams, connector, 'poll "Snacks?" "Tea" "Cake" --multi 2 --allow-add')
     assert_valid_card(card)
     (box,) = inputs(card)  # the add box on the card; the edit fields behind Manage
     assert box["id"] == "option" and box["placeholder"] == words.add_placeholder.format(max=75)

@@ -21,8 +21,8 @@ from tests.teams.poll_flow import (
     buttons,
     execute,
     lines,
-    mention,
     posts,
+    start,
     updates,
 )
 from tests.wording import shaped_like, votes
@@ -52,11 +52,7 @@ async def test_three_hundred_people_voting_at_once(
     messages = content.polls.messages
     conversation.polls.refresh_window = 0.25
     quoted = " ".join(f'"{o}"' for o in OPTIONS)
-    response = await teams.post(
-        "/api/messages", json=mention(connector.url, f'poll "Which way?" {quoted}')
-    )
-    assert response.status == 201
-    (card,) = posts(connector)
+    card = await start(teams, connector, f'poll "Which way?" {quoted}')
     data = [buttons(card)[o] for o in OPTIONS]
     poll_id = data[0]["aic_value"].partition(":")[0]
 
