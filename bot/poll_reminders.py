@@ -97,11 +97,8 @@ class ReminderStore:
 
     async def due(self, now: float, limit: int = 100) -> list[str]:
         """Timed reminders that are due and that no server has claimed yet."""
-        async with reachable("reminders due"):
-            found = await self.store.client.zrangebyscore(
-                self._timed, "-inf", now, start=0, num=limit
-            )
-        return [str(poll_id) for poll_id in found]
+        due = await self.store.due_members(self._timed, now, limit, "reminders due")
+        return [poll_id for poll_id, _ in due]
 
     async def claim_timed(self, poll_id: str) -> bool:
         """Take a due timed reminder; only one server ever gets True."""
@@ -138,11 +135,8 @@ class ReminderStore:
 
     async def lapsed(self, now: float, limit: int = 100) -> list[str]:
         """Bursts whose sender's lease has run out (it stopped halfway)."""
-        async with reachable("reminder leases"):
-            found = await self.store.client.zrangebyscore(
-                self._runs, "-inf", now, start=0, num=limit
-            )
-        return [str(poll_id) for poll_id in found]
+        due = await self.store.due_members(self._runs, now, limit, "reminder leases")
+        return [poll_id for poll_id, _ in due]
 
     async def begin(self, poll_id: str, now: float) -> None:
         """Start a burst's counts afresh."""
