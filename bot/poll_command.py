@@ -13,7 +13,6 @@ inside or outside quotes are left alone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,11 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.content import Polls
 from bot.limits import MAX_POLL_COMMAND_CHARS, too_long
 from bot.poll_options import OptionsInputError, check_option_flags, read_multi, resolve_template
+from bot.poll_times import duration_seconds, local_time
 from bot.text_normalise import clean_poll_text, same_text_key
 
 _CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-_DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.I)
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 #: Flags that schedule a poll (read by :mod:`bot.poll_schedule`), with an example value.
 SCHEDULE_FLAGS = {
@@ -33,6 +31,15 @@ SCHEDULE_FLAGS = {
     "--post-in": "2h",
     "--repeat": "weekdays",
     "--at": "09:30",
+}
+#: Flags that take a value, with an example value for the note when it is missing
+#: (``--template`` takes one too; its example is a template's name from content).
+_VALUE_FLAGS = {
+    "--closes-in": "4h",
+    "--closes": '"2026-12-01 17:00"',
+    "--multi": "2",
+    "--remind-in": "1d",
+    **SCHEDULE_FLAGS,
 }
 
 
@@ -128,7 +135,7 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
 
 
 def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec:
-    messages, limits = polls.messages, polls.limits
+    messages = polls.messages
     if too_long(text, MAX_POLL_COMMAND_CHARS):
         raise PollInputError(messages.command_too_long.format(max=f"{MAX_POLL_COMMAND_CHARS:,}"))
     tz = zone(time_zone)
@@ -150,40 +157,28 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
             anonymous = True
         elif flag in ("--hide-results", "--hidden"):
             hide_results = True
-        elif flag in ("--closes-in", "--closes"):
-            if index + 1 >= len(tokens):
-                example = "4h" if flag == "--closes-in" else '"2026-12-01 17:00"'
-                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
-            index += 1
-            timing.append((flag, tokens[index]))
-            if flag == "--closes-in":
-                closes_in = tokens[index]
-            else:
-                closes_at = tokens[index]
         elif flag == "--allow-add":
             allow_add = True
-        elif flag in ("--multi", "--template"):
+        elif flag in _VALUE_FLAGS or flag == "--template":
             if index + 1 >= len(tokens):
-                example = "2" if flag == "--multi" else polls.templates[-1].name
+                example = polls.templates[-1].name if flag == "--template" else _VALUE_FLAGS[flag]
                 raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
             index += 1
+            value = tokens[index]
             if flag == "--multi":
-                multi = read_multi(tokens[index], polls)
-            elif template is not None:
-                raise PollInputError(polls.option_messages.two_templates)
-            else:
-                template = tokens[index]
-        elif flag == "--remind-in":
-            if index + 1 >= len(tokens):
-                raise PollInputError(messages.missing_flag_value.format(flag=flag, example="1d"))
-            index += 1
-            remind_in = tokens[index]
-        elif flag in SCHEDULE_FLAGS:
-            if index + 1 >= len(tokens):
-                example = SCHEDULE_FLAGS[flag]
-                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
-            index += 1
-            timing.append((flag, tokens[index]))
+                multi = read_multi(value, polls)
+            elif flag == "--template":
+                if template is not None:
+                    raise PollInputError(polls.option_messages.two_templates)
+                template = value
+            elif flag == "--remind-in":
+                remind_in = value
+            else:  # --closes-in, --closes and the schedule flags
+                timing.append((flag, value))
+                if flag == "--closes-in":
+                    closes_in = value
+                elif flag == "--closes":
+                    closes_at = value
         elif flag.startswith("--"):
             raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
         else:
@@ -194,19 +189,28 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
     if template is not None:
         positional = resolve_template(template, positional, polls)
     remind_at = _reminder_time(remind_in, deadline, polls, now)
-    if not positional:
-        options = tuple(o.label for o in polls.team_poll.options)
-        check_option_flags(multi, allow_add, True, len(options), polls)
-        return PollSpec(
-            None,
-            options,
-            anonymous,
-            hide_results,
-            deadline,
-            tz.key,
-            remind_at=remind_at,
-            timing=tuple(timing),
-        )
+    if positional:
+        question, options = _question_and_options(positional, polls)
+    else:  # the team poll: its question and options come from content
+        question, options = None, tuple(o.label for o in polls.team_poll.options)
+    check_option_flags(multi, allow_add, question is None, len(options), polls)
+    return PollSpec(
+        question,
+        options,
+        anonymous,
+        hide_results,
+        deadline,
+        tz.key,
+        multi=multi or 1,
+        allow_add=allow_add,
+        remind_at=remind_at,
+        timing=tuple(timing),
+    )
+
+
+def _question_and_options(positional: list[str], polls: Polls) -> tuple[str, tuple[str, ...]]:
+    """The typed question and options, cleaned and checked, or :class:`PollInputError`."""
+    messages, limits = polls.messages, polls.limits
     # Compared, measured and stored as people see them (bot/text_normalise.py).
     question = clean_poll_text(positional[0])
     typed, options = positional[1:], tuple(clean_poll_text(o) for o in positional[1:])
@@ -238,29 +242,16 @@ def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec
         if same_text_key(option) in seen:
             raise PollInputError(messages.duplicate_option.format(option=option))
         seen.add(same_text_key(option))
-    check_option_flags(multi, allow_add, False, len(options), polls)
-    return PollSpec(
-        question,
-        options,
-        anonymous,
-        hide_results,
-        deadline,
-        tz.key,
-        multi=multi or 1,
-        allow_add=allow_add,
-        remind_at=remind_at,
-        timing=tuple(timing),
-    )
+    return question, options
 
 
 def _seconds(value: str, polls: Polls) -> int:
     """A duration such as ``30m``, ``4h`` or ``2d`` in seconds (at most the longest a poll
     may stay open), or :class:`PollInputError`."""
     messages = polls.messages
-    match = _DURATION.match(value.strip())
-    if not match or int(match.group(1)) == 0:
+    seconds = duration_seconds(value.strip())
+    if seconds is None:
         raise PollInputError(messages.unreadable_duration.format(value=value[:40]))
-    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0].lower()]
     if seconds > polls.limits.max_duration_days * 86400:
         raise PollInputError(messages.duration_too_long.format(days=polls.limits.max_duration_days))
     return seconds
@@ -286,25 +277,11 @@ def _deadline(
     if closes_in is not None and closes_at is not None:
         raise PollInputError(messages.two_deadlines)
     if closes_in is not None:
-        match = _DURATION.match(closes_in.strip())
-        if not match or int(match.group(1)) == 0:
-            raise PollInputError(messages.unreadable_duration.format(value=closes_in[:40]))
-        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0].lower()]
-        if seconds > longest:
-            raise PollInputError(
-                messages.duration_too_long.format(days=polls.limits.max_duration_days)
-            )
-        return now + seconds
+        return now + _seconds(closes_in, polls)
     if closes_at is not None:
-        for pattern in _DATE_FORMATS:
-            try:
-                local = datetime.strptime(closes_at.strip(), pattern).replace(tzinfo=tz)
-                break
-            except ValueError:
-                continue
-        else:
+        when = local_time(closes_at.strip(), _DATE_FORMATS, tz)
+        if when is None:
             raise PollInputError(messages.unreadable_deadline.format(value=closes_at[:40]))
-        when = local.timestamp()
         if when <= now:
             raise PollInputError(messages.deadline_in_past.format(deadline=format_time(when, tz)))
         if when - now > longest:

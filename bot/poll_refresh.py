@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.background import BackgroundWork
+from bot.background import BackgroundWork, sweep_forever
 from bot.outbound import Outbox
 from bot.poll_render import PollRenderer
 from bot.poll_store import PollStore
@@ -149,11 +149,4 @@ class DeadlineSweeper:
 
     async def run_sweeper(self, every: float = 1.0) -> None:
         """Sweep deadlines forever (a background task of ``serve``); survives Redis outages."""
-        while True:
-            try:
-                await self.sweep()
-            except StoreUnavailable:
-                pass  # already logged; try again next round
-            except Exception:
-                log.exception("deadline sweep failed")
-            await asyncio.sleep(every)
+        await sweep_forever(self.sweep, every, "deadline sweep", log)

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.background import BackgroundWork, finished_within
+from bot.background import BackgroundWork, finished_within, sweep_forever
 from bot.content import Content
 from bot.events import Actor
 from bot.outbound import Outbox, Place
@@ -97,11 +97,8 @@ class ReminderStore:
 
     async def due(self, now: float, limit: int = 100) -> list[str]:
         """Timed reminders that are due and that no server has claimed yet."""
-        async with reachable("reminders due"):
-            found = await self.store.client.zrangebyscore(
-                self._timed, "-inf", now, start=0, num=limit
-            )
-        return [str(poll_id) for poll_id in found]
+        due = await self.store.due_members(self._timed, now, limit, "reminders due")
+        return [poll_id for poll_id, _ in due]
 
     async def claim_timed(self, poll_id: str) -> bool:
         """Take a due timed reminder; only one server ever gets True."""
@@ -138,11 +135,8 @@ class ReminderStore:
 
     async def lapsed(self, now: float, limit: int = 100) -> list[str]:
         """Bursts whose sender's lease has run out (it stopped halfway)."""
-        async with reachable("reminder leases"):
-            found = await self.store.client.zrangebyscore(
-                self._runs, "-inf", now, start=0, num=limit
-            )
-        return [str(poll_id) for poll_id in found]
+        due = await self.store.due_members(self._runs, now, limit, "reminder leases")
+        return [poll_id for poll_id, _ in due]
 
     async def begin(self, poll_id: str, now: float) -> None:
         """Start a burst's counts afresh."""
@@ -285,14 +279,7 @@ class PollReminders:
 
     async def run_sweeper(self, every: float = 1.0) -> None:
         """Sweep timed and stopped reminders forever (a background task of ``serve``)."""
-        while True:
-            try:
-                await self.sweep()
-            except StoreUnavailable:
-                pass  # already logged; try again next round
-            except Exception:
-                log.exception("reminder sweep failed")
-            await asyncio.sleep(every)
+        await sweep_forever(self.sweep, every, "reminder sweep", log)
 
     async def drain(self) -> None:
         """Wait for every burst on this server to finish (tests)."""

@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 
 from bot.content import PollManage, Polls
 from bot.poll_command import PollInputError, format_time
+from bot.poll_times import duration_seconds, local_time
 
 #: How often a recurring poll is posted.
 REPEATS = ("daily", "weekdays", "weekly")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_DURATION = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.I)
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 #: The longest a flag value is read (anything longer is not a time).
 _MAX_VALUE = 40
@@ -127,23 +126,16 @@ def read_timing(
         raise PollInputError(messages.two_post_times)
     longest = polls.limits.max_duration_days * 86400
     if post_in is not None:
-        match = _DURATION.match(post_in.strip()[:_MAX_VALUE])
-        if not match or int(match.group(1)) == 0:
+        seconds = duration_seconds(post_in.strip()[:_MAX_VALUE])
+        if seconds is None:
             raise PollInputError(messages.unreadable_post_in.format(value=post_in[:_MAX_VALUE]))
-        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0].lower()]
         if seconds > longest:
             raise PollInputError(messages.post_too_far.format(days=polls.limits.max_duration_days))
         return Timing(now + seconds)
     assert post_at is not None
-    for pattern in _DATE_FORMATS:
-        try:
-            local = datetime.strptime(post_at.strip()[:_MAX_VALUE], pattern).replace(tzinfo=tz)
-            break
-        except ValueError:
-            continue
-    else:
+    when = local_time(post_at.strip()[:_MAX_VALUE], _DATE_FORMATS, tz)
+    if when is None:
         raise PollInputError(messages.unreadable_post_at.format(value=post_at[:_MAX_VALUE]))
-    when = local.timestamp()
     if when <= now:
         raise PollInputError(messages.post_at_in_past.format(when=format_time(when, tz)))
     if when - now > longest:

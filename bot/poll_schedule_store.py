@@ -85,12 +85,7 @@ class ScheduleStore:
 
     async def due(self, now: float, limit: int = 100) -> list[tuple[str, float]]:
         """Schedules whose occurrence has come, with that occurrence."""
-        async with reachable("schedules due"):
-            found = await self.store.client.zrangebyscore(
-                self._schedules, "-inf", now, start=0, num=limit, withscores=True
-            )
-        pairs: Any = found  # (member, score) pairs, asked for withscores
-        return [(str(member), float(score)) for member, score in pairs]
+        return await self.store.due_members(self._schedules, now, limit, "schedules due")
 
     async def claim(self, schedule_id: str, occurrence: float, following: float | None) -> bool:
         """Take ``occurrence`` of the schedule: True for exactly one server. The schedule

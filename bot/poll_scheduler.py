@@ -12,7 +12,6 @@ posted in a burst.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import time
@@ -20,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.background import sweep_forever
 from bot.events import Actor
 from bot.outbound import Place
 from bot.poll_command import PollSpec, format_time, zone
 from bot.poll_schedule import Recurrence, Timing, late_time
 from bot.poll_schedule_store import MAX_SCHEDULES_PER_PERSON, ScheduleStore
-from bot.store import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.polls import PollService
@@ -170,14 +169,7 @@ class PollScheduler:
 
     async def run(self, every: float = 1.0) -> None:
         """Sweep schedules forever (a background task of ``serve``); survives outages."""
-        while True:
-            try:
-                await self.sweep()
-            except StoreUnavailable:
-                pass  # already logged; try again next round
-            except Exception:
-                log.exception("poll schedule sweep failed")
-            await asyncio.sleep(every)
+        await sweep_forever(self.sweep, every, "poll schedule sweep", log)
 
 
 class ScheduleRefused(ValueError):

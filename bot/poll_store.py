@@ -314,11 +314,8 @@ class PollStore:
 
     async def due(self, now: float, limit: int = 100) -> list[str]:
         """Polls whose deadline has passed and that no server has claimed yet."""
-        async with reachable("deadlines"):
-            found = await self.store.client.zrangebyscore(
-                self._deadlines, "-inf", now, start=0, num=limit
-            )
-        return [str(poll_id) for poll_id in found]
+        due = await self.store.due_members(self._deadlines, now, limit, "deadlines")
+        return [poll_id for poll_id, _ in due]
 
     async def claim_deadline(self, poll_id: str) -> bool:
         """Take a due poll off the deadline set; only one server ever gets True."""

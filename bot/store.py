@@ -196,6 +196,18 @@ class StateStore:
             gone: Any = await self._count_member(keys=keys, args=[member, detail, cap])
         return [str(name) for name in gone]
 
+    async def due_members(
+        self, key: str, now: float, limit: int, what: str
+    ) -> list[tuple[str, float]]:
+        """The members of the sorted set ``key`` (a whole key) scored at or before ``now``,
+        earliest first, at most ``limit``, with their scores: the due entries of a queue of
+        times (deadlines, reminders, schedules). ``what`` names the read if Redis is away."""
+        async with reachable(what):
+            found: Any = await self.client.zrangebyscore(
+                key, "-inf", now, start=0, num=limit, withscores=True
+            )
+        return [(str(member), float(score)) for member, score in found]
+
     async def ranked_members(self, *parts: str, limit: int | None = None) -> list[tuple[str, int]]:
         """The sorted set at ``parts`` as (member, count), most counted first."""
         async with reachable("ranked_members"):

@@ -130,6 +130,7 @@ class CardSerializer(Serializer):
     revalidation of what was built in code a moment ago."""
 
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
+        """The JSON body msrest sends for ``data`` (an activity, in our calls)."""
         if data_type == "Activity" and type(data) is Activity:
             direct = _model_json(data)
             if direct is not None:

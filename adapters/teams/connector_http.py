@@ -48,6 +48,8 @@ class CredentialsHeader(AsyncHTTPPolicy[Any, Any]):
         self._credentials = credentials
 
     async def send(self, request: Request[Any], **kwargs: Any) -> Response[Any, Any]:
+        """Put the bearer token the credentials give on ``request`` (none: take any off), then
+        pass it to the next step of the pipeline."""
         holder = _HeaderHolder()
         self._credentials.signed_session(holder)
         token = holder.headers.get("Authorization")
@@ -105,6 +107,7 @@ class AiohttpSender(AsyncHTTPSender[Any, Any]):
         return None
 
     async def send(self, request: Request[Any], **_config: Any) -> Response[Any, Any]:
+        """Send ``request`` over the shared aiohttp session; the connector's answer."""
         http = request.http_request
         data = http.data
         if http.files:

@@ -3,32 +3,10 @@ replica that cached the poll before the option was added, and counts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress, Command
-from bot.redis_connect import connect
 from bot.replies import Action, ReplyKind
-from bot.settings import Settings
-from bot.store import StateStore
-
-
-@pytest.fixture
-async def replicas(
-    content: Content, store: StateStore, redis_url: str
-) -> AsyncIterator[list[Conversation]]:
-    """Two independent conversation cores, each on its own connection, one shared prefix."""
-    connections = [connect(Settings(redis_url=redis_url)) for _ in range(2)]
-    try:
-        yield [
-            Conversation(content, StateStore(c.client, prefix=store.prefix)) for c in connections
-        ]
-    finally:
-        for connection in connections:
-            await connection.close()
 
 
 def person(user: str) -> Actor:

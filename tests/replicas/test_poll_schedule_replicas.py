@@ -9,35 +9,23 @@ the replica that stored it: the others find it in Redis (a restart is the same).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.content import Content
 from bot.conversation import Conversation
-from bot.redis_connect import connect
-from bot.settings import Settings
-from bot.store import StateStore
+from tests.replicas.conftest import ReplicaFactory
 from tests.schedule_kit import RecordingOutbound, paris, schedule
 
 
 @pytest.fixture
-async def three_replicas(
-    content: Content, store: StateStore, redis_url: str
-) -> AsyncIterator[list[tuple[Conversation, RecordingOutbound]]]:
-    """Three independent cores, each on its own Redis connection, one shared prefix."""
-    connections = [connect(Settings(redis_url=redis_url)) for _ in range(3)]
+def three_replicas(replica_cores: ReplicaFactory) -> list[tuple[Conversation, RecordingOutbound]]:
+    """Three independent cores, each with an outbound port that records what it posts."""
     replicas = []
-    for connection in connections:
-        replica = Conversation(content, StateStore(connection.client, prefix=store.prefix))
+    for replica in replica_cores(3):
         port = RecordingOutbound()
         replica.outbox.register("test", port)
         replicas.append((replica, port))
-    try:
-        yield replicas
-    finally:
-        for connection in connections:
-            await connection.close()
+    return replicas
 
 
 async def test_three_replicas_racing_on_each_occurrence_post_it_once(

@@ -18,7 +18,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +25,6 @@ import pytest
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.events import Actor, ButtonPress
-from bot.redis_connect import connect
-from bot.settings import Settings
-from bot.store import StateStore
 from bot.testing import Dialogue
 from tests.answer_paths import (
     NO_ENGINEERS_NEEDS_IT_THIS_WEEK,
@@ -36,21 +32,6 @@ from tests.answer_paths import (
 )
 from tests.net import free_port
 from tests.wording import progress, recommendation
-
-
-@pytest.fixture
-async def replicas(
-    content: Content, store: StateStore, redis_url: str
-) -> AsyncIterator[list[Conversation]]:
-    """Two independent conversation cores, each on its own connection, one shared prefix."""
-    connections = [connect(Settings(redis_url=redis_url)) for _ in range(2)]
-    try:
-        yield [
-            Conversation(content, StateStore(c.client, prefix=store.prefix)) for c in connections
-        ]
-    finally:
-        for connection in connections:
-            await connection.close()
 
 
 def _actor(user: str) -> Actor:

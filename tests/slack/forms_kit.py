@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
-from tests.slack.conftest import SlackBot
+from tests.slack.conftest import SlackBot, load_payload
 from tests.slack.polls_kit import TEAM, PostedPoll, press_on_poll
 
 
@@ -33,17 +34,18 @@ async def _opened(bot: SlackBot, before: int) -> dict[str, Any]:
 
 
 async def modal_from_button(
-    bot: SlackBot, poll: PostedPoll, control: dict[str, Any], user: str
+    bot: SlackBot, poll: PostedPoll, control: dict[str, Any], user: str, name: str = ""
 ) -> dict[str, Any]:
-    """Press the poll's ``control`` as ``user``; the modal that opened."""
+    """Press the poll's ``control`` as ``user`` (display name ``name``); the modal that opened."""
     before = len(bot.slack.api_calls("views.open"))
-    response = await bot.interact(press_on_poll(bot, poll, control, user))
+    response = await bot.interact(press_on_poll(bot, poll, control, user, name))
     assert response.status == 200
     return await _opened(bot, before)
 
 
-async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
-    """Pick ``label`` in the poll's "⋯" menu as ``user``; the modal that opened."""
+def menu_pick(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
+    """The ``block_actions`` payload Slack sends when ``user`` picks ``label`` in the poll's
+    "⋯" menu."""
     menu = overflow(poll.blocks)
     (option,) = [o for o in menu["options"] if o["text"]["text"] == label]
     payload = press_on_poll(bot, poll, {"action_id": "x", "text": option["text"]}, user)
@@ -56,6 +58,12 @@ async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str
             "action_ts": "1700000001.000200",
         }
     ]
+    return payload
+
+
+async def modal_from_menu(bot: SlackBot, poll: PostedPoll, label: str, user: str) -> dict[str, Any]:
+    """Pick ``label`` in the poll's "⋯" menu as ``user``; the modal that opened."""
+    payload = menu_pick(bot, poll, label, user)
     before = len(bot.slack.api_calls("views.open"))
     response = await bot.interact(payload)
     assert response.status == 200
@@ -71,25 +79,36 @@ def inputs_of(view: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
+def view_submission(
+    view: dict[str, Any], values: dict[str, str], user: str, name: str = ""
+) -> dict[str, Any]:
+    """The ``view_submission`` Slack sends when ``user`` (display name ``name``) submits
+    ``view`` with ``values`` typed into its inputs (by field name): the recorded payload
+    with this view, its state and this user. An empty value comes as null, as from Slack."""
+    payload = load_payload("view_submission")
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    state = {
+        field: {elements[field]["action_id"]: {"type": "plain_text_input", "value": text or None}}
+        for field, text in values.items()
+    }
+    payload["view"] = {**payload["view"], **copy.deepcopy(view), "state": {"values": state}}
+    name = name or user.lower()
+    payload["user"] = {"id": user, "username": name, "name": name, "team_id": TEAM}
+    return payload
+
+
+async def send_submission(bot: SlackBot, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Send a signed ``view_submission``; the acknowledgement's JSON (None when empty: the
+    modal closes)."""
+    response = await bot.interact(payload)
+    assert response.status == 200, await response.text()
+    raw = await response.text()
+    return json.loads(raw) if raw else None
+
+
 async def submit_modal(
     bot: SlackBot, view: dict[str, Any], values: dict[str, str], user: str
 ) -> dict[str, Any] | None:
     """Submit ``view`` with ``values`` typed into its inputs (by field name) as ``user``;
     the acknowledgement's JSON (None when empty: the modal closes)."""
-    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
-    state = {
-        name: {elements[name]["action_id"]: {"type": "plain_text_input", "value": text or None}}
-        for name, text in values.items()
-    }
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0APPID0001",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
-        "view": {**view, "id": "V0001", "team_id": TEAM, "state": {"values": state}},
-    }
-    response = await bot.interact(payload)
-    assert response.status == 200, await response.text()
-    raw = await response.text()
-    return json.loads(raw) if raw else None
+    return await send_submission(bot, view_submission(view, values, user))

@@ -4,8 +4,6 @@ the edit modal (``views.open``, then a signed ``view_submission``), ``chat.delet
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -13,15 +11,14 @@ from bot.content import Content
 from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.slack.conftest import SlackBot, button, header, shown_text
+from tests.slack.forms_kit import inputs_of, menu_pick, modal_from_menu, overflow, submit_modal
 from tests.slack.polls_kit import (
     CHANNEL,
     CREATOR,
-    TEAM,
     PostedPoll,
     option_lines,
     person,
     press,
-    press_on_poll,
     start_poll,
 )
 from tests.slack.slack_stand_in import Call
@@ -30,61 +27,17 @@ from tests.wording import shaped_like, votes
 OTHER = "U0OTHER01"
 
 
-def overflow(blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    """The message's "⋯" overflow menu element."""
-    (menu,) = [
-        e
-        for b in blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["type"] == "overflow"
-    ]
-    return menu
-
-
 async def pick(
-    bot: SlackBot, poll: PostedPoll, label: str, user: str, name: str, answered: bool = True
+    bot: SlackBot, poll: PostedPoll, label: str, user: str, answered: bool = True
 ) -> Call | None:
     """``user`` picks ``label`` in the poll's overflow menu; the private answer Slack got
     on the response_url (None when ``answered`` is False: a modal opens instead)."""
-    menu = overflow(poll.blocks)
-    (option,) = [o for o in menu["options"] if o["text"]["text"] == label]
-    payload = press_on_poll(bot, poll, {"action_id": "x", "text": menu["options"][0]["text"]}, user)
+    payload = menu_pick(bot, poll, label, user)
     url = f"pick-{label}-{user}-{len(bot.slack.calls)}"
     payload["response_url"] = bot.slack.response_url(url)
-    payload["actions"] = [
-        {
-            "type": "overflow",
-            "action_id": menu["action_id"],
-            "block_id": "controls0",
-            "selected_option": option,
-            "action_ts": "1700000001.000200",
-        }
-    ]
     response = await bot.interact(payload)
     assert response.status == 200
     return await bot.slack.response_named(url) if answered else None
-
-
-async def submit(bot: SlackBot, view: dict[str, Any], values: dict[str, str], user: str) -> Any:
-    """Send the modal ``view`` filled in with ``values`` as a signed ``view_submission``;
-    the acknowledgement's JSON (None when empty: the modal closes)."""
-    state = {
-        name: {"value": {"type": "plain_text_input", "value": text or None}}
-        for name, text in values.items()
-    }
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0APPID0001",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
-        "view": {**view, "id": "V0001", "team_id": TEAM, "state": {"values": state}},
-    }
-    response = await bot.interact(payload)
-    assert response.status == 200, await response.text()
-    raw = await response.text()
-    return json.loads(raw) if raw else None
 
 
 async def test_the_creator_edits_labels_in_a_modal_and_every_vote_stays(
@@ -101,16 +54,8 @@ async def test_the_creator_edits_labels_in_a_modal_and_every_vote_stays(
         manage.edit_button,
         manage.delete_menu_button,
     ]
-    await pick(bot, poll, manage.edit_button, CREATOR, "steve", answered=False)
-    (opened,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
-    assert opened.body["trigger_id"]
-    view = opened.body["view"]
-    inputs = {
-        b["block_id"]: b["element"].get("initial_value")
-        for b in view["blocks"]
-        if b["type"] == "input"
-    }
-    assert inputs == {
+    view = await modal_from_menu(bot, poll, manage.edit_button, CREATOR)
+    assert inputs_of(view) == {
         "question": "Lunch?",
         "option_0": "Pizza",
         "option_1": "Sushi",
@@ -118,7 +63,7 @@ async def test_the_creator_edits_labels_in_a_modal_and_every_vote_stays(
     }
 
     # Emptying an option with votes is refused in the modal, which stays open.
-    refused = await submit(
+    refused = await submit_modal(
         bot,
         view,
         {"question": "Lunch?", "option_0": "Pizza", "option_1": "", "option_2": "Tacos"},
@@ -130,7 +75,7 @@ async def test_the_creator_edits_labels_in_a_modal_and_every_vote_stays(
     meta = await conversation.polls.polls.meta(poll.id)
     assert meta is not None and meta["options"] == ["Pizza", "Sushi", "Tacos"]
 
-    closed = await submit(
+    closed = await submit_modal(
         bot,
         view,
         {
@@ -162,10 +107,10 @@ async def test_someone_else_cannot_edit_or_delete_and_nothing_changes(
     bot.slack.users[OTHER] = person(OTHER, name="olga")
     poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
     manage = content.poll_manage.messages
-    refused = await pick(bot, poll, manage.edit_button, OTHER, "olga")
+    refused = await pick(bot, poll, manage.edit_button, OTHER)
     assert refused is not None
     assert manage.not_allowed_edit in shown_text(refused.body["blocks"])
-    refused = await pick(bot, poll, manage.delete_menu_button, OTHER, "olga")
+    refused = await pick(bot, poll, manage.delete_menu_button, OTHER)
     assert refused is not None
     assert manage.not_allowed_delete in shown_text(refused.body["blocks"])
     assert not bot.slack.api_calls("views.open") and not bot.slack.api_calls("chat.delete")
@@ -186,9 +131,7 @@ async def test_the_creator_deletes_the_poll_its_message_and_every_key(
     await press(bot, poll, poll.vote_button(0), "U0ANN", "ann")
     tagged = f"{store.prefix}:poll:{{{poll.id}}}:*"
     assert [k async for k in redis_client.scan_iter(match=tagged)]
-    answer = await pick(
-        bot, poll, content.poll_manage.messages.delete_menu_button, CREATOR, "steve"
-    )
+    answer = await pick(bot, poll, content.poll_manage.messages.delete_menu_button, CREATOR)
     text = content.poll_manage.messages.deleted.format(question="Lunch?")
     assert answer is not None
     assert text in shown_text(answer.body["blocks"])
@@ -240,9 +183,7 @@ async def test_a_workspace_admin_may_delete_someone_elses_poll(
 ) -> None:
     bot.slack.users["U0ADMIN01"] = person("U0ADMIN01", admin=True, name="ada")
     poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
-    answer = await pick(
-        bot, poll, content.poll_manage.messages.delete_menu_button, "U0ADMIN01", "ada"
-    )
+    answer = await pick(bot, poll, content.poll_manage.messages.delete_menu_button, "U0ADMIN01")
     assert answer is not None
     assert content.poll_manage.messages.deleted.format(question="Lunch?") in shown_text(
         answer.body["blocks"]

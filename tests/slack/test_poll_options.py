@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import csv
 import io
 import json
 from typing import Any
 
 import redis.asyncio as aioredis
-from aiohttp import ClientResponse
 
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.store import StateStore
-from tests.slack.conftest import SlackBot, button, buttons, header, load_payload, shown_text
+from tests.slack.conftest import SlackBot, button, buttons, header, shown_text
+from tests.slack.forms_kit import modal_from_button, send_submission, view_submission
 from tests.slack.polls_kit import (
     CHANNEL,
     CREATOR,
@@ -191,53 +190,14 @@ async def test_help_lists_every_new_flag_and_template(bot: SlackBot, content: Co
 # --- --allow-add: a modal ------------------------------------------------------------
 
 
-def submission(view: dict[str, Any], text: str, user: str, name: str) -> dict[str, Any]:
-    """The ``view_submission`` Slack sends when ``user`` submits ``view`` with ``text``."""
-    payload = load_payload("view_submission")
-    sent = copy.deepcopy(view)
-    block = sent["blocks"][0]
-    sent["state"] = {
-        "values": {
-            block["block_id"]: {
-                block["element"]["action_id"]: {"type": "plain_text_input", "value": text}
-            }
-        }
-    }
-    payload["view"] = {**payload["view"], **sent}
-    payload["user"] = {"id": user, "username": name, "name": name, "team_id": "T0001"}
-    return payload
-
-
 async def open_form(bot: SlackBot, poll: PostedPoll, user: str, name: str) -> dict[str, Any]:
     """Press "Add an option" as ``user``; the modal opened with ``views.open``."""
-    before = len(bot.slack.api_calls("views.open"))
-    response = await bot.interact(
-        {
-            **bot.press_payload(controls(poll.blocks)["poll.add_option"], f"add-{user}"),
-            "user": {"id": user, "username": name, "name": name, "team_id": "T0001"},
-            "container": {
-                "type": "message",
-                "message_ts": poll.ts,
-                "channel_id": CHANNEL,
-                "is_ephemeral": False,
-            },
-            "channel": {"id": CHANNEL, "name": "general"},
-        }
-    )
-    assert response.status == 200
-    calls = await bot.slack.wait_for(
-        lambda: bot.slack.api_calls("views.open")[before:], what="views.open"
-    )
-    assert calls[0].body["trigger_id"]
-    view: dict[str, Any] = calls[0].body["view"]
-    return view
+    return await modal_from_button(bot, poll, controls(poll.blocks)["poll.add_option"], user, name)
 
 
-async def submit(bot: SlackBot, payload: dict[str, Any]) -> tuple[ClientResponse, dict[str, Any]]:
-    response = await bot.interact(payload)
-    assert response.status == 200, await response.text()
-    raw = await response.text()
-    return response, (json.loads(raw) if raw else {})
+def submission(view: dict[str, Any], text: str, user: str, name: str) -> dict[str, Any]:
+    """The ``view_submission`` Slack sends when ``user`` types ``text`` in the add form."""
+    return view_submission(view, {view["blocks"][0]["block_id"]: text}, user, name)
 
 
 async def test_allow_add_opens_a_modal_and_the_new_option_shows_for_everyone(
@@ -260,12 +220,12 @@ async def test_allow_add_opens_a_modal_and_the_new_option_shows_for_everyone(
         (" a ", words.add_duplicate.format(option="a")),
         ("x" * 80, words.add_too_long.format(length=80, max=75)),
     ]:
-        _response, ack = await submit(bot, submission(view, typed, "U0ANN", "ann"))
+        ack = await send_submission(bot, submission(view, typed, "U0ANN", "ann"))
         assert ack == {"response_action": "errors", "errors": {block["block_id"]: error}}
     assert (await conversation.polls.polls.meta(poll.id) or {})["options"] == ["A", "B"]
 
-    _response, ack = await submit(bot, submission(view, "Lightning talks", "U0ANN", "ann"))
-    assert ack == {}  # the modal closes
+    ack = await send_submission(bot, submission(view, "Lightning talks", "U0ANN", "ann"))
+    assert ack is None  # the modal closes
     notes = await bot.slack.wait_for(
         lambda: bot.slack.api_calls("chat.postEphemeral"), what="the confirmation"
     )
@@ -292,11 +252,11 @@ async def test_allow_add_stops_at_ten_options_and_when_the_poll_closes(
     poll = await start_poll(bot, conversation, f'"Which one?" {nine} --allow-add --anonymous')
     view = await open_form(bot, poll, "U0ANN", "ann")
     first, second = await asyncio.gather(
-        submit(bot, submission(view, "Ten", "U0ANN", "ann")),
-        submit(bot, submission(view, "Eleven", "U0BOB", "bob")),
+        send_submission(bot, submission(view, "Ten", "U0ANN", "ann")),
+        send_submission(bot, submission(view, "Eleven", "U0BOB", "bob")),
     )
-    acks = [first[1], second[1]]
-    assert acks.count({}) == 1  # one of two racing adders gets the tenth place
+    acks = [first, second]
+    assert acks.count(None) == 1  # one of two racing adders gets the tenth place
     (refused,) = [a for a in acks if a]
     assert refused["errors"] == {"option": words.add_full.format(max=10)}
     meta = await conversation.polls.polls.meta(poll.id)
@@ -309,7 +269,7 @@ async def test_allow_add_stops_at_ten_options_and_when_the_poll_closes(
     other = await start_poll(bot, conversation, '"Other?" "A" "B" --allow-add')
     view = await open_form(bot, other, "U0ANN", "ann")
     await press(bot, other, controls(other.blocks)["poll.close"], CREATOR, "steve")
-    _response, ack = await submit(bot, submission(view, "C", "U0ANN", "ann"))
+    ack = await send_submission(bot, submission(view, "C", "U0ANN", "ann"))
     assert ack["errors"] == {"option": words.add_closed}
     # "Add an option" on the old message of a closed poll: a note, no modal.
     opened = len(bot.slack.api_calls("views.open"))
@@ -335,8 +295,8 @@ async def test_a_forged_add_to_a_poll_without_allow_add_changes_nothing(
             }
         ],
     }
-    _response, ack = await submit(bot, submission(forged, "C", "U0ANN", "ann"))
-    assert ack == {}
+    ack = await send_submission(bot, submission(forged, "C", "U0ANN", "ann"))
+    assert ack is None
     notes = await bot.slack.wait_for(
         lambda: bot.slack.api_calls("chat.postEphemeral"), what="the refusal"
     )
@@ -351,8 +311,7 @@ async def test_a_submission_of_a_view_that_is_not_ours_is_acknowledged_and_ignor
     poll = await start_poll(bot, conversation, '"Open list?" "A" "B" --allow-add')
     view = await open_form(bot, poll, "U0ANN", "ann")
     other = submission({**view, "callback_id": "someone.else"}, "C", "U0ANN", "ann")
-    response, ack = await submit(bot, other)
-    assert response.status == 200 and ack == {}
+    assert await send_submission(bot, other) is None  # acknowledged, empty
     await asyncio.sleep(0.1)
     assert (await conversation.polls.polls.meta(poll.id) or {})["options"] == ["A", "B"]
     assert not bot.slack.api_calls("chat.postEphemeral")

@@ -55,6 +55,15 @@ def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+async def until(condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Wait (polling) until ``condition()`` holds, as background turns reach the connector;
+    fail after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition never held"
+        await asyncio.sleep(0.01)
+
+
 def payload(name: str, service_url: str, **changes: Any) -> dict[str, Any]:
     """A recorded activity from payloads/, pointed at ``service_url``, with top-level changes."""
     activity: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text())
@@ -285,3 +294,9 @@ def assert_valid_card(
         assert card["version"] == "1.5"
 
     return check
+
+
+@pytest.fixture
+def quick_refresh(conversation: Conversation) -> None:
+    """Poll card updates every 50 ms instead of 2 s, so the poll tests wait little."""
+    conversation.polls.refresh_window = 0.05

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -17,6 +18,8 @@ from tests.teams.conftest import PAYLOADS, StandInConnector, payload
 
 Client = TestClient[Any, Any]
 Card = dict[str, Any]
+#: The ``assert_valid_card`` fixture: fails the test unless the card is valid Adaptive Card 1.5.
+CheckCard = Callable[[Card], None]
 
 _CHANNEL = json.loads((PAYLOADS / "channel_mention.json").read_text())
 CHANNEL_CONVERSATION: dict[str, Any] = _CHANNEL["conversation"]
@@ -177,3 +180,26 @@ def updates(connector: StandInConnector, activity_id: str = "reply-1") -> list[C
 def posts(connector: StandInConnector) -> list[Card]:
     """Every card the bot posted as a new message or reply."""
     return [call.card for call in connector.delivered if call.method == "POST"]
+
+
+async def start(teams: Client, connector: StandInConnector, text: str, by: int = 1) -> Card:
+    """Person ``by`` starts a poll by mention; the one card posted (the poll, or a private
+    refusal)."""
+    before = len(posts(connector))
+    response = await teams.post("/api/messages", json=mention(connector.url, text, by))
+    assert response.status == 201
+    (card,) = posts(connector)[before:]
+    return card
+
+
+def inputs(card: Card) -> list[dict[str, Any]]:
+    """The card's own input fields (the add box), not those behind a ShowCard button."""
+    return [element for element in card["body"] if element["type"].startswith("Input.")]
+
+
+def manage_card(card: Card, title: str) -> Card:
+    """The card behind the poll card's "Manage" ShowCard button (titled ``title``)."""
+    (shown,) = [
+        a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard" and a["title"] == title
+    ]
+    return shown

@@ -4,20 +4,11 @@ acknowledged only once its reply is sent, and every message still gets its reply
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from tests.teams.conftest import StandInConnector, TeamsTestClient, payload
+from tests.teams.conftest import StandInConnector, TeamsTestClient, payload, until
 
 BOUND = 3
 MESSAGES = 8
-
-
-async def _until(condition: Any, timeout: float = 15.0) -> None:
-    """Wait (polling) until ``condition()`` holds; fail after ``timeout`` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition never held"
-        await asyncio.sleep(0.01)
 
 
 async def test_past_the_bound_messages_wait_for_their_reply_and_none_is_dropped(
@@ -35,8 +26,8 @@ async def test_past_the_bound_messages_wait_for_their_reply_and_none_is_dropped(
         for i in range(MESSAGES)
     ]
     # Every turn reaches the connector: none is refused or dropped...
-    await _until(lambda: len(connector.calls) == MESSAGES)
-    await _until(lambda: sum(p.done() for p in posts) >= BOUND)
+    await until(lambda: len(connector.calls) == MESSAGES)
+    await until(lambda: sum(p.done() for p in posts) >= BOUND)
     await asyncio.sleep(0.2)  # give any wrongly early answer the time to arrive
     # ...but only BOUND were acknowledged with their reply still unsent; the rest wait.
     assert teams.endpoint.running == BOUND

@@ -18,17 +18,10 @@ from msrest.exceptions import ClientRequestError
 
 from adapters.teams.connector_http import use_aiohttp
 from tests.net import free_port
-from tests.teams.conftest import StandInConnector, TeamsTestClient, payload
+from tests.teams.conftest import StandInConnector, TeamsTestClient, payload, until
 
 #: More replies at once than botbuilder's default thread pool has threads (CPUs + 4).
 IN_FLIGHT = 24
-
-
-async def _until(condition: Any, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition never held"
-        await asyncio.sleep(0.01)
 
 
 async def test_many_replies_are_in_flight_at_once(
@@ -40,7 +33,7 @@ async def test_many_replies_are_in_flight_at_once(
             "/api/messages", json=payload("personal_message", connector.url, id=f"many-{i}")
         )
         assert response.status == 201
-    await _until(lambda: len(connector.calls) == IN_FLIGHT)
+    await until(lambda: len(connector.calls) == IN_FLIGHT)
     connector.hold.set()
     await teams.turns_finished()
     assert len(connector.delivered) == IN_FLIGHT

@@ -59,7 +59,7 @@ def test_package_builds_a_valid_zip(
     assert bot["botId"] == APP_ID.lower()
     assert sorted(bot["scopes"]) == ["groupchat", "personal", "team"]
     commands = {c["title"] for lst in bot["commandLists"] for c in lst["commands"]}
-    assert {"ask", "compare", "help", "poll"} <= commands
+    assert {"ask", "compare", "help", "poll", "polls"} <= commands
     assert manifest["validDomains"] == ["token.botframework.com", "bot.example.org"]
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
     assert png_size(color) == (192, 192)

@@ -3,9 +3,6 @@ Input.Text fields come back in the Action.Execute's data), a DELETE to the conne
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import redis.asyncio as aioredis
 
 from bot.content import Content
@@ -14,33 +11,17 @@ from bot.store import StateStore
 from tests.teams.conftest import StandInConnector
 from tests.teams.poll_flow import (
     THREAD,
-    Card,
+    CheckCard,
     Client,
     banner,
     buttons,
     execute,
     lines,
-    mention,
-    posts,
+    manage_card,
+    start,
     updates,
 )
 from tests.wording import votes
-
-CheckCard = Callable[[dict[str, Any]], None]
-
-
-async def start(teams: Client, connector: StandInConnector, text: str) -> Card:
-    response = await teams.post("/api/messages", json=mention(connector.url, text))
-    assert response.status == 201
-    return posts(connector)[-1]
-
-
-def manage_card(card: Card, title: str) -> Card:
-    """The card behind the poll card's "Manage" ShowCard button."""
-    (shown,) = [
-        a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard" and a["title"] == title
-    ]
-    return shown
 
 
 async def test_manage_shows_the_edit_form_and_saving_it_keeps_the_votes(

@@ -4,9 +4,6 @@ Input.Text sent with its "Add an option" Action.Execute, and ``--template NAME``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 import redis.asyncio as aioredis
 
@@ -15,39 +12,20 @@ from bot.conversation import Conversation
 from bot.store import StateStore
 from tests.teams.conftest import StandInConnector
 from tests.teams.poll_flow import (
-    Card,
+    CheckCard,
     Client,
     banner,
     buttons,
     execute,
+    inputs,
     lines,
-    mention,
     own_view,
-    posts,
+    start,
     updates,
 )
 from tests.wording import votes
 
-CheckCard = Callable[[dict[str, Any]], None]
-
-
-@pytest.fixture(autouse=True)
-def quick_refresh(conversation: Conversation) -> None:
-    """Card updates every 50 ms instead of 2 s, so the tests wait little."""
-    conversation.polls.refresh_window = 0.05
-
-
-async def start(teams: Client, connector: StandInConnector, text: str, by: int = 1) -> Card:
-    """Start a poll by mention; the one card posted (the poll, or a private refusal)."""
-    before = len(posts(connector))
-    response = await teams.post("/api/messages", json=mention(connector.url, text, by))
-    assert response.status == 201
-    (card,) = posts(connector)[before:]
-    return card
-
-
-def inputs(card: Card) -> list[dict[str, Any]]:
-    return [element for element in card["body"] if element["type"].startswith("Input.")]
+pytestmark = pytest.mark.usefixtures("quick_refresh")
 
 
 async def test_multi_picks_with_a_banner_each_and_refuses_one_beyond_the_limit(

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
-from typing import Any
 
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.poll_options import toggle_pick
 from tests.teams.conftest import StandInConnector
-from tests.teams.poll_flow import Client, banner, buttons, execute, lines, mention, posts, updates
+from tests.teams.poll_flow import (
+    CheckCard,
+    Client,
+    banner,
+    buttons,
+    execute,
+    lines,
+    start,
+    updates,
+)
 from tests.wording import votes
-
-CheckCard = Callable[[dict[str, Any]], None]
 
 PEOPLE = 300
 LIMIT = 2
@@ -40,9 +45,7 @@ async def test_three_hundred_people_picking_at_once_match_the_model(
     words, messages = content.polls.option_messages, content.polls.messages
     conversation.polls.refresh_window = 0.25
     quoted = " ".join(f'"{o}"' for o in OPTIONS)
-    started = mention(connector.url, f'poll "Which ones?" {quoted} --multi {LIMIT}')
-    assert (await teams.post("/api/messages", json=started)).status == 201
-    (card,) = posts(connector)
+    card = await start(teams, connector, f'poll "Which ones?" {quoted} --multi {LIMIT}')
     data = [buttons(card)[o] for o in OPTIONS]
     poll_id = data[0]["aic_value"].partition(":")[0]
 

@@ -4,9 +4,6 @@ a voter added is renamed there with every pick kept; the card stays valid throug
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from adapters.teams.cards import render_card
 from bot.content import Content
 from bot.conversation import Conversation
@@ -14,30 +11,17 @@ from bot.poll_render import PollRenderer
 from bot.replies import Reply
 from tests.teams.conftest import StandInConnector
 from tests.teams.poll_flow import (
-    Card,
+    CheckCard,
     Client,
     banner,
     buttons,
     execute,
+    inputs,
     lines,
-    mention,
-    posts,
+    manage_card,
+    start,
     updates,
 )
-
-CheckCard = Callable[[dict[str, Any]], None]
-
-
-def manage_card(card: Card, title: str) -> Card:
-    """The card behind the poll card's "Manage" ShowCard button."""
-    (shown,) = [
-        a["card"] for a in card["actions"] if a["type"] == "Action.ShowCard" and a["title"] == title
-    ]
-    return shown
-
-
-def top_inputs(card: Card) -> list[dict[str, Any]]:
-    return [e for e in card["body"] if e["type"].startswith("Input.")]
 
 
 async def test_the_add_box_and_the_manage_form_live_on_one_card_and_edit_keeps_picks(
@@ -49,11 +33,9 @@ async def test_the_add_box_and_the_manage_form_live_on_one_card_and_edit_keeps_p
 ) -> None:
     conversation.polls.refresh_window = 0.01
     manage, words = content.poll_manage.messages, content.polls.option_messages
-    started = mention(connector.url, 'poll "Snacks?" "Tea" "Cake" --multi 2 --allow-add')
-    assert (await teams.post("/api/messages", json=started)).status == 201
-    card = posts(connector)[-1]
+    card = await start(teams, connector, 'poll "Snacks?" "Tea" "Cake" --multi 2 --allow-add')
     assert_valid_card(card)
-    (box,) = top_inputs(card)  # the add box on the card; the edit fields behind Manage
+    (box,) = inputs(card)  # the add box on the card; the edit fields behind Manage
     assert box["id"] == "option" and box["placeholder"] == words.add_placeholder.format(max=75)
     behind = {e["id"] for e in manage_card(card, manage.menu_title)["body"] if "id" in e}
     assert behind == {"question", "option_0", "option_1"}
@@ -111,7 +93,7 @@ def test_a_refused_field_shows_its_error_under_its_box_on_a_valid_card(
     form = PollRenderer(content).add_form(meta, error="Type the option first.")
     card = render_card(Reply(kind="poll.add_form", text="Add one", forms=(form,)))
     assert_valid_card(card)
-    (box,) = top_inputs(card)
+    (box,) = inputs(card)
     after = card["body"][card["body"].index(box) + 1]
     assert after["text"] == "Type the option first." and after["color"] == "attention"
     # The form's submit is the card's button, sending the box with it.

@@ -48,9 +48,7 @@ async def say_hi_privately(teams: Client, connector: StandInConnector, number: i
 
 async def start(teams: Client, connector: StandInConnector, text: str) -> dict[str, Any]:
     """Person 1 starts a poll in the channel; its card's buttons, title -> data."""
-    started = poll_flow.mention(connector.url, f"poll {text}", by=1)
-    assert (await teams.post("/api/messages", json=started)).status == 201
-    return poll_flow.buttons(poll_flow.posts(connector)[-1])
+    return poll_flow.buttons(await poll_flow.start(teams, connector, f"poll {text}"))
 
 
 def sent_to(connector: StandInConnector, conversation: str, since: int) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.content import Content
 from bot.conversation import Conversation
 from tests.teams.conftest import StandInConnector
-from tests.teams.poll_flow import Client, buttons, lines, mention, posts
+from tests.teams.poll_flow import Client, buttons, lines, posts, start
 from tests.wording import shaped_like
 
 UTC = ZoneInfo("UTC")
@@ -25,8 +25,7 @@ async def test_a_daily_poll_is_scheduled_by_mention_and_posted_to_the_channel_on
     conversation.polls.clock = lambda: utc("2026-12-03 08:00")
     conversation.polls.refresh_window = 0.01
     text = 'poll "Standup mood?" "Good" "Meh" "Bad" --repeat daily --at 09:30'
-    assert (await teams.post("/api/messages", json=mention(connector.url, text))).status == 201
-    (note,) = posts(connector)
+    note = await start(teams, connector, text)
     rule = content.poll_manage.messages.rule_daily.format(time="09:30")
     assert any(rule in line for line in lines(note))
     channel = "19:c1b2a3d4e5f6a7b8c9d0e1f2a3b4c5d6@thread.tacv2"
@@ -52,8 +51,7 @@ async def test_a_post_at_in_the_past_is_refused_in_the_thread_and_nothing_is_sch
 ) -> None:
     conversation.polls.clock = lambda: utc("2026-12-03 08:00")
     text = 'poll "Offsite?" "Lisbon" "Porto" --post-at "2026-12-01 09:00"'
-    assert (await teams.post("/api/messages", json=mention(connector.url, text))).status == 201
-    (note,) = posts(connector)
+    note = await start(teams, connector, text)
     template = content.poll_manage.messages.post_at_in_past
     assert any(shaped_like(template).search(line) for line in lines(note))
     assert await conversation.polls.scheduler.sweep(utc("2027-01-01 00:00")) == []

@@ -8,9 +8,7 @@ shared card is updated by the poll publisher with PUTs to the stand-in connector
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +22,7 @@ from tests.teams.conftest import StandInConnector, payload
 from tests.teams.poll_flow import (
     THREAD,
     Card,
+    CheckCard,
     Client,
     banner,
     buttons,
@@ -34,29 +33,16 @@ from tests.teams.poll_flow import (
     person,
     posts,
     press,
+    start,
     submit,
     text_blocks,
     updates,
 )
 from tests.wording import csv_header, shaped_like, votes
 
-CheckCard = Callable[[dict[str, Any]], None]
+pytestmark = pytest.mark.usefixtures("quick_refresh")
 
 HOSTING = 'poll "Where do we host the model?" "Open source" "Closed source" "Hybrid"'
-
-
-@pytest.fixture(autouse=True)
-def quick_refresh(conversation: Conversation) -> None:
-    """Card updates every 50 ms instead of 2 s, so the tests wait little."""
-    conversation.polls.refresh_window = 0.05
-
-
-async def start(teams: Client, connector: StandInConnector, text: str, by: int = 1) -> Card:
-    """Start a poll by mention; the poll card that was posted."""
-    response = await teams.post("/api/messages", json=mention(connector.url, text, by))
-    assert response.status == 201
-    (card,) = posts(connector)
-    return card
 
 
 async def settle(conversation: Conversation) -> None:

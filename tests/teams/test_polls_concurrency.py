@@ -10,16 +10,22 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
-from typing import Any
 
 from bot.content import Content
 from bot.conversation import Conversation
 from tests.teams.conftest import StandInConnector
-from tests.teams.poll_flow import Client, banner, buttons, execute, lines, mention, posts, updates
+from tests.teams.poll_flow import (
+    CheckCard,
+    Client,
+    banner,
+    buttons,
+    execute,
+    lines,
+    posts,
+    start,
+    updates,
+)
 from tests.wording import shaped_like, votes
-
-CheckCard = Callable[[dict[str, Any]], None]
 
 PEOPLE = 300
 OPTIONS = ["Open source", "Closed source", "Hybrid", "Undecided"]
@@ -46,11 +52,7 @@ async def test_three_hundred_people_voting_at_once(
     messages = content.polls.messages
     conversation.polls.refresh_window = 0.25
     quoted = " ".join(f'"{o}"' for o in OPTIONS)
-    response = await teams.post(
-        "/api/messages", json=mention(connector.url, f'poll "Which way?" {quoted}')
-    )
-    assert response.status == 201
-    (card,) = posts(connector)
+    card = await start(teams, connector, f'poll "Which way?" {quoted}')
     data = [buttons(card)[o] for o in OPTIONS]
     poll_id = data[0]["aic_value"].partition(":")[0]
 
