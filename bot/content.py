@@ -726,6 +726,7 @@ class PollManageMessages(_Strict):
     edit_note: str
     edited: str
     edit_unchanged: str
+    edit_question_empty: str
     not_allowed_edit: str
     not_allowed_delete: str
     edit_closed: str

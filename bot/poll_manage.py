@@ -234,7 +234,7 @@ class PollManager:
             return [self._refused(meta, messages.option_count_changed, QUESTION_FIELD)]
         question = clean_poll_text(inputs.get(QUESTION_FIELD, meta["question"])[:2000])
         if not question:
-            return [self._refused(meta, poll_messages.empty_question, QUESTION_FIELD)]
+            return [self._refused(meta, messages.edit_question_empty, QUESTION_FIELD)]
         if len(question) > limits.max_question_length:
             text = poll_messages.question_too_long.format(
                 length=len(question), max=limits.max_question_length
