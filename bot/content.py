@@ -704,6 +704,7 @@ class PollManageMessages(_Strict):
     posted_late: str
     list_header: str
     list_empty: str
+    list_elsewhere: str
     list_series_title: str
     list_open_title: str
     list_series_line: str

@@ -55,6 +55,10 @@ class PollManager:
     async def listing(self, actor: Actor) -> Reply:
         """The person's scheduled and open polls here, with buttons; privately."""
         service, messages = self.service, self.messages
+        if actor.shared_place:  # the list names polls of private chats and channels too
+            return Reply(
+                kind=ReplyKind.POLL_LIST, header=messages.list_header, text=messages.list_elsewhere
+            )
         schedules = service.scheduler.schedules
         members = await schedules.mine(actor)
         series_ids = [m[2:] for m in members if m.startswith("s:")]
