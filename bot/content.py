@@ -704,6 +704,7 @@ class PollManageMessages(_Strict):
     posted_late: str
     list_header: str
     list_empty: str
+    list_elsewhere: str
     list_series_title: str
     list_open_title: str
     list_series_line: str
@@ -726,6 +727,7 @@ class PollManageMessages(_Strict):
     edit_note: str
     edited: str
     edit_unchanged: str
+    edit_question_empty: str
     not_allowed_edit: str
     not_allowed_delete: str
     edit_closed: str

@@ -28,6 +28,9 @@ class Actor:
     time_zone: str = ""
     #: The person's locale (BCP 47, e.g. ``en-GB``) when the event carries it ("" otherwise).
     locale: str = ""
+    #: True where the platform cannot answer this person privately (a Teams channel or
+    #: group chat): everyone there sees the reply, so nothing from elsewhere may be in it.
+    shared_place: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,9 @@ class Person:
     #: The platform tells the bot who its admins are (so they may close anyone's poll, and
     #: a refusal can say so); False where it cannot (only a poll's creator may close it).
     admins_known: bool = False
+    #: The platform says this account is gone (deactivated, left the workspace): a schedule
+    #: it set up stops instead of posting for nobody to stop (False where it cannot say).
+    departed: bool = False
 
 
 class People(Protocol):

@@ -55,6 +55,10 @@ class PollManager:
     async def listing(self, actor: Actor) -> Reply:
         """The person's scheduled and open polls here, with buttons; privately."""
         service, messages = self.service, self.messages
+        if actor.shared_place:  # the list names polls of private chats and channels too
+            return Reply(
+                kind=ReplyKind.POLL_LIST, header=messages.list_header, text=messages.list_elsewhere
+            )
         schedules = service.scheduler.schedules
         members = await schedules.mine(actor)
         series_ids = [m[2:] for m in members if m.startswith("s:")]
@@ -234,7 +238,7 @@ class PollManager:
             return [self._refused(meta, messages.option_count_changed, QUESTION_FIELD)]
         question = clean_poll_text(inputs.get(QUESTION_FIELD, meta["question"])[:2000])
         if not question:
-            return [self._refused(meta, poll_messages.empty_question, QUESTION_FIELD)]
+            return [self._refused(meta, messages.edit_question_empty, QUESTION_FIELD)]
         if len(question) > limits.max_question_length:
             text = poll_messages.question_too_long.format(
                 length=len(question), max=limits.max_question_length

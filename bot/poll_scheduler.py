@@ -109,6 +109,15 @@ class PollScheduler:
             following = recurrence.next_after(now, tz) if recurrence else None
             if not await self.schedules.claim(schedule_id, occurrence, following):
                 continue  # another server posts this one
+            creator = str((record.get("creator") or {}).get("user") or "")
+            if (await self.service.people.look_up(_creator_of(record))).departed:
+                # Nobody could stop it any more (only its creator may): it ends here.
+                log.info("poll schedule %s stopped: its creator's account is gone", schedule_id)
+                await self.schedules.stop(schedule_id)
+                await self.schedules.forget(
+                    str(record["platform"]), str(record["workspace"]), creator, f"s:{schedule_id}"
+                )
+                continue
             # A server that was down posts once, for the latest occurrence it missed.
             while recurrence and (later := recurrence.next_after(occurrence, tz)) <= now:
                 occurrence = later
@@ -116,7 +125,6 @@ class PollScheduler:
             if now - occurrence > LATE_AFTER_SECONDS:
                 late = self.manage.messages.posted_late.format(time=late_time(occurrence, now, tz))
             poll_id = await self._post(record, Occurrence(schedule_id, now, late), now)
-            creator = str((record.get("creator") or {}).get("user") or "")
             if following is None:
                 await self.schedules.stop(schedule_id)  # a one-off: done
                 await self.schedules.forget(
@@ -135,15 +143,7 @@ class PollScheduler:
     async def _post(self, record: dict[str, Any], occurrence: Occurrence, now: float) -> str:
         """Close the series' previous poll, post the new one; its id ('' when not posted)."""
         service = self.service
-        creator = record.get("creator") or {}
-        actor = Actor(
-            platform=str(record["platform"]),
-            workspace=str(record["workspace"]),
-            channel=str(record["channel"]),
-            user=str(creator.get("user") or ""),
-            user_name=str(creator.get("name") or ""),
-            time_zone=str(record.get("time_zone") or ""),
-        )
+        actor = _creator_of(record)
         previous = record.get("last_poll")
         closed = isinstance(previous, str) and bool(previous)
         if closed and await service.polls.close(str(previous), now, "schedule") == 1:
@@ -170,6 +170,19 @@ class PollScheduler:
     async def run(self, every: float = 1.0) -> None:
         """Sweep schedules forever (a background task of ``serve``); survives outages."""
         await sweep_forever(self.sweep, every, "poll schedule sweep", log)
+
+
+def _creator_of(record: dict[str, Any]) -> Actor:
+    """The schedule's creator, where they set it up: who each of its polls is started as."""
+    creator = record.get("creator") or {}
+    return Actor(
+        platform=str(record["platform"]),
+        workspace=str(record["workspace"]),
+        channel=str(record["channel"]),
+        user=str(creator.get("user") or ""),
+        user_name=str(creator.get("name") or ""),
+        time_zone=str(record.get("time_zone") or ""),
+    )
 
 
 class ScheduleRefused(ValueError):

@@ -172,8 +172,15 @@ class PollService:
         """Wait for every pending message update (tests, graceful shutdown)."""
         await self.refresher.drain()
 
-    async def current(self, poll_id: str) -> tuple[dict[str, Any], Reply] | None:
-        """The poll and its message as it should look now."""
+    async def current(
+        self, poll_id: str, seen_by: Actor | None = None
+    ) -> tuple[dict[str, Any], Reply] | None:
+        """The poll and its message as it should look now; with ``seen_by``, None unless
+        the poll belongs where that person is (a forged id shows nothing of another's)."""
+        if seen_by is not None:
+            meta = await self._definition(poll_id)
+            if meta is None or not owned_by(meta, seen_by):
+                return None
         return await self.refresher.current(poll_id)
 
     def render(self, meta: dict[str, Any], tally: Tally) -> Reply:
@@ -526,6 +533,9 @@ class PollService:
     async def view(self, actor: Actor, poll_id: str) -> list[Reply]:
         """What ``actor`` alone sees on the poll's message: the step they are at in the
         poll's questionnaire, else the poll with their own vote marked ("You voted: ...")."""
+        meta = await self._definition(poll_id)
+        if meta is None or not owned_by(meta, actor):  # a poll of another place shows nothing
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         step = await self.questionnaire.poll_step(actor, poll_id)
         if step is not None:
             return [step]

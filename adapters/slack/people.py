@@ -45,6 +45,7 @@ class SlackPeople:
             is_admin=bool(profile.get("admin")),
             display_name=str(profile.get("name") or "") or actor.user_name,
             admins_known=True,  # users.info says who the workspace admins are
+            departed=bool(profile.get("deleted")),
         )
 
     async def profile(self, team: str, user: str) -> dict[str, Any]:

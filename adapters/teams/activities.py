@@ -17,6 +17,9 @@ from bot.events import Actor, ButtonPress, Message
 
 PLATFORM = "teams"
 
+#: The conversation types where every reply is seen by everyone in the conversation.
+SHARED_CONVERSATIONS = ("channel", "groupChat")
+
 _LEFTOVER_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -61,6 +64,9 @@ def actor_of(activity: Activity) -> Actor:
         # (only Microsoft Graph knows), so is_admin stays False (docs/teams.md).
         time_zone=time_zone(activity),
         locale=str(activity.locale or ""),
+        # Channels and group chats have no private replies (docs/teams.md).
+        shared_place=bool(activity.conversation)
+        and activity.conversation.conversation_type in SHARED_CONVERSATIONS,
     )
 
 

@@ -186,7 +186,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         poll_id = pressed_poll(press)
         if poll_id and needs_poll_card(replies):
             try:
-                current = await self.conversation.polls.current(poll_id)
+                current = await self.conversation.polls.current(poll_id, press.actor)
             except StoreUnavailable:
                 current = None
             poll = current[1] if current else None

@@ -190,3 +190,28 @@ async def test_a_workspace_admin_may_delete_someone_elses_poll(
     )
     assert bot.slack.api_calls("chat.delete")
     assert await conversation.polls.polls.meta(poll.id) is None
+
+
+async def test_clearing_the_question_in_the_edit_modal_says_what_to_type_there(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    """The modal has one box per field: the refusal speaks of that box, not of the
+    ``poll`` command's "double quotes before the options"."""
+    bot.slack.users[CREATOR] = person(CREATOR, name="steve")
+    poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
+    manage = content.poll_manage.messages
+    await pick(bot, poll, manage.edit_button, CREATOR, "steve", answered=False)
+    (opened,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
+    refused = await submit(
+        bot,
+        opened.body["view"],
+        {"question": "", "option_0": "Pizza", "option_1": "Sushi"},
+        CREATOR,
+    )
+    assert refused == {
+        "response_action": "errors",
+        "errors": {"question": manage.edit_question_empty},
+    }
+    assert "quotes" not in manage.edit_question_empty
+    meta = await conversation.polls.polls.meta(poll.id)
+    assert meta is not None and meta["question"] == "Lunch?"

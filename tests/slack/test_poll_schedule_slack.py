@@ -81,3 +81,21 @@ async def test_a_weekly_poll_posted_late_says_so_and_closes_last_weeks(
         update[0].body["ts"] == (await conversation.polls.polls.meta(first) or {})["message"]["ts"]
     )
     assert second != first
+
+
+async def test_a_series_whose_creator_left_the_workspace_stops_instead_of_posting(
+    bot: SlackBot, conversation: Conversation, content: Content
+) -> None:
+    """Only a schedule's creator may stop it, so once Slack says their account is
+    deactivated, a daily poll would go on posting for good with nobody able to stop it."""
+    bot.slack.users[CREATOR] = person(CREATOR, tz="Europe/Paris", name="Steve")
+    conversation.polls.clock = lambda: paris("2026-12-03 08:00")
+    await bot.slash('poll "Standup?" "Good" "Bad" --repeat daily --at 09:00')
+    scheduler = conversation.polls.scheduler
+    assert len(await scheduler.sweep(paris("2026-12-03 09:00"))) == 1
+    bot.slack.users[CREATOR] = {**person(CREATOR, tz="Europe/Paris"), "deleted": True}
+    await conversation.polls.polls.store.delete("slack", "user", "T0001", CREATOR)  # cached
+    assert await scheduler.sweep(paris("2026-12-04 09:00")) == []
+    assert await scheduler.sweep(paris("2026-12-05 09:00")) == []
+    assert len(bot.slack.api_calls("chat.postMessage")) == 1
+    assert await scheduler.schedules.due(paris("2027-01-01 09:00")) == []

@@ -107,6 +107,38 @@ async def test_compare_shows_the_table_as_lines(bot: SlackBot, content: Content)
         assert f"*{dimension.name}* — " in text.replace("&amp;", "&")
 
 
+#: Every flag the ``poll`` command reads (README "Team polls" and "Scheduled and
+#: recurring polls").
+POLL_FLAGS = (
+    "--anonymous",
+    "--hide-results",
+    "--closes-in",
+    "--closes",
+    "--multi",
+    "--allow-add",
+    "--template",
+    "--remind-in",
+    "--post-at",
+    "--post-in",
+    "--repeat",
+    "--at",
+)
+
+
+async def test_help_names_every_flag_the_poll_command_reads(
+    bot: SlackBot, content: Content
+) -> None:
+    ack = await bot.slash("help")
+    words = set(shown_text(ack["blocks"]).replace("|", " ").replace(",", " ").split())
+    assert [flag for flag in POLL_FLAGS if flag not in words] == []
+    # ... and each is a flag the command knows (a flag it no longer reads would be named
+    # as unknown).
+    for flag in POLL_FLAGS:
+        ack = await bot.slash(f'poll "Q?" "A" "B" {flag}')
+        unknown = content.polls.messages.unknown_flag.format(flag=flag)
+        assert unknown not in shown_text(ack.get("blocks", [])), flag
+
+
 async def test_unknown_subcommand_gets_usage(bot: SlackBot, content: Content) -> None:
     ack = await bot.slash("frobnicate now")
     assert header(ack["blocks"]) == content.strings.help_header

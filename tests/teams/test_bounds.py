@@ -80,3 +80,34 @@ async def test_a_vote_from_another_tenant_finds_no_poll(
     # The same press from the poll's own tenant counts.
     said = await shown(teams, execute(connector.url, vote, 2))
     assert content.polls.messages.voted.format(option="Pizza") in said
+
+
+async def test_a_refresh_of_a_poll_from_another_tenant_or_platform_shows_nothing_of_it(
+    teams: Client, connector: StandInConnector, conversation: Conversation, content: Content
+) -> None:
+    """``poll.view`` (the refresh that draws a person's own view of a poll card) carries the
+    poll's id in its data: a forged one naming another tenant's or a Slack poll must not
+    show that poll's question, tallies or voters' names."""
+    await teams.post(
+        "/api/messages", json=mention(connector.url, 'poll "Secret plan?" "Pizza" "Sushi"')
+    )
+    (posted,) = [c for c in connector.delivered if c.method == "POST"]
+    vote = next(
+        a["data"] for a in actions(posted.card) if a["data"].get("aic_action") == "poll.vote"
+    )
+    poll_id = vote["aic_value"].partition(":")[0]
+    await shown(teams, execute(connector.url, vote, 3))  # Person 003 votes, named on the card
+    view = {"aic_action": "poll.view", "aic_value": poll_id}
+    elsewhere = execute(connector.url, view, 2, trigger="automatic")
+    elsewhere["channelData"] = {**elsewhere["channelData"], "tenant": {"id": "other-tenant"}}
+    elsewhere["conversation"] = {**elsewhere["conversation"], "tenantId": "other-tenant"}
+    said = await shown(teams, elsewhere)
+    assert said == [content.polls.messages.poll_missing], said
+    slack = Actor("slack", "T0001", "C0001", "U0001", "ada")
+    (started,) = await conversation.polls.start(slack, '"Slack secret?" "A" "B"')
+    slack_view = {"aic_action": "poll.view", "aic_value": started.meta["poll"]}
+    said = await shown(teams, execute(connector.url, slack_view, 2, trigger="automatic"))
+    assert said == [content.polls.messages.poll_missing], said
+    # The poll's own tenant still gets its view, with the voter's name.
+    said = await shown(teams, execute(connector.url, view, 2, trigger="automatic"))
+    assert "Secret plan?" in said and "Person 003" in said, said

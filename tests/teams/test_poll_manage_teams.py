@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.store import StateStore
-from tests.teams.conftest import StandInConnector
+from tests.teams.conftest import StandInConnector, payload
 from tests.teams.poll_flow import (
     THREAD,
     CheckCard,
@@ -18,6 +18,9 @@ from tests.teams.poll_flow import (
     execute,
     lines,
     manage_card,
+    mention,
+    person,
+    posts,
     start,
     updates,
 )
@@ -74,18 +77,37 @@ async def test_only_the_creator_deletes_and_the_card_is_removed_with_every_key(
     ] == []
 
 
-async def test_polls_typed_in_the_channel_lists_open_polls_with_close_and_delete(
+async def test_polls_in_the_channel_names_no_poll_and_the_personal_chat_lists_them_all(
     teams: Client, connector: StandInConnector, content: Content, assert_valid_card: CheckCard
 ) -> None:
+    """A channel has no private replies: a list posted there would show everyone the
+    questions of the person's polls in private group chats and channels too."""
     manage = content.poll_manage.messages
+    chat = mention(connector.url, 'poll "Should we let Bob go?" "Yes" "No"')
+    chat["conversation"] = {
+        **chat["conversation"],
+        "id": "19:private-group-chat@thread.v2",
+        "conversationType": "groupChat",
+    }
+    chat["channelData"] = {"tenant": chat["channelData"]["tenant"]}
+    assert (await teams.post("/api/messages", json=chat)).status == 201
     await start(teams, connector, 'poll "Lunch?" "Pizza" "Sushi"')
     listing = await start(teams, connector, "polls")
     assert_valid_card(listing)
+    shown = "\n".join(lines(listing))
+    assert manage.list_elsewhere in shown
+    assert "Bob" not in shown and "Lunch?" not in shown and not buttons(listing)
+
+    personal = payload("personal_message", connector.url, id="polls-in-personal", text="polls")
+    personal["from"] = person(1)
+    assert (await teams.post("/api/messages", json=personal)).status == 201
+    listing = posts(connector)[-1]
+    assert_valid_card(listing)
     assert manage.list_header in lines(listing)
     assert any("Lunch?" in line for line in lines(listing))
-    assert set(buttons(listing)) == {
-        manage.close_button.format(number=1),
-        manage.delete_button.format(number=1),
+    assert any("Should we let Bob go?" in line for line in lines(listing))
+    assert set(buttons(listing)) == {manage.close_button.format(number=n) for n in (1, 2)} | {
+        manage.delete_button.format(number=n) for n in (1, 2)
     }
 
 
