@@ -200,9 +200,9 @@ async def test_clearing_the_question_in_the_edit_modal_says_what_to_type_there(
     bot.slack.users[CREATOR] = person(CREATOR, name="steve")
     poll = await start_poll(bot, conversation, '"Lunch?" "Pizza" "Sushi"')
     manage = content.poll_manage.messages
-    await pick(bot, poll, manage.edit_button, CREATOR, "steve", answered=False)
+    await pick(bot, poll, manage.edit_button, CREATOR, answered=False)
     (opened,) = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
-    refused = await submit(
+    refused = await submit_modal(
         bot,
         opened.body["view"],
         {"question": "", "option_0": "Pizza", "option_1": "Sushi"},
