@@ -8,7 +8,8 @@ it arrives somewhere is decided by the core too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,13 @@ class ButtonPress:
     actor: Actor
     action: str
     value: str = ""
+    #: What the person typed into a form's fields (:class:`bot.replies.Form`), by name.
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    #: The message the button sat on was one everyone in a channel could see (not a direct
+    #: message, a personal chat or a message only the presser saw).
+    in_public: bool = False
+    #: The thread that message belongs to, when the platform has threads ("" otherwise).
+    thread: str = ""
 
 
 @dataclass(frozen=True, slots=True)

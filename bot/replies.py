@@ -52,6 +52,14 @@ class Action(StrEnum):
     MENU_SHOW = "menu.show"
     COMPARE_SHOW = "compare.show"
     HELP_SHOW = "help.show"
+    EXPERT_ASK = "expert.ask"  # hand a question to the workspace's experts
+    EXPERT_ANSWER = "expert.answer"  # an expert opens the answer form
+    EXPERT_SUBMIT = "expert.submit"  # the answer form sent back (its inputs on the press)
+    EXPERT_ASSIGN = "expert.assign"
+    EXPERT_CLOSE = "expert.close"
+    EXPERT_SAME = "expert.same"  # "this is the same as…": the picker of closest entries
+    EXPERT_PHRASING = "expert.phrasing"  # attach the asker's wording to the picked entry
+    EXPERT_RETRACT = "expert.retract"  # take a learned entry out of the FAQ
 
     @classmethod
     def parse(cls, text: str) -> Action | None:
@@ -93,6 +101,14 @@ class ReplyKind(StrEnum):
     POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    EXPERT_ASKED = "expert.asked"  # the asker's private confirmation
+    EXPERT_TICKET = "expert.ticket"  # the card in the experts' place
+    EXPERT_FORM = "expert.form"  # the answer form
+    EXPERT_ANSWER = "expert.answer"  # the answer delivered to the asker
+    EXPERT_NOTE = "expert.note"  # a short private note to an expert (done, refused)
+    EXPERT_SETUP = "expert.setup"  # the experts' place was chosen (or refused)
+    EXPERT_OPEN = "expert.open"  # the list of old open tickets
+    FAQ_LEARNED = "faq.learned"  # an answer from a learned entry
 
 
 class Tone(StrEnum):
@@ -122,6 +138,35 @@ class Choice:
     action: Action | str
     value: str = ""
     style: ChoiceStyle = ChoiceStyle.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One input of a :class:`Form`; its answer comes back under ``name``."""
+
+    name: str
+    label: str
+    #: A yes-or-no box (sent back as "true" or "false") instead of free text.
+    checkbox: bool = False
+    #: The longest answer the platform should let people type (the core checks it again).
+    max_length: int = 2000
+    placeholder: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A few inputs and a submit button (a Slack modal, a Teams card with inputs).
+
+    Submitting comes back to the core as ``ButtonPress(action, value, inputs={name: text})``.
+    """
+
+    title: str
+    submit_label: str
+    action: Action
+    value: str
+    fields: tuple[FormField, ...]
+    #: A line shown above the inputs (the question being answered).
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +263,9 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
+    #: Set when the reply is a form to fill in: the front end shows it the way its platform
+    #: asks for input (a modal, a card with inputs), to the person who pressed only.
+    form: Form | None = None
 
     def all_text(self) -> str:
         """Every visible string in the reply, joined; what tests and the console read."""
@@ -234,6 +282,9 @@ class Reply:
         parts.append(self.choices_title)
         parts += [c.label for c in (*self.choices, *self.controls)]
         parts.append(self.context)
+        if self.form is not None:
+            parts += [self.form.title, self.form.text, *(f.label for f in self.form.fields)]
+            parts.append(self.form.submit_label)
         return "\n".join(p for p in parts if p)
 
 

@@ -20,6 +20,7 @@ from adapters.slack.blocks import action_id_pattern
 from adapters.slack.delivery import SlackDelivery, web_client
 from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
+from adapters.slack.membership import SlackMembership
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
@@ -46,6 +47,7 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
     for action in Action:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
     bolt.action(ANYTHING)(listeners.on_unknown_press)
+    bolt.view(Action.EXPERT_SUBMIT.value)(listeners.on_view_submission)
     bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
     bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)
     bolt.event("app_home_opened", matchers=[listeners.is_home_tab])(listeners.on_home_opened)
@@ -66,6 +68,7 @@ class SlackApp:
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
         self.people = SlackPeople(client, store)
         conversation.people.register(PLATFORM, self.people)
+        conversation.rosters.register(PLATFORM, SlackMembership(client))
         self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
         conversation.outbox.register(PLATFORM, SlackOutbound(self.delivery))
         self.bolt = AsyncApp(

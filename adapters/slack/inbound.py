@@ -190,6 +190,8 @@ class SlackRequests:
 
 # --- 4. translation --------------------------------------------------------------------
 
+#: ``<#C123>`` or ``<#C123|name>``: a channel as Slack encodes it; the core gets ``#C123``.
+_CHANNEL_LINK = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
 #: ``<@U123>`` or ``<@U123|name>``: a user mention as Slack encodes it in message text.
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -222,7 +224,7 @@ def command_from_slash(form: Mapping[str, Any]) -> Command:
         user=_text(form.get("user_id")),
         user_name=_text(form.get("user_name")),
     )
-    words = unescape_slack(_text(form.get("text"))).split(None, 1)
+    words = unescape_slack(_CHANNEL_LINK.sub(r"#\1", _text(form.get("text")))).split(None, 1)
     if not words:
         return Command(actor, "start")
     rest = words[1].strip() if len(words) > 1 else ""
@@ -251,11 +253,65 @@ def press_from_action(
     ``action_id`` no matcher knew (a button from an older version) goes to the core as
     it came, and the core answers that it no longer knows it.
     """
+    actor = actor_from_interaction(payload)
+    container = payload.get("container") or {}
+    container = container if isinstance(container, Mapping) else {}
+    message = payload.get("message") or {}
+    message = message if isinstance(message, Mapping) else {}
+    # Seen by others: a channel message (not a DM, not an ephemeral only the presser saw).
+    in_public = (
+        bool(actor.channel)
+        and not actor.channel.startswith("D")
+        and not container.get("is_ephemeral")
+    )
+    thread = (
+        _text(container.get("thread_ts"))
+        or _text(message.get("thread_ts"))
+        or _text(container.get("message_ts"))
+    )
     return ButtonPress(
-        actor_from_interaction(payload),
+        actor,
         core_action or _text(action.get("action_id")),
         _text(action.get("value")),
+        in_public=in_public,
+        thread=thread if in_public else "",
     )
+
+
+def submission_from_view(payload: Mapping[str, Any]) -> ButtonPress | None:
+    """A ``view_submission`` of one of our forms → ``ButtonPress(action, value, inputs)``.
+
+    The modal's ``callback_id`` is the form's action and its ``private_metadata`` JSON
+    holds the form's value and the channel it was opened from; each input block's id is
+    the field's name. None when the view is not one of ours.
+    """
+    view = payload.get("view")
+    if not isinstance(view, Mapping):
+        return None
+    try:
+        metadata = json.loads(_text(view.get("private_metadata")) or "{}")
+    except ValueError:
+        return None
+    if not isinstance(metadata, dict):
+        return None
+    inputs: dict[str, str] = {}
+    values = _dict_of(_dict_of(view.get("state")).get("values"))
+    for name, block in values.items():
+        for element in _dict_of(block).values():
+            element = _dict_of(element)
+            if element.get("type") == "checkboxes":
+                chosen = element.get("selected_options")
+                inputs[str(name)] = "true" if isinstance(chosen, list) and chosen else "false"
+            elif isinstance(element.get("value"), str):
+                inputs[str(name)] = element["value"]
+    actor = actor_from_interaction({**payload, "channel": _text(metadata.get("channel"))})
+    return ButtonPress(
+        actor, _text(view.get("callback_id")), _text(metadata.get("value")), inputs=inputs
+    )
+
+
+def _dict_of(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def is_from_a_bot(event: Mapping[str, Any], bot_user_id: str | None) -> bool:

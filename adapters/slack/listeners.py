@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.blocks import fallback_text, render_blocks
+from adapters.slack.blocks import fallback_text, form_view, render_blocks
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.inbound import (
     command_from_slash,
@@ -44,6 +44,7 @@ from adapters.slack.inbound import (
     is_from_a_bot,
     message_from_event,
     press_from_action,
+    submission_from_view,
     thread_of,
 )
 from adapters.slack.polls import SlackPollPoster
@@ -82,6 +83,8 @@ class PressOrigin:
     user: str
     thread_ts: str
     ephemeral: bool
+    #: What ``views.open`` needs to show a form to the presser (valid three seconds).
+    trigger_id: str = ""
 
     @classmethod
     def of(cls, payload: Mapping[str, Any]) -> PressOrigin:
@@ -95,6 +98,7 @@ class PressOrigin:
             user=_str(_dict(payload.get("user")).get("id")),
             thread_ts=_str(container.get("thread_ts")) or _str(message.get("thread_ts")),
             ephemeral=bool(container.get("is_ephemeral")),
+            trigger_id=_str(payload.get("trigger_id")),
         )
 
 
@@ -193,6 +197,13 @@ class SlackListeners:
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
+        if reply.form is not None:  # a form: a modal for the presser
+            view = form_view(reply.form, origin.channel)
+            if origin.trigger_id and await self.delivery.open_form(origin.trigger_id, view):
+                return
+            if origin.response_url:
+                await self.delivery.apologise(origin.response_url)
+            return
         if reply.attachment is not None:
             await self._deliver_file(origin, reply)
             return
@@ -219,6 +230,24 @@ class SlackListeners:
             return
         if reply.delivered_note is not None:
             await self.delivery.respond(origin.response_url, reply.delivered_note, replace=False)
+
+    # --- forms -------------------------------------------------------------------------
+
+    async def on_view_submission(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A form's modal submitted: closed at once, then handed to the core as a press;
+        what the core says goes to the presser privately where they opened the form."""
+        await ack()
+        self.background.spawn(self._answer_submission(body), "view submission")
+
+    async def _answer_submission(self, body: Mapping[str, Any]) -> None:
+        press = submission_from_view(body)
+        if press is None:
+            return
+        channel, user = press.actor.channel, press.actor.user
+        for reply in await self._handle(press):
+            if channel and await self.delivery.post_ephemeral(channel, user, reply):
+                continue
+            await self.delivery.post(user, reply)  # no channel (App Home): the app's DM
 
     # --- events ------------------------------------------------------------------------
 

@@ -56,6 +56,8 @@ class SlackStandIn:
         self.app.router.add_post("/upload/{file_id}", self._upload)
         #: What ``users.info`` says about each user id (unknown ids: ``user_not_found``).
         self.users: dict[str, dict[str, Any]] = {}
+        #: Who ``conversations.members`` says is in each channel (unknown: ``channel_not_found``).
+        self.members: dict[str, list[str]] = {}
         #: Files uploaded through ``files_upload_v2``: file id -> the uploaded bytes.
         self.uploads: dict[str, bytes] = {}
         self._posted = 0
@@ -162,6 +164,13 @@ class SlackStandIn:
             if user is None:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response({"ok": True, "user": user})
+        if method == "conversations.members":
+            members = self.members.get(str(body.get("channel")))
+            if members is None:
+                return web.json_response({"ok": False, "error": "channel_not_found"})
+            return web.json_response(
+                {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+            )
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(body["users"])}})
         if method == "files.getUploadURLExternal":
