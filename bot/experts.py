@@ -277,10 +277,10 @@ class ExpertDesk:
     async def _deliver(self, ticket: Ticket, reply: Reply) -> None:
         """The answer to where the question was asked: its thread when others saw it,
         the asker alone otherwise."""
-        if ticket.in_public:
-            delivered = await self.outbox.post(ticket.place, reply) is not None
-        else:
-            delivered = await self.outbox.notify(ticket.asker, reply)
+        delivered = ticket.in_public and await self.outbox.post(ticket.place, reply) is not None
+        if not delivered:  # asked privately, or the channel is out of reach: the asker alone
+            private = dataclasses.replace(reply, visibility=Visibility.PRIVATE)
+            delivered = await self.outbox.notify(ticket.asker, private)
         if not delivered:
             log.warning("experts: ticket %s answered but the answer was not delivered", ticket.id)
 

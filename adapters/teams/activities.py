@@ -12,7 +12,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams.cards import ACTION_KEY, VALUE_KEY
+from adapters.teams.cards import ACTION_KEY, INPUT_PREFIX, VALUE_KEY
 from bot.events import Actor, ButtonPress, Message
 
 PLATFORM = "teams"
@@ -85,13 +85,37 @@ def message_text(activity: Activity) -> str:
     return " ".join(html.unescape(text).replace("\xa0", " ").split())
 
 
-def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
-    """The button press a card action's ``data`` encodes, or None when it is not ours."""
+def press_from_data(
+    data: Any, actor: Actor, activity: Activity | None = None
+) -> ButtonPress | None:
+    """The button press a card action's ``data`` encodes, or None when it is not ours.
+
+    A card's inputs come back in ``data`` under their ids (``aic_in_<name>``); the
+    ``activity`` says whether the card sat where others see it (a channel or group chat)
+    and in which thread.
+    """
     action = _get(data, ACTION_KEY)
     if not isinstance(action, str) or not action:
         return None
     value = _get(data, VALUE_KEY)
-    return ButtonPress(actor, action, value if isinstance(value, str) else "")
+    inputs = {
+        key.removeprefix(INPUT_PREFIX): item
+        for key, item in (data.items() if isinstance(data, dict) else ())
+        if isinstance(key, str) and key.startswith(INPUT_PREFIX) and isinstance(item, str)
+    }
+    conversation = activity.conversation if activity is not None else None
+    in_public = conversation is not None and conversation.conversation_type in (
+        "channel",
+        "groupChat",
+    )
+    return ButtonPress(
+        actor,
+        action,
+        value if isinstance(value, str) else "",
+        inputs=inputs,
+        in_public=in_public,
+        thread=(conversation.id or "") if in_public and conversation is not None else "",
+    )
 
 
 def event_of_message(activity: Activity) -> ButtonPress | Message | None:
@@ -101,7 +125,7 @@ def event_of_message(activity: Activity) -> ButtonPress | Message | None:
     with no text at all (a file, a reaction card) is None.
     """
     actor = actor_of(activity)
-    press = press_from_data(activity.value, actor)
+    press = press_from_data(activity.value, actor, activity)
     if press is not None:
         return press
     if not activity.text:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Reply, Section, Table
+from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Form, Reply, Section, Table
 
 #: The content type of an Adaptive Card attachment and of an invoke response carrying one.
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -29,6 +29,8 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 #: Keys under which a button carries the core's Choice.action / Choice.value.
 ACTION_KEY = "aic_action"
 VALUE_KEY = "aic_value"
+#: A form's inputs carry ids ``aic_in_<field name>``; their values come back in ``data``.
+INPUT_PREFIX = "aic_in_"
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -191,6 +193,53 @@ def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     return [*rows, {"type": "ActionSet", "actions": buttons}]
 
 
+def _form(form: Form) -> list[Element]:
+    """A form's inputs: Input.Text for text, Input.Toggle for a yes-or-no box."""
+    inputs: list[Element] = []
+    for field in form.fields:
+        if field.checkbox:
+            inputs.append(
+                {
+                    "type": "Input.Toggle",
+                    "id": INPUT_PREFIX + field.name,
+                    "title": field.label,
+                    "valueOn": "true",
+                    "valueOff": "false",
+                    "value": "false",
+                    "spacing": "medium",
+                }
+            )
+            continue
+        text: Element = {
+            "type": "Input.Text",
+            "id": INPUT_PREFIX + field.name,
+            "label": field.label,
+            "isMultiline": True,
+            "maxLength": field.max_length,
+            "isRequired": True,
+            "errorMessage": field.label,
+            "spacing": "medium",
+        }
+        if field.placeholder:
+            text["placeholder"] = field.placeholder
+        inputs.append(text)
+    return inputs
+
+
+def _form_submit(form: Form) -> Element:
+    """The form's one button: an Action.Execute that sends the inputs with it."""
+    data = {ACTION_KEY: form.action, VALUE_KEY: form.value}
+    return {
+        "type": "Action.Execute",
+        "title": form.submit_label,
+        "verb": form.action,
+        "data": data,
+        "style": "positive",
+        "associatedInputs": "auto",
+        "fallback": {"type": "Action.Submit", "title": form.submit_label, "data": dict(data)},
+    }
+
+
 def render_card(reply: Reply) -> Card:
     """The Adaptive Card 1.5 showing ``reply``."""
     body: list[Element] = []
@@ -214,6 +263,8 @@ def render_card(reply: Reply) -> Card:
         body += _choices(reply.choices)
     if reply.context:
         body.append(_text_block(reply.context, isSubtle=True, size="small", spacing="medium"))
+    if reply.form is not None:
+        body += _form(reply.form)
     card: Card = {
         "type": "AdaptiveCard",
         "$schema": CARD_SCHEMA,
@@ -224,6 +275,8 @@ def render_card(reply: Reply) -> Card:
     }
     if reply.controls:
         card["actions"] = [action(c) for c in reply.controls]
+    if reply.form is not None:
+        card["actions"] = [*card.get("actions", []), _form_submit(reply.form)]
     return card
 
 

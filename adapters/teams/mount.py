@@ -15,6 +15,7 @@ from adapters.teams.auth import (
 )
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
 from adapters.teams.endpoint import MessagesEndpoint
+from adapters.teams.membership import TeamsMembership
 from adapters.teams.outbound import TeamsOutbound
 from adapters.teams.service_urls import BadHostPattern, policy_for
 from adapters.teams.settings import TeamsSettings
@@ -60,5 +61,8 @@ def build_endpoint(
     # The core's outgoing messages (poll card updates...) go through this adapter's connector.
     conversation.outbox.register(
         PLATFORM, TeamsOutbound(adapter, settings.microsoft_app_id, service_urls, store, retry)
+    )
+    conversation.rosters.register(
+        PLATFORM, TeamsMembership(adapter, settings.microsoft_app_id, service_urls, store)
     )
     return MessagesEndpoint(adapter, bot, authenticator, store, service_urls)

@@ -31,7 +31,7 @@ from bot.store import StateStore
 log = logging.getLogger(__name__)
 
 
-def _conversation_reference(saved: dict[str, Any]) -> ConversationReference:
+def conversation_reference(saved: dict[str, Any]) -> ConversationReference:
     return ConversationReference(
         service_url=saved["service_url"],
         channel_id=saved.get("channel_id") or "msteams",
@@ -73,7 +73,11 @@ class TeamsOutbound:
     async def post(self, place: Place, reply: Reply) -> MessageRef | None:
         """Post a card into a conversation the bot was added to (its saved reference)."""
         saved = await self.store.get_json(*NAMESPACE, place.channel.split(";", 1)[0])
-        return await self._send(saved, reply) if isinstance(saved, dict) else None
+        if not isinstance(saved, dict):
+            return None
+        if place.thread.startswith(saved["conversation_id"] + ";"):  # a reply in that thread
+            saved = {**saved, "conversation_id": place.thread}
+        return await self._send(saved, reply)
 
     async def notify(self, person: Actor, reply: Reply) -> bool:
         """A card in the person's personal chat with the bot, when the bot knows it (saved
@@ -108,7 +112,7 @@ class TeamsOutbound:
             if activity_id:
                 posted.append(str(activity_id))
 
-        await self.adapter.continue_conversation(_conversation_reference(saved), send, self.app_id)
+        await self.adapter.continue_conversation(conversation_reference(saved), send, self.app_id)
         return {**saved, "activity_id": posted[0]} if posted else None
 
     async def update(self, message: MessageRef, reply: Reply) -> bool:
@@ -131,9 +135,7 @@ class TeamsOutbound:
                 # core must know, so it does not mark this version as shown.
                 failures.append(error)
 
-        await self.adapter.continue_conversation(
-            _conversation_reference(saved), update, self.app_id
-        )
+        await self.adapter.continue_conversation(conversation_reference(saved), update, self.app_id)
         if failures:
             log.warning("teams: updating a card failed: %s", type(failures[0]).__name__)
         return not failures

@@ -67,6 +67,38 @@ async def keep_reference(store: StateStore, activity: Activity) -> None:
         await store.touch(*NAMESPACE, conversation_id, ttl=REFERENCE_TTL_SECONDS)
 
 
+async def save_channel_reference(store: StateStore, activity: Activity) -> None:
+    """Remember a team channel the bot was spoken to in, under its own id (without the
+    thread's ``;messageid=``), so the core can post there later (the experts' channel)."""
+    conversation = activity.conversation
+    if conversation is None or conversation.conversation_type != "channel" or not conversation.id:
+        return
+    channel = conversation.id.split(";", 1)[0]
+    reference = {**reference_of(activity), "conversation_id": channel}
+    await store.put_json(*NAMESPACE, channel, value=reference, ttl=REFERENCE_TTL_SECONDS)
+
+
+#: Who added the bot to a team (``teams:installer:<team id>``): the one person the bot can
+#: tell may choose the team's experts' channel (team owners are known only to Graph).
+INSTALLER = ("teams", "installer")
+
+
+async def save_installer(store: StateStore, activity: Activity) -> None:
+    """Remember who added the bot to the team ``activity`` happened in."""
+    team = team_id(activity)
+    sender = activity.from_property
+    user = (sender.aad_object_id or sender.id or "") if sender else ""
+    if team and user:
+        await store.put_json(*INSTALLER, team, value={"user": user}, ttl=REFERENCE_TTL_SECONDS)
+
+
+async def is_installer(store: StateStore, activity: Activity, user: str) -> bool:
+    """True when ``user`` added the bot to the team ``activity`` happened in."""
+    team = team_id(activity)
+    saved = await store.get_json(*INSTALLER, team) if team and user else None
+    return isinstance(saved, dict) and saved.get("user") == user
+
+
 async def load_reference(store: StateStore, conversation_id: str) -> ConversationReference | None:
     """The botbuilder reference for a remembered conversation, for ``continue_conversation``."""
     saved = await store.get_json(*NAMESPACE, conversation_id)

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationAccount
 
-from adapters.teams.activities import actor_of, event_of_message, press_from_data
+from adapters.teams.activities import actor_of, event_of_message, press_from_data, team_id
 from adapters.teams.cards import (
     CARD_CONTENT_TYPE,
     render_card,
@@ -52,9 +53,15 @@ from adapters.teams.private_cards import (
     pressed_poll,
     private_card,
 )
-from adapters.teams.references import keep_reference, save_reference
+from adapters.teams.references import (
+    is_installer,
+    keep_reference,
+    save_channel_reference,
+    save_installer,
+    save_reference,
+)
 from bot.conversation import Conversation
-from bot.events import ButtonPress, Installed
+from bot.events import ButtonPress, Installed, Message
 from bot.replies import Placement, Reply, Tone, Visibility
 from bot.store import StateStore, StoreUnavailable
 
@@ -96,6 +103,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if event is None:
             return
         await self.remember_personal_chat(activity)
+        event = await self.with_installer_rights(activity, event)
         replies = await self.conversation.handle(event)
         conversation_type = activity.conversation.conversation_type if activity.conversation else ""
         if isinstance(event, ButtonPress) and conversation_type != "personal":
@@ -120,7 +128,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         data = action.get("data") if isinstance(action, dict) else None
-        press = press_from_data(data, actor_of(activity))
+        press = press_from_data(data, actor_of(activity), activity)
         if press is None:
             return {
                 "statusCode": 400,
@@ -135,6 +143,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         replies = await self.conversation.handle(press)
         if any(is_private_poll_reply(press, reply) for reply in replies):
             return await self.private_answer(turn_context, press, replies)
+        form = next((r for r in replies if r.form is not None), None)
+        if form is not None:  # a form to fill in: shown in place, to the presser alone
+            return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_card(form)}
         in_place = next((r for r in replies if r.placement is Placement.REPLACE), None)
         if in_place is None and len(replies) == 1 and is_private_note(replies[0]):
             # "Thanks for the feedback": shown to the presser only, never posted to the channel.
@@ -216,6 +227,23 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 return
             await asyncio.sleep(SETTLE_STEP_SECONDS)
 
+    async def with_installer_rights(
+        self, activity: Activity, event: ButtonPress | Message
+    ) -> ButtonPress | Message:
+        """A message typed in a team channel: the channel is remembered (so the core can
+        post there later), and the person who added the bot to the team counts as its
+        admin, the one the bot can tell (owners are known only to Microsoft Graph)."""
+        if not isinstance(event, Message) or not team_id(activity):
+            return event
+        try:
+            await save_channel_reference(self.store, activity)
+            installer = await is_installer(self.store, activity, event.actor.user)
+        except StoreUnavailable:
+            return event
+        if not installer:
+            return event
+        return Message(dataclasses.replace(event.actor, is_admin=True), event.text)
+
     async def remember_personal_chat(self, activity: Activity) -> None:
         """Remember a person's personal chat with the bot (where an export goes)."""
         try:
@@ -278,6 +306,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         try:
             await save_reference(self.store, activity)
+            await save_installer(self.store, activity)
             await remember_personal_chat(self.store, activity)
             first = await self.store.claim_once(
                 "teams", "welcome", activity.conversation.id, ttl=WELCOME_TTL

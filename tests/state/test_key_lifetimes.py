@@ -19,7 +19,7 @@ from bot.conversation import Conversation
 from bot.poll_store import POLL_TTL_SECONDS
 from bot.replies import Action
 from bot.store import StateStore
-from tests.slack import test_experts_slack as experts
+from tests.slack import experts_kit as experts
 from tests.slack.conftest import SlackBot, button, direct, load_payload, mention
 from tests.slack.polls_kit import CHANNEL, CREATOR, controls, person, press, start_poll
 from tests.teams import poll_flow

@@ -111,6 +111,8 @@ class StandInConnector:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     #: When set, every call is recorded and then held until this event is set.
     hold: asyncio.Event | None = None
+    #: Who the member lookup finds in each conversation or team (user ids, Entra ids).
+    members: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def delivered(self) -> list[ConnectorCall]:
@@ -137,12 +139,22 @@ class StandInConnector:
             )
         return web.json_response({"id": f"reply-{next(self.ids)}"})
 
+    async def _member(self, request: web.Request) -> web.Response:
+        """``GET /v3/conversations/<id>/members/<user>``: a member, or 404 Not Found."""
+        conversation, member = request.match_info["conversation"], request.match_info["member"]
+        if member not in self.members.get(conversation, set()):
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "no"}}, status=404
+            )
+        return web.json_response({"id": member, "name": member, "aadObjectId": member})
+
     def app(self) -> web.Application:
         """The aiohttp app playing the Bot Connector's conversation routes."""
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._record)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         return app
 
 
