@@ -125,6 +125,35 @@ class TicketCounts:
     unanswered: int
     median_seconds: float | None
 
+    def as_json(self) -> dict[str, Any]:
+        """The counts as plain JSON-ready data."""
+        return {
+            "asked": self.asked,
+            "answered": self.answered,
+            "closed": self.closed,
+            "unanswered": self.unanswered,
+            "median_seconds_to_answer": self.median_seconds,
+        }
+
+    def as_text(self) -> str:
+        """The counts as lines for a terminal."""
+        median = "-" if self.median_seconds is None else _duration(self.median_seconds)
+        return "\n".join(
+            [
+                "Questions for the experts:",
+                f"  asked {self.asked}, answered {self.answered}, closed {self.closed}, "
+                f"unanswered {self.unanswered}",
+                f"  median time to answer: {median}",
+            ]
+        )
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as ``2h 05m`` or ``4m 10s``."""
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {rest:02d}s"
+
 
 class TicketStore:
     """Tickets in Redis: create, read, move exactly once, list the old open ones."""
