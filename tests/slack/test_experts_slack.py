@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from bot.conversation import Conversation
+from bot.events import Actor, Message
+from bot.expert_tickets import OPEN_SET, TAG
 from bot.replies import Action
+from bot.store import StateStore
 from tests.slack.conftest import SlackBot, button, shown_text
 from tests.slack.experts_kit import (
     ADMIN,
@@ -148,3 +152,77 @@ async def test_an_answer_saved_to_the_faq_answers_the_same_question_in_other_wor
     shown = shown_text(answer["blocks"])
     assert "ask IT for a seat" in shown
     assert conversation.content.experts.learned_label in shown
+
+
+async def test_this_is_the_same_as_adds_the_askers_wording_to_an_entry_at_once(
+    bot: SlackBot, slack: SlackStandIn, conversation: Conversation
+) -> None:
+    people(slack)
+    await choose_experts_channel(bot)
+    wording = "is the stuff we paste into chatbots kept private?"
+    card = await ticket_card(bot, slack, conversation, wording)
+    same = button(card["blocks"], Action.EXPERT_SAME)
+    await bot.press(same, response_url="picker", **expert_press(BOB))
+    picker = await slack.response_named("picker")
+    picks = next(b for b in picker.body["blocks"] if b["type"] == "actions")["elements"]
+    assert 1 <= len(picks) <= 3
+    chosen = picks[0]
+    entry_id = chosen["value"].split(":", 1)[1]
+    entry = next(e for e in conversation.content.faq.entries if e.id == entry_id)
+    await bot.press(chosen, response_url="picked", **expert_press(BOB))
+    note = await slack.response_named("picked")
+    assert entry.question in note.body["text"]
+    # The asker got that entry's answer where they asked.
+    assert await slack.wait_for(
+        lambda: [p for p in posts_to(slack, GENERAL) if entry.answer[:40] in json.dumps(p)]
+    )
+    # The next person asking in those words gets the entry's answer straight away.
+    reply = (await conversation.handle(Message(Actor("slack", TEAM, GENERAL, "U0NEXT"), wording)))[
+        0
+    ]
+    assert reply.kind == "faq.answer" and reply.meta["entry"] == entry_id
+
+
+async def test_an_expert_retracts_a_learned_answer_from_its_card(
+    bot: SlackBot, slack: SlackStandIn, conversation: Conversation
+) -> None:
+    people(slack)
+    await choose_experts_channel(bot)
+    card = await ticket_card(bot, slack, conversation)
+    ticket_id = button(card["blocks"], Action.EXPERT_ANSWER)["value"]
+    await bot.interact(submission(ticket_id, ANN, "Yes: ChatGPT Enterprise.", learn=True))
+    updated = await slack.wait_for(lambda: slack.api_calls("chat.update"), what="the card update")
+    blocks = updated[-1].body["blocks"]
+    assert conversation.content.experts.ticket_learned in shown_text(blocks)
+    asked = Message(Actor("slack", TEAM, GENERAL, "U0NEXT"), REPHRASED)
+    assert (await conversation.handle(asked))[0].kind == "faq.learned"
+
+    await bot.press(button(blocks, Action.EXPERT_RETRACT), "retract", **expert_press(BOB))
+    note = await slack.response_named("retract")
+    assert conversation.content.experts.retracted_note in note.body["text"]
+    assert (await conversation.handle(asked))[0].kind == "faq.unknown"
+    final = slack.api_calls("chat.update")[-1].body["blocks"]
+    assert conversation.content.experts.ticket_retracted.format(name=BOB.lower()) in shown_text(
+        final
+    )
+
+
+async def test_experts_open_lists_questions_waiting_more_than_a_day_to_experts_only(
+    bot: SlackBot, slack: SlackStandIn, conversation: Conversation, store: StateStore
+) -> None:
+    people(slack)
+    await choose_experts_channel(bot)
+    words = conversation.content.experts
+    card = await ticket_card(bot, slack, conversation)
+    ticket_id = button(card["blocks"], Action.EXPERT_ANSWER)["value"]
+    ack = await bot.slash("experts open", channel_id=EXPERTS, user_id=ANN)
+    assert words.open_none in json.dumps(ack)
+    # Two days pass.
+    asked = time.time() - 2 * 86400
+    await store.client.zadd(store.key(*OPEN_SET), {ticket_id: asked})
+    await store.client.hset(store.key("experts", TAG, "ticket", ticket_id), "created", str(asked))
+    ack = await bot.slash("experts open", channel_id=EXPERTS, user_id=ANN)
+    shown = shown_text(ack["blocks"])
+    assert words.open_header in shown and DECLINED in shown and "2d 0h" in shown
+    ack = await bot.slash("experts open", channel_id=GENERAL, user_id=OUTSIDER)
+    assert words.not_an_expert in json.dumps(ack) and DECLINED not in json.dumps(ack)
