@@ -43,7 +43,7 @@ from bot.replies import (
     Visibility,
     fit_label,
 )
-from bot.store import StateStore
+from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,10 @@ class ExpertDesk:
         """``declined`` (the content's reply), or the learned answer that beats it."""
         if declined.kind not in (ReplyKind.FAQ_UNKNOWN, ReplyKind.FAQ_UNSURE):
             return declined
-        await self.index.refresh()
+        try:
+            await self.index.refresh()
+        except StoreUnavailable:  # the content's answer still stands; the last build too
+            log.warning("learned entries not refreshed: store unavailable")
         found = self.index.find(question, actor.platform, actor.workspace)
         if found is None:
             return declined
