@@ -42,6 +42,7 @@ import aiohttp  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from adapters.slack.forms import FORM_BLOCK, FORM_CALLBACK, FORM_INPUT  # noqa: E402
 from adapters.slack.front_end import SlackFrontEnd  # noqa: E402
 from adapters.slack.inbound import signature_for  # noqa: E402
 from adapters.slack.settings import SlackSettings  # noqa: E402
@@ -103,12 +104,13 @@ def submission(ticket_id: str, n: int) -> dict[str, Any]:
         "user": {"id": EXPERT, "username": "expert", "team_id": TEAM},
         "view": {
             "type": "modal",
-            "callback_id": Action.EXPERT_SUBMIT.value,
-            "private_metadata": json.dumps({"value": ticket_id, "channel": EXPERTS}),
+            "callback_id": FORM_CALLBACK,
+            "private_metadata": json.dumps(
+                {"a": Action.EXPERT_SUBMIT.value, "v": ticket_id, "c": EXPERTS, "t": ""}
+            ),
             "state": {
                 "values": {
-                    "answer": {"answer": {"type": "plain_text_input", "value": f"Answer {n}."}},
-                    "learn": {"learn": {"type": "checkboxes", "selected_options": []}},
+                    FORM_BLOCK: {FORM_INPUT: {"type": "plain_text_input", "value": f"Answer {n}."}}
                 }
             },
         },

@@ -4,18 +4,20 @@ Reads ``tests/data/faq_eval.yaml`` (questions typed the way people type them, ea
 labelled with the entry that should answer it, ``none`` when the FAQ does not cover it,
 or ``smalltalk``) and ``tests/data/faq_eval_real.yaml`` (the realistic set: situations,
 worries, casual basics, requests, long stories and typos, each question tagged with its
-``style``) and prints, for the tune half and the held-out half of each:
+``style``) and ``tests/data/faq_eval_channel.yaml`` (the channel set: a second, fresh set in
+the same styles plus emoji, written after the first had been tuned on) and prints, for the
+tune half and the held-out half of each:
 
 - top-1: answered, and with the labelled entry (in-scope questions);
 - top-3 and MRR: where the labelled entry ranks among the scores (in-scope questions);
 - rejection: not answered (out-of-scope questions);
 - small talk: a small-talk reply, not an FAQ guess (small-talk questions);
-- declined: in-scope questions not answered at all (realistic set);
+- declined: in-scope questions not answered at all (realistic and channel sets);
 - p50 / p99 latency per question, small-talk check plus match, on this one core, and on
   questions as long as the bot accepts (1,000 characters, the question last).
 
-For the realistic set the figures are also printed per style. ``--guard PATH`` evaluates
-a private guard set kept outside the repository (same format, no split needed).
+For the realistic and channel sets the figures are also printed per style. ``--guard PATH``
+evaluates a private guard set kept outside the repository (same format, no split needed).
 
 The held-out half is the one that counts; content edits are tuned on the tune half only.
 
@@ -51,8 +53,11 @@ from bot.small_talk import SmallTalkMatcher
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "faq_eval.yaml"
 REAL_FILE = ROOT / "tests" / "data" / "faq_eval_real.yaml"
+CHANNEL_FILE = ROOT / "tests" / "data" / "faq_eval_channel.yaml"
+#: The sets reported per style, by the name the bench prints.
+STYLED_FILES = {"realistic": REAL_FILE, "channel": CHANNEL_FILE}
 SPLITS = ("tune", "heldout")
-#: Styles of out-of-scope questions in the realistic set.
+#: Styles of out-of-scope questions in the realistic and channel sets.
 OUT_OF_SCOPE_STYLES = ("near_domain", "off_topic")
 #: The longest question the bench times (the bot's length cap).
 LONG_QUESTION_CHARS = 1000
@@ -457,26 +462,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         split: evaluate(pipeline, [q for q in questions if q.split == split], args.rounds)
         for split in SPLITS
     }
-    real = load_questions(REAL_FILE)
-    real_results = {
-        split: evaluate_styles(pipeline, [q for q in real if q.split == split], args.rounds)
-        for split in SPLITS
-    }
+    styled: dict[str, dict[str, Figures]] = {}
+    real: list[EvalQuestion] = []
+    for name, path in STYLED_FILES.items():
+        questions_of = load_questions(path)
+        real.extend(questions_of)
+        for split in SPLITS:
+            part = [q for q in questions_of if q.split == split]
+            styled[f"{name}, {split}"] = evaluate_styles(pipeline, part, args.rounds)
     if args.guard:
         guard = load_questions(args.guard, split="guard")
-        real_results["guard"] = evaluate_styles(pipeline, guard, args.rounds)
+        styled["guard"] = evaluate_styles(pipeline, guard, args.rounds)
     long_p50, long_p99 = time_texts(pipeline, long_questions(real), max(1, args.rounds // 4))
     comparison = compare(faq, questions, args.rounds) if args.compare else []
     if args.json:
         out = {split: _row(figures) for split, figures in results.items()}
         styles = {
-            split: {style: _row(f) for style, f in by_style.items()}
-            for split, by_style in real_results.items()
+            name: {style: _row(f) for style, f in by_style.items()}
+            for name, by_style in styled.items()
         }
         long = {"p50_ms": round(long_p50, 3), "p99_ms": round(long_p99, 3)}
         print(
             json.dumps(
-                {"figures": out, "realistic": styles, "long": long, "comparison": comparison},
+                {"figures": out, "styled": styles, "long": long, "comparison": comparison},
                 indent=2,
             )
         )
@@ -484,8 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("original set")
     for split, figures in results.items():
         _print_figures(split, figures)
-    for split, by_style in real_results.items():
-        print(f"\nrealistic set, {split}")
+    for name, by_style in styled.items():
+        print(f"\n{name}")
         for style, figures in by_style.items():
             _print_style(style, figures)
     print(

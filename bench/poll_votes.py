@@ -11,7 +11,14 @@ presses on one poll from distinct users over one shared aiohttp session. Prints:
   top commands (this includes the coalesced ``chat.update`` renders; commands a Lua
   script runs are counted by Redis too, so ``EVALSHA`` plus what it does inside).
 
-    .venv/bin/python bench/poll_votes.py [--votes 2000] [--concurrency 50] [--json]
+    .venv/bin/python bench/poll_votes.py [--votes 2000] [--concurrency 50] [--multi N] [--json]
+    .venv/bin/python bench/poll_votes.py --issue14      # 10,000 voters at concurrency 200,
+                                                        # single choice, then --multi 2
+
+With ``--multi N`` the poll takes up to N picks per person and each voter presses N + 1
+different options one after another, as a person would: N picks, then one the poll
+refuses (nothing changes). Every run checks the final tally against what the presses
+must give, exactly, and fails loudly otherwise.
 
 ``REDIS_URL`` picks the server (keys go under a prefix of their own and are deleted
 afterwards; ``INFO commandstats`` is server-wide, so run it on an otherwise idle server);
@@ -79,7 +86,7 @@ async def command_stats(client: aioredis.Redis) -> dict[str, int]:
     return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in info.items()}
 
 
-async def run(votes: int, concurrency: int, redis_url: str) -> dict[str, Any]:
+async def run(votes: int, concurrency: int, redis_url: str, multi: int = 1) -> dict[str, Any]:
     client = aioredis.Redis.from_pool(
         aioredis.BlockingConnectionPool.from_url(
             redis_url, decode_responses=True, max_connections=100, timeout=10
@@ -97,7 +104,9 @@ async def run(votes: int, concurrency: int, redis_url: str) -> dict[str, Any]:
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=concurrency)
         ) as session:
-            return await measure(session, bot_url, slack, conversation, client, votes, concurrency)
+            return await measure(
+                session, bot_url, slack, conversation, client, votes, concurrency, multi
+            )
     finally:
         await bot_runner.cleanup()
         await conversation.polls.drain()
@@ -115,10 +124,14 @@ async def measure(
     client: aioredis.Redis,
     votes: int,
     concurrency: int,
+    multi: int = 1,
 ) -> dict[str, Any]:
+    """``votes`` voters on one poll (each pressing ``multi + 1`` options when ``multi`` > 1)."""
     form = json.loads((PAYLOADS / "slash_command.json").read_text())
     options = " ".join(f'"Option {n}"' for n in range(4))
-    form.update(text=f'poll "Bench?" {options}', response_url=slack.response_url("slash"))
+    flags = f" --multi {multi}" if multi > 1 else ""
+    text = f'poll "Bench?" {options}{flags}'
+    form.update(text=text, response_url=slack.response_url("slash"))
     body = urlencode(form).encode()
     async with session.post(f"{bot_url}/slack/events", data=body, headers=signed(body)) as r:
         assert r.status == 200, await r.text()
@@ -135,33 +148,42 @@ async def measure(
     template = json.loads((PAYLOADS / "block_actions.json").read_text())
     template["container"]["is_ephemeral"] = False
 
-    def press(n: int) -> bytes:
+    def press(n: int, option: int) -> bytes:
         payload = dict(template)
         payload["user"] = {"id": f"UB{n:07d}", "username": f"u{n}", "team_id": "T0001"}
-        payload["response_url"] = slack.response_url(f"vote-{n}")
+        payload["response_url"] = slack.response_url(f"vote-{n}-{option}")
         payload["actions"] = [
             {
                 **template["actions"][0],
-                "action_id": f"poll.vote|{n % 4}",
-                "value": f"{poll_id}:{n % 4}",
+                "action_id": f"poll.vote|{option}",
+                "value": f"{poll_id}:{option}",
             }
         ]
         return urlencode({"payload": json.dumps(payload)}).encode()
 
-    bodies = [press(n) for n in range(votes)]
+    # Voter n presses options n, n+1, ... (mod 4): one press, or multi picks and a refused one.
+    per_voter = 1 if multi == 1 else multi + 1
+    presses = {n: [(n + k) % 4 for k in range(per_voter)] for n in range(votes)}
+    bodies = {(n, o): press(n, o) for n, chosen in presses.items() for o in chosen}
+    expected = [0, 0, 0, 0]
+    for chosen in presses.values():
+        for option in chosen[:multi]:
+            expected[option] += 1
     acks: list[float] = []
     gate = asyncio.Semaphore(concurrency)
 
     async def vote(n: int) -> None:
         async with gate:
-            sent = time.perf_counter()
-            async with session.post(
-                f"{bot_url}/slack/events", data=bodies[n], headers=signed(bodies[n])
-            ) as response:
-                await response.read()
-                assert response.status == 200
-            acks.append(time.perf_counter() - sent)
-            await slack.response_named(f"vote-{n}", timeout=60)
+            for option in presses[n]:  # one after another, as a person sees each answer
+                body = bodies[(n, option)]
+                sent = time.perf_counter()
+                async with session.post(
+                    f"{bot_url}/slack/events", data=body, headers=signed(body)
+                ) as response:
+                    await response.read()
+                    assert response.status == 200
+                acks.append(time.perf_counter() - sent)
+                await slack.response_named(f"vote-{n}-{option}", timeout=60)
 
     before = await command_stats(client)
     started = time.perf_counter()
@@ -173,18 +195,27 @@ async def measure(
     delta = {k: after.get(k, 0) - before.get(k, 0) for k in after if k != "info"}
     delta = {k: v for k, v in delta.items() if v > 0}
     tally = await conversation.polls.polls.tally(poll_id, 4, with_voters=False)
+    # Exact, or the run fails: every voter counted once, every pick once, no refused one.
     assert tally.voters == votes, (tally.voters, votes)
+    assert list(tally.counts) == expected, (tally.counts, expected)
+    pressed = len(acks)
     acks.sort()
     return {
         "votes": votes,
+        "multi": multi,
+        "presses": pressed,
+        "picks_counted": sum(tally.counts),
+        "tally": list(tally.counts),
+        "tally_exact": True,
         "concurrency": concurrency,
         "seconds": round(elapsed, 2),
-        "votes_per_second": round(votes / elapsed, 1),
+        "votes_per_second": round(pressed / elapsed, 1),
         "ack_p50_ms": round(statistics.median(acks) * 1000, 2),
         "ack_p99_ms": round(acks[min(len(acks) - 1, int(len(acks) * 0.99))] * 1000, 2),
-        "redis_commands_per_vote": round(sum(delta.values()) / votes, 2),
+        "redis_commands_per_vote": round(sum(delta.values()) / pressed, 2),
+        "evalsha_per_vote": round(delta.get("evalsha", 0) / pressed, 3),
         "redis_commands_top": {
-            k: round(v / votes, 3) for k, v in sorted(delta.items(), key=lambda kv: -kv[1])[:8]
+            k: round(v / pressed, 3) for k, v in sorted(delta.items(), key=lambda kv: -kv[1])[:8]
         },
         "chat_update_calls": len(slack.api_calls("chat.update")),
     }
@@ -194,8 +225,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--votes", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--multi", type=int, default=1, help="picks per person (2-4)")
+    parser.add_argument(
+        "--issue14",
+        action="store_true",
+        help="10,000 voters at concurrency 200: single choice, then --multi 2",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
+    runs = [(args.votes, args.concurrency, args.multi)]
+    if args.issue14:
+        runs = [(10_000, 200, 1), (10_000, 200, 2)]
     url = os.environ.get("REDIS_URL")
     server: Any = None
     if not url:
@@ -205,21 +245,38 @@ def main() -> int:
         server.start()
         url = f"redis://127.0.0.1:{server.port}/0"
     try:
-        figures = asyncio.run(run(args.votes, args.concurrency, url))
+        results = [
+            asyncio.run(run(votes, concurrency, url, multi)) for votes, concurrency, multi in runs
+        ]
     finally:
         if server is not None:
             server.stop()
     if args.json:
-        print(json.dumps(figures, indent=2))
+        print(json.dumps(results if len(results) > 1 else results[0], indent=2))
         return 0
-    print(f"votes:                    {figures['votes']} (concurrency {figures['concurrency']})")
+    for figures in results:
+        report(figures)
+    return 0
+
+
+def report(figures: dict[str, Any]) -> None:
+    """One run's figures, as lines to read."""
+    kind = f"--multi {figures['multi']}" if figures["multi"] > 1 else "single choice"
+    print(
+        f"voters:                   {figures['votes']}"
+        f" ({kind}, concurrency {figures['concurrency']})"
+    )
+    print(
+        f"presses / picks counted:  {figures['presses']} / {figures['picks_counted']}"
+        f"  tally {figures['tally']} (exact)"
+    )
     print(f"votes per second:         {figures['votes_per_second']}  ({figures['seconds']} s)")
     print(f"time to ack p50 / p99:    {figures['ack_p50_ms']} ms / {figures['ack_p99_ms']} ms")
     print(f"redis commands per vote:  {figures['redis_commands_per_vote']}")
     for name, per_vote in figures["redis_commands_top"].items():
         print(f"  {name:<22}  {per_vote}")
     print(f"chat.update calls:        {figures['chat_update_calls']} (coalesced)")
-    return 0
+    print()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.expert_tickets import COUNTS, MAX_OPEN, MAX_TIMES, OPEN_SET, TIMES
 from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
 from bot.faq_learned import ENTRIES, MAX_LEARNED, MAX_PHRASINGS_PER_ENTRY, PHRASINGS, VERSION
+from bot.poll_reminders import REMINDER_RUNS, REMINDERS
 from bot.poll_store import DEADLINES
 
 
@@ -51,4 +52,14 @@ BOUNDED_KEYS: tuple[BoundedKey, ...] = (
         "added phrasings each",
     ),
     BoundedKey(":".join(VERSION), "one counter: learned entries' and phrasings' changes"),
+    BoundedKey(
+        ":".join(REMINDERS),
+        "one member per poll with a `--remind-in` still to come; it leaves when it fires "
+        "or the poll is closed by hand (at most 90 days out)",
+    ),
+    BoundedKey(
+        ":".join(REMINDER_RUNS),
+        "one member per poll whose reminders are being sent; it leaves when the burst ends "
+        "(a stopped server's is resumed by the next sweep and then leaves)",
+    ),
 )

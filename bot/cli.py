@@ -37,14 +37,15 @@ CORE_ONLY_COMMANDS = frozenset({"ask", "content", "faq"})
 
 
 def _cmd_serve(_args: argparse.Namespace) -> int:
-    import asyncio
-
+    from bot import event_loop
     from bot.core import serve
     from bot.front_ends import FrontEndError
 
+    settings = Settings.from_env()
     try:
-        asyncio.run(serve(Settings.from_env()))
-    except FrontEndError as exc:
+        loop = event_loop.chosen(settings.env)
+        event_loop.run(serve(settings, loop_name=loop), loop)
+    except (FrontEndError, event_loop.EventLoopError) as exc:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -332,6 +333,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ai-choice faq learned | head`): stop quietly, as Unix
+        # tools do, and keep Python's exit-time flush from printing a traceback too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:
         # bot.content (and pydantic) is imported only when needed: `ask` starts its model
         # load before it.

@@ -234,6 +234,13 @@ class DeclineRules(_Strict):
     priced_names: list[str] = Field(default_factory=list)
     #: Words that ask for a price or a plan.
     price_cues: list[str] = Field(default_factory=list)
+    #: Phrases that ask for something the FAQ never covers wherever they stand ("from
+    #: scratch", "best open source model"): a recipe, a ranking of models, a licence.
+    phrases: list[str] = Field(default_factory=list)
+    #: "How do I ..." openers and the hands-on tasks after them ("how do I fine-tune...",
+    #: "how can we deploy..."): the FAQ compares kinds of AI, it has no how-to guides.
+    how_to_openers: list[str] = Field(default_factory=list)
+    how_to_tasks: list[str] = Field(default_factory=list)
 
 
 class Situation(_Strict):
@@ -300,11 +307,31 @@ class Faq(_Strict):
     lead_floor: float = Field(default=1.0, ge=0, le=1)
     lead_ratio: float = Field(default=10.0, ge=1)
     lead_meaning: float = Field(default=1.0, ge=-1, le=1)
+    #: A question about the FAQ's domain (one of its words is a ``domain_terms`` token, as
+    #: the matcher folds them: "ai", "model"; or it names both sides) is also answered when
+    #: its best entry scores at least ``domain_floor``, at least ``domain_ratio`` times the
+    #: runner-up and no less than the closest decline topic, however close in meaning.
+    domain_terms: list[str] = Field(default_factory=list)
+    domain_floor: float = Field(default=1.0, ge=0, le=1)
+    domain_ratio: float = Field(default=10.0, ge=1)
     decline_rules: DeclineRules = Field(default_factory=DeclineRules)
     #: Lines that tie an answer to the situation the question described (bot.faq_situations).
     situations: list[Situation] = Field(default_factory=list)
     #: Generic entries a situation's own entry (``answers``) replaces as the answer.
     situation_replaces: list[str] = Field(default_factory=list)
+    #: Whether the runner-up the decision rule compares the best entry with skips the
+    #: entries related to it (``related``, either way round): two sibling entries that
+    #: both fit ("privacy" and "where is my data processed") are no reason to decline.
+    margin_skips_related: bool = False
+    #: A generic entry (one of ``situation_replaces``) answered first yields to the best
+    #: entry with a topic of its own that scores at least this share of it ("which kind
+    #: can we audit for bias?" is the audit entry's question, not the generic one's);
+    #: 1 or more: never. A request for help deciding (an intent) never yields.
+    generic_yield: float = Field(default=1.0, ge=0)
+    #: Closing questions that only ask which side to take ("open or closed, which one?"):
+    #: after a situation content knows, they get that situation's entry, whatever else
+    #: the situation's words resemble.
+    which_one_cues: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=20)
 
     @model_validator(mode="after")
@@ -421,6 +448,68 @@ class TeamPoll(_Strict):
         return self
 
 
+class PollTemplate(_Strict):
+    """A ready-made poll (``poll --template NAME``): the team poll, or a question and options."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,29}$")
+    #: What ``help`` says it is for.
+    description: str = Field(min_length=3)
+    #: True for the team poll (its question and options are ``team_poll``'s).
+    team: bool = False
+    question: str = ""
+    options: list[str] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _team_or_own(self) -> PollTemplate:
+        if self.team and (self.question or self.options):
+            raise ValueError("the team template takes the team poll's question and options")
+        if not self.team and not (self.question and len(self.options) >= 2):
+            raise ValueError("a template needs a question and at least two options")
+        return self
+
+
+class PollOptionMessages(_Strict):
+    """What ``--multi``, ``--allow-add`` and ``--template`` say (bot/poll_options.py)."""
+
+    multi_unreadable: str
+    multi_out_of_range: str
+    multi_team_poll: str
+    allow_add_full: str
+    allow_add_team_poll: str
+    unknown_template: str
+    template_with_options: str
+    #: A question given with the team template (the team poll keeps its own).
+    team_template_question: str
+    two_templates: str
+    #: The poll's small line about how many picks each person has.
+    picks_note: str
+    #: The count line of a multiple-choice poll: ``{voters}`` and ``{votes}`` already worded.
+    voters_and_votes: str
+    picked: str
+    unpicked: str
+    #: A press beyond the limit: nothing changed.
+    limit_reached: str
+    your_picks: str
+    #: Joins a voter's picks in a "you picked" line.
+    picks_separator: str
+    add_button: str
+    #: The dialog's title (24 characters at most: the smallest limit a front end has).
+    add_title: str = Field(max_length=24)
+    add_label: str
+    add_placeholder: str
+    add_submit: str = Field(max_length=24)
+    #: Pressing "Add an option" with nothing typed in the box on the poll.
+    add_prompt: str
+    added: str
+    add_empty: str
+    add_too_long: str
+    add_duplicate: str
+    add_full: str
+    add_closed: str
+    add_not_allowed: str
+    added_by: str
+
+
 class PollLimits(_Strict):
     """What a custom poll may ask for."""
 
@@ -513,6 +602,45 @@ class PollMessages(_Strict):
     export_here: str
     #: There is no personal chat with the bot to send the export to yet.
     export_needs_personal_chat: str
+    #: The creator's button that reminds those who haven't voted.
+    remind_button: str
+    #: The private reminder a non-voter gets (``{creator}``, ``{question}``).
+    reminder: str
+    #: The one message in the poll's thread naming those the bot can't message privately.
+    reminder_mention: str
+    #: What the creator is told once the reminders are out (one person, ``{count}`` people).
+    reminded_one: str
+    reminded_many: str
+    #: Nobody to remind (``{hours}``: the repeat window).
+    reminded_none: str
+    #: Added when some non-voters could not be reached at all (``{count}``).
+    reminded_unreachable: str
+    #: The heading of the note sent when a long burst (or a timed reminder) is done.
+    reminded_about: str
+    #: A burst too long to wait for: the count comes later, privately.
+    reminding: str
+    #: The platform has no roster port (who is in the conversation is unknown).
+    remind_unavailable: str
+    #: The platform would not list the conversation's members (the bot is not in it).
+    roster_unavailable: str
+    reminders_running: str
+    not_allowed_remind: str
+    remind_closed: str
+    #: ``--remind-in`` at or after the poll's deadline.
+    remind_after_close: str
+
+
+class PollReminders(_Strict):
+    """How reminders to those who haven't voted are paced and repeated."""
+
+    #: Seconds between two reminders of one burst (about one message a second is safe).
+    send_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    #: Nobody is reminded about one poll twice within this many hours.
+    repeat_hours: int = Field(default=12, ge=1, le=24 * 7)
+    #: How long a Remind press waits for the burst before answering "I'll tell you later".
+    answer_within_seconds: float = Field(default=5.0, ge=0, le=10)
+    #: People named in one @mention message.
+    mentions_per_message: int = Field(default=20, ge=1, le=50)
 
 
 class Polls(_Strict):
@@ -524,7 +652,26 @@ class Polls(_Strict):
     named_voters_shown: int = Field(ge=1, le=50)
     bar_width: int = Field(ge=4, le=20)
     limits: PollLimits
+    #: Ready-made polls by name; one of them is the team poll.
+    templates: list[PollTemplate] = Field(min_length=1)
+    option_messages: PollOptionMessages
+    reminders: PollReminders = Field(default_factory=PollReminders)
     messages: PollMessages
+
+    @model_validator(mode="after")
+    def _templates_fit(self) -> Polls:
+        _check_unique([t.name for t in self.templates], "templates")
+        if sum(t.team for t in self.templates) != 1:
+            raise ValueError("exactly one template is the team poll (team: true)")
+        limits = self.limits
+        for template in self.templates:
+            if len(template.question) > limits.max_question_length:
+                raise ValueError(f"template {template.name}: the question is too long")
+            if any(not o or len(o) > limits.max_option_length for o in template.options):
+                raise ValueError(f"template {template.name}: an option is empty or too long")
+            if len({o.casefold() for o in template.options}) != len(template.options):
+                raise ValueError(f"template {template.name}: an option appears twice")
+        return self
 
 
 # --- experts.yaml ----------------------------------------------------------------------

@@ -16,7 +16,6 @@ from bot.experts import ExpertDesk
 from bot.faq import FaqDesk
 from bot.faq_text import normalise
 from bot.limits import MAX_ROUTED_CHARS, too_long
-from bot.membership import Rosters
 from bot.metrics import ERRORS, FAQ_QUESTIONS
 from bot.outbound import Outbox
 from bot.people import Directory
@@ -32,6 +31,7 @@ from bot.replies import (
     Section,
     Table,
 )
+from bot.roster import Rosters
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,9 @@ class Conversation:
         #: Each platform's outbound port (post, update, private notes), for the core to
         #: speak first: poll updates today, scheduled posts and reminders next.
         self.outbox = Outbox()
+        #: Each platform's roster port (who is in a conversation): poll reminders, and who
+        #: the experts are (the members of the experts' channel).
+        self.rosters = Rosters()
         self.polls = PollService(
             content,
             store,
@@ -96,9 +99,8 @@ class Conversation:
             secret=poll_secret,
             people=self.people,
             outbox=self.outbox,
+            rosters=self.rosters,
         )
-        #: Each platform's membership port: who is in a channel (the experts' one).
-        self.rosters = Rosters()
         self.experts = ExpertDesk(
             content, store, self.faq, outbox=self.outbox, people=self.people, rosters=self.rosters
         )
@@ -123,7 +125,7 @@ class Conversation:
                 return [await self.experts.ask(event)]
             if action in _EXPERT_ACTIONS:
                 return await self.experts.press(event)
-            return await self.press(event.actor, event.action, event.value)
+            return await self.press(event.actor, event.action, event.value, event.text)
         if isinstance(event, HomeOpened | Installed):
             return [self.menu()]  # the bot's page, and its welcome, are the menu
         return await self.message(event)
@@ -176,8 +178,9 @@ class Conversation:
         unknown = self.content.strings.unknown_command.format(name=name[:40])
         return [self.help(prefix=unknown)]
 
-    async def press(self, actor: Actor, action: str, value: str) -> list[Reply]:
-        """A button press, by the action the core put on the button."""
+    async def press(self, actor: Actor, action: str, value: str, text: str = "") -> list[Reply]:
+        """A button press, by the action the core put on the button (``text``: what was
+        typed with it, for a form)."""
         quiz = self.questionnaire
         match Action.parse(action):
             case Action.QUIZ_START:
@@ -201,6 +204,10 @@ class Conversation:
                 return await self.polls.view(actor, value)
             case Action.POLL_EXPORT:
                 return await self.polls.export(actor, value)
+            case Action.POLL_ADD_OPTION:
+                return await self.polls.add_option(actor, value, text)
+            case Action.POLL_REMIND:
+                return await self.polls.remind(actor, value)
             case Action.QUIZ_BACK:
                 return await quiz.back(actor, value)
             case Action.QUIZ_EXPLAIN:

@@ -85,8 +85,11 @@ def _hook(step: Callable[[], Awaitable[None]]) -> Callable[[web.Application], Aw
     return run
 
 
-async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None) -> None:
-    """Run the HTTP server until SIGINT or SIGTERM, then shut down cleanly."""
+async def serve(
+    settings: Settings, front_ends: Sequence[FrontEnd] | None = None, loop_name: str = "asyncio"
+) -> None:
+    """Run the HTTP server until SIGINT or SIGTERM, then shut down cleanly (``loop_name``
+    is the event loop it runs on, for the start-up log line)."""
     front_ends = discover(settings.env) if front_ends is None else front_ends
     core = build_core(settings, front_ends)
     app = build_web_app(core, front_ends)
@@ -100,14 +103,17 @@ async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None
     # collector's full passes, which otherwise add tens of milliseconds to unlucky requests.
     gc.freeze()
     log.info(
-        "serving on http://%s:%s (state: %s)",
+        "serving on http://%s:%s (state: %s; event loop: %s)",
         settings.host,
         settings.port,
         core.connection.description if core.connection else "external",
+        loop_name,
     )
     # Poll deadlines: every replica sweeps; each close is claimed once in Redis. A server
     # that was down at a deadline closes the poll on its first sweep.
     sweeper = asyncio.create_task(core.conversation.polls.run_sweeper())
+    # Timed reminders and bursts a stopped server left: each claimed once in Redis.
+    reminders = asyncio.create_task(core.conversation.polls.reminders.run_sweeper())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -115,5 +121,7 @@ async def serve(settings: Settings, front_ends: Sequence[FrontEnd] | None = None
     await stop.wait()
     log.info("shutting down: finishing requests in flight")
     sweeper.cancel()
+    reminders.cancel()
+    await core.conversation.polls.reminders.stop()  # another server resumes them
     await runner.cleanup()
     await core.close()

@@ -8,8 +8,7 @@ it arrives somewhere is decided by the core too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +55,10 @@ class ButtonPress:
     actor: Actor
     action: str
     value: str = ""
-    #: What the person typed into a form's fields (:class:`bot.replies.Form`), by name.
-    inputs: Mapping[str, str] = field(default_factory=dict)
+    #: What the person typed with the press (a :class:`bot.replies.Form`'s box), else "".
+    text: str = ""
+    #: A form's yes-or-no box (:attr:`bot.replies.Form.checkbox`) was ticked.
+    checked: bool = False
     #: The message the button sat on was one everyone in a channel could see (not a direct
     #: message, a personal chat or a message only the presser saw).
     in_public: bool = False

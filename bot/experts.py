@@ -18,7 +18,6 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
 
 from bot.content import Content
 from bot.events import Actor, ButtonPress
@@ -26,8 +25,8 @@ from bot.expert_tickets import ANSWERED, ASSIGNED, CLOSED, OPEN, Ticket, TicketS
 from bot.faq import FaqDesk
 from bot.faq_learned import LEARNED_PREFIX, Found, LearnedIndex, LearnedStore
 from bot.faq_text import normalise
-from bot.membership import Rosters
-from bot.outbound import Outbox, Place
+from bot.membership import is_member
+from bot.outbound import MessageRef, Outbox, Place
 from bot.people import Directory
 from bot.replies import (
     Action,
@@ -35,7 +34,7 @@ from bot.replies import (
     ChoiceStyle,
     Fact,
     Form,
-    FormField,
+    Placement,
     Reply,
     ReplyKind,
     Section,
@@ -43,6 +42,7 @@ from bot.replies import (
     Visibility,
     fit_label,
 )
+from bot.roster import Rosters
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ PLACE_TTL_SECONDS = 365 * 24 * 3600
 ASKED_TTL_SECONDS = 24 * 3600
 #: Longest question an "Ask an expert" button carries, and longest answer kept.
 MAX_ASK_CHARS = 500
-MAX_ANSWER_CHARS = 2000
+MAX_ANSWER_CHARS = 900
 #: Tickets open longer than this are listed by ``experts open``.
 OLD_TICKET_SECONDS = 24 * 3600
 #: How many entries the "this is the same as…" picker offers.
@@ -66,7 +66,6 @@ _OFFERED_UNDER = {
     ReplyKind.FAQ_UNKNOWN,
     ReplyKind.FAQ_LEARNED,
 }
-_TRUE = {"true", "1", "on", "yes"}
 #: What a channel id may look like on any platform (``C0123``, ``19:abc@thread.tacv2``).
 _CHANNEL = re.compile(r"[A-Za-z0-9:@._;=-]{1,300}")
 
@@ -167,7 +166,13 @@ class ExpertDesk:
             await self.store.delete(*claim)
             return self._note(words.delivery_failed, Tone.ERROR)
         await self.tickets.set_fields(ticket.id, card=_json(card))
-        await self.store.touch(*PLACE, actor.platform, actor.workspace, ttl=PLACE_TTL_SECONDS)
+        await self.store.put_json(
+            *PLACE,
+            actor.platform,
+            actor.workspace,
+            value={"channel": place.channel, "card": card},
+            ttl=PLACE_TTL_SECONDS,
+        )
         return self._note(words.asked if press.in_public else words.asked_private, Tone.SUCCESS)
 
     # --- the experts' side ----------------------------------------------------------
@@ -187,7 +192,7 @@ class ExpertDesk:
                     self._form(ticket) if ticket.state in (OPEN, ASSIGNED) else self._done(ticket)
                 ]
             case Action.EXPERT_SUBMIT:
-                return [await self._answer(press.actor, ticket, press.inputs)]
+                return [await self._answer(press.actor, ticket, press.text, press.checked)]
             case Action.EXPERT_ASSIGN:
                 return [await self._assign(press.actor, ticket)]
             case Action.EXPERT_CLOSE:
@@ -202,37 +207,49 @@ class ExpertDesk:
 
     async def _is_expert(self, actor: Actor, ticket: Ticket) -> bool:
         place = await self.place_of(ticket.asker.platform, ticket.asker.workspace)
-        return place is not None and await self.rosters.is_member(place, actor)
+        card = ticket.card or await self._last_card(place)
+        return place is not None and await is_member(self.rosters, place, actor, card)
+
+    async def _last_card(self, place: Place | None) -> MessageRef | None:
+        """The latest ticket card posted in the experts' place (how a platform finds it)."""
+        if place is None:
+            return None
+        saved = await self.store.get_json(*PLACE, place.platform, place.workspace)
+        card = saved.get("card") if isinstance(saved, dict) else None
+        return card if isinstance(card, dict) else None
 
     async def _name(self, actor: Actor) -> str:
         person = await self.people.look_up(actor)
         return person.display_name or actor.user_name or actor.user
 
     def _form(self, ticket: Ticket) -> Reply:
+        """The answer form: a modal on one platform, the card in place on another."""
         words = self.words
         form = Form(
             title=words.form_title,
-            submit_label=words.form_submit,
+            label=words.form_answer_label,
+            placeholder=words.form_answer_placeholder,
+            submit=words.form_submit,
             action=Action.EXPERT_SUBMIT,
             value=ticket.id,
-            text=ticket.question,
-            fields=(
-                FormField(
-                    "answer",
-                    words.form_answer_label,
-                    max_length=MAX_ANSWER_CHARS,
-                    placeholder=words.form_answer_placeholder,
-                ),
-                FormField("learn", words.form_learn_label, checkbox=True),
-            ),
+            max_length=MAX_ANSWER_CHARS,
+            multiline=True,
+            checkbox=words.form_learn_label,
         )
         return Reply(
-            kind=ReplyKind.EXPERT_FORM, header=words.form_title, text=ticket.question, form=form
+            kind=ReplyKind.EXPERT_FORM,
+            header=words.form_title,
+            text=ticket.question,
+            form=form,
+            controls=(
+                Choice(words.form_submit, Action.EXPERT_SUBMIT, ticket.id, ChoiceStyle.PRIMARY),
+            ),
+            placement=Placement.REPLACE,
         )
 
-    async def _answer(self, actor: Actor, ticket: Ticket, inputs: Mapping[str, str]) -> Reply:
+    async def _answer(self, actor: Actor, ticket: Ticket, typed: str, learn: bool) -> Reply:
         words = self.words
-        answer = str(inputs.get("answer", "")).strip()
+        answer = typed.strip()
         if not answer:
             return self._note(words.answer_empty, Tone.WARNING)
         if len(answer) > MAX_ANSWER_CHARS:
@@ -251,7 +268,7 @@ class ExpertDesk:
         )
         if not moved.moved:
             return self._done(ticket, moved.state)
-        if str(inputs.get("learn", "")).lower() in _TRUE:
+        if learn:
             entry = await self.learned.add(
                 ticket.question,
                 answer,
@@ -469,7 +486,7 @@ class ExpertDesk:
         place = await self.place_of(actor.platform, actor.workspace)
         if place is None:
             return Reply(kind=ReplyKind.EXPERT_OPEN, text=words.no_experts)
-        if not await self.rosters.is_member(place, actor):
+        if not await is_member(self.rosters, place, actor, await self._last_card(place)):
             return Reply(kind=ReplyKind.EXPERT_OPEN, text=words.not_an_expert, tone=Tone.WARNING)
         now = time.time()
         tickets = [

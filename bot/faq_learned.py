@@ -49,7 +49,7 @@ MAX_PHRASINGS_PER_ENTRY = 20
 LEARNED_PREFIX = "learned-"
 #: Longest learned question and answer kept, in characters.
 MAX_LEARNED_QUESTION = 500
-MAX_LEARNED_ANSWER = 2000
+MAX_LEARNED_ANSWER = 900
 
 
 # KEYS[1] = the phrasings hash, KEYS[2] = the version counter; ARGV = entry id, the new

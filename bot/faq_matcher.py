@@ -20,14 +20,17 @@ only weakly (at least ``semantic_floor``), when it is also close in meaning (at 
 does not trail the closest decline topic by more than ``semantic_decline_margin``.
 Or, when the best entry clearly leads (at least ``lead_floor``, ``lead_ratio`` times the
 runner-up, not below the closest decline topic, ``lead_meaning`` close in meaning).
+Or, for a question about AI tools at all (``domain_terms``), when the best entry leads
+``domain_ratio`` times from ``domain_floor`` and no decline topic is closer.
 A question of at most ``short_question_words`` meaningful words is answered only when the
 best entry leads by ``short_question_margin``. Otherwise offer up to three entries that
 clear ``suggest_threshold``; otherwise admit not knowing.
 
 Before that rule: a long message is also scored by its closing question
 (:mod:`bot.faq_gist`); a request for the comparison or for help deciding lifts its entry,
-and a named product or price is declined outright (:mod:`bot.faq_intents`); "which one?"
-asked from a situation content knows gets that situation's entry.
+and a named product, a price, a how-to or a ranking of models is declined outright
+(:mod:`bot.faq_intents`); "which one?" asked from a situation content knows (anywhere in
+the message) gets that situation's entry.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content import Faq, FaqEntry
 from bot.faq_gist import gist
@@ -75,6 +78,8 @@ class Ranking(list[tuple[FaqEntry, float]]):
 
     decline: float = 0.0
     words: int = 0
+    #: Whether the question is about the FAQ's domain (``domain_terms``, or both sides).
+    domain: bool = False
     meaning: dict[str, float]
     reading: Reading
 
@@ -140,6 +145,7 @@ class FaqMatcher:
                     merged.update(counts)
             for feature, weight in self._weigh(merged).items():
                 self._centroids[feature].append((index, weight))
+        self._domain = frozenset(t for term in faq.domain_terms for t in self.tokens(term))
         self._build_decline_index(faq, texts)
         self._router = IntentRouter(faq, self.tokens, self._vocabulary, self._other_topic)
         embedder = default_embedder() if semantic else None
@@ -233,16 +239,25 @@ class FaqMatcher:
         whole = self._score_text(question)
         part = gist(question) if GIST_WEIGHT else None
         ranking = whole if part is None else self._blend(whole, self._score_text(part))
-        # The request and the product named are the closing question's, not the preamble's.
-        return self._read(part or question, ranking)
+        # The request and the product named are the closing question's, not the preamble's;
+        # the situation may be told anywhere.
+        return self._read(part or question, ranking, question)
 
     def _other_topic(self, text: str, entry_id: str) -> float:
         """The best word score for ``text`` of any entry but ``entry_id``."""
         return max((s for e, s in self._score_text(text) if e.id != entry_id), default=0.0)
 
-    def _read(self, question: str, ranking: Ranking) -> Ranking:
-        """Note the question's intent and decline rule; an intent lifts its entry."""
+    def _read(self, question: str, ranking: Ranking, whole: str) -> Ranking:
+        """Note the question's intent and decline rule; an intent lifts its entry.
+
+        ``question`` is the closing question of the message ``whole`` (or all of it).
+        """
         reading = self._router.read(question)
+        if reading.situation is None and whole != question and not reading.declined:
+            situation = self._router.situation(whole)
+            if situation is not None:
+                which_one = self._router.asks_which_one(question)
+                reading = replace(reading, situation=situation, which_one=which_one)
         ranking.reading = reading
         if reading.entry is None or not self.faq.intent_boost:
             return ranking
@@ -275,6 +290,7 @@ class FaqMatcher:
         result.meaning = meaning
         result.decline = mix(whole.decline, part.decline)
         result.words = max(whole.words, part.words)
+        result.domain = whole.domain or part.domain
         return result
 
     def _score_text(self, question: str) -> Ranking:
@@ -319,6 +335,7 @@ class FaqMatcher:
         if result:
             result.decline = self._decline_score(tokens)
             result.words = len(tokens)
+            result.domain = bool(self._domain.intersection(tokens)) or set(tokens) >= _SIDES
             if meaning:
                 result.meaning = {self.faq.entries[i].id: meaning[i] for i, _ in ranked}
         return result
@@ -352,8 +369,9 @@ class FaqMatcher:
         if not ranked:
             return Match(False, None, 0.0, ())
         top_entry, top_score = ranked[0]
-        runner_up = max((score for _, score in ranked[1:]), default=0.0)
         faq = self.faq
+        rivals = self._rivals(ranked)
+        runner_up = max((score for _, score in rivals), default=0.0)
         reading: Reading = getattr(ranked, "reading", Reading())
         if reading.declined:
             # A named product or a price the FAQ does not cover: no answer, no guesses.
@@ -361,7 +379,7 @@ class FaqMatcher:
         decline = getattr(ranked, "decline", 0.0)
         meanings: dict[str, float] = getattr(ranked, "meaning", {})
         meaning = meanings.get(top_entry.id)
-        lead = self._ranking_lead(ranked, meanings)
+        lead = self._ranking_lead([ranked[0], *rivals], meanings)
         answered = (
             (
                 top_score >= faq.answer_threshold
@@ -382,11 +400,20 @@ class FaqMatcher:
                 and meaning is not None
                 and meaning >= faq.lead_meaning
             )
+            or (
+                getattr(ranked, "domain", False)
+                and top_score >= faq.domain_floor
+                and top_score >= faq.domain_ratio * runner_up
+                and top_score >= decline
+            )
         )
         words = getattr(ranked, "words", 0)
         if answered and 0 < words <= faq.short_question_words:
-            # "ai tools": a word or two that many entries share; answer only a clear winner.
-            answered = lead >= faq.short_question_margin
+            # "ai tools": a word or two that many entries share; answer only a clear winner
+            # (over every other entry, siblings too).
+            answered = self._ranking_lead(ranked, meanings) >= faq.short_question_margin
+        if answered and reading.entry is None:
+            ranked, top_entry = self._specific_over_generic(ranked)
         ranked, top_entry, answered = self._situation(reading, ranked, top_entry, answered)
         # When answering, the suggestions are the runners-up ("you may also mean").
         candidates = ranked[1:] if answered else ranked
@@ -412,17 +439,49 @@ class FaqMatcher:
         Returns the ranking with that entry first.
         """
         wanted = reading.situation
-        if wanted is None or wanted == top_entry.id:
+        if wanted is None:
             return ranked, top_entry, answered
+        if wanted == top_entry.id:
+            return ranked, top_entry, answered or reading.which_one
         near = [e.id for e, _ in ranked[:_SUGGESTION_COUNT]]
-        # Only a question that reads as "which one?" (its best entry is a generic one),
-        # answered or not; "when does the school term start?" is not one.
-        if top_entry.id not in self.faq.situation_replaces or not (answered or wanted in near):
+        # Only a question that reads as "which one?": it closes by asking only that, or its
+        # best entry is a generic one (answered, or the situation's entry is near the top);
+        # "when does the school term start?" is not one.
+        generic = top_entry.id in self.faq.situation_replaces and (answered or wanted in near)
+        if not (generic or reading.which_one):
             return ranked, top_entry, answered
         entry = next(e for e in self.faq.entries if e.id == wanted)
         rest = [(e, s) for e, s in ranked if e.id != wanted]
         score = dict((e.id, s) for e, s in ranked).get(wanted, 0.0)
         return [(entry, score), *rest], entry, True
+
+    def _specific_over_generic(
+        self, ranked: list[tuple[FaqEntry, float]]
+    ) -> tuple[list[tuple[FaqEntry, float]], FaqEntry]:
+        """The ranking with a close entry of a topic of its own first, ahead of a generic one.
+
+        "Which kind can we audit for bias?" shares "which kind" with the generic *choose*
+        entry and "audit", "bias" with the audit entry; the specific entry is the answer
+        when it scores at least ``generic_yield`` of the generic one.
+        """
+        generic = set(self.faq.situation_replaces)
+        top_entry, top_score = ranked[0]
+        if top_entry.id not in generic:
+            return ranked, top_entry
+        specific = next(((e, s) for e, s in ranked[1:] if e.id not in generic), None)
+        if specific is None or specific[1] < self.faq.generic_yield * top_score:
+            return ranked, top_entry
+        rest = [item for item in ranked if item[0].id != specific[0].id]
+        return [specific, *rest], specific[0]
+
+    def _rivals(self, ranked: list[tuple[FaqEntry, float]]) -> list[tuple[FaqEntry, float]]:
+        """The entries after the best one that compete with it (its siblings skipped)."""
+        top = ranked[0][0]
+        if not self.faq.margin_skips_related:
+            return ranked[1:]
+        return [
+            (e, s) for e, s in ranked[1:] if e.id not in top.related and top.id not in e.related
+        ]
 
     @staticmethod
     def _ranking_lead(ranked: list[tuple[FaqEntry, float]], meanings: dict[str, float]) -> float:

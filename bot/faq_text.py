@@ -34,7 +34,9 @@ STOPWORDS = frozenset(
     "tell wondering wonder curious question".split()
     # How someone feels about a question is not what it is about ("I'm nervous that...").
     + "worried worry worries worrying nervous anxious afraid scared concerned uneasy "
-    "fear fears feel honestly".split()
+    "fear fears feel honestly stress stresses stressed terrified dreading dread "
+    "embarrassed bother bothers bothered uncomfortable suspect nagging paranoid freaked "
+    "freaking".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
 #: Character n-gram length.

@@ -39,3 +39,9 @@ FAQ_QUESTIONS = Counter(
     "FAQ questions by outcome: answered, suggested (unsure) or unknown.",
     ["outcome"],
 )
+BACKLOG_FULL = Counter(
+    "aic_backlog_full_total",
+    "Requests whose work ran before their acknowledgement because the backlog of work "
+    "still to do after acknowledging was full (the platform was slowed down, nothing dropped).",
+    ["platform"],
+)

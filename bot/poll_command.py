@@ -3,6 +3,9 @@
     poll
     poll "Question?" "Option 1" "Option 2" --anonymous --hide-results --closes-in 4h
     poll “Question?” “A” “B” --closes "2026-12-01 17:00"
+    poll "Lunch?" "Pizza" "Sushi" "Tacos" --multi 2 --allow-add
+    poll --template retro
+    poll "Offsite?" "Lisbon" "Porto" --closes-in 3d --remind-in 1d
 
 Straight and curly double quotes both work (Slack clients send either); apostrophes
 inside or outside quotes are left alone.
@@ -17,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content import Polls
 from bot.limits import MAX_POLL_COMMAND_CHARS, too_long
+from bot.poll_options import OptionsInputError, check_option_flags, read_multi, resolve_template
 from bot.text_normalise import clean_poll_text, same_text_key
 
 _CURLY_DOUBLE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -39,6 +43,12 @@ class PollSpec:
     hide_results: bool
     deadline: float | None  # epoch seconds
     time_zone: str
+    #: How many options each person may pick (1: a single-choice poll).
+    multi: int = 1
+    #: Voters may add options (up to the cap).
+    allow_add: bool = False
+    #: When to remind those who haven't voted (``--remind-in``), epoch seconds.
+    remind_at: float | None = None
 
 
 def zone(name: str) -> ZoneInfo:
@@ -101,6 +111,13 @@ def _tokens(text: str, polls: Polls) -> list[str]:
 
 def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> PollSpec:
     """The poll ``text`` asks for, or :class:`PollInputError` saying what to fix."""
+    try:
+        return _parse_poll(text, polls, now, time_zone)
+    except OptionsInputError as problem:
+        raise PollInputError(str(problem)) from None
+
+
+def _parse_poll(text: str, polls: Polls, now: float, time_zone: str) -> PollSpec:
     messages, limits = polls.messages, polls.limits
     if too_long(text, MAX_POLL_COMMAND_CHARS):
         raise PollInputError(messages.command_too_long.format(max=f"{MAX_POLL_COMMAND_CHARS:,}"))
@@ -109,6 +126,10 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
     anonymous = hide_results = False
     closes_in: str | None = None
     closes_at: str | None = None
+    multi: int | None = None
+    allow_add = False
+    template: str | None = None
+    remind_in: str | None = None
     tokens = _tokens(text, polls)
     index = 0
     while index < len(tokens):
@@ -127,6 +148,24 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
                 closes_in = tokens[index]
             else:
                 closes_at = tokens[index]
+        elif flag == "--allow-add":
+            allow_add = True
+        elif flag in ("--multi", "--template"):
+            if index + 1 >= len(tokens):
+                example = "2" if flag == "--multi" else polls.templates[-1].name
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example=example))
+            index += 1
+            if flag == "--multi":
+                multi = read_multi(tokens[index], polls)
+            elif template is not None:
+                raise PollInputError(polls.option_messages.two_templates)
+            else:
+                template = tokens[index]
+        elif flag == "--remind-in":
+            if index + 1 >= len(tokens):
+                raise PollInputError(messages.missing_flag_value.format(flag=flag, example="1d"))
+            index += 1
+            remind_in = tokens[index]
         elif flag.startswith("--"):
             raise PollInputError(messages.unknown_flag.format(flag=token[:40]))
         else:
@@ -134,9 +173,15 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
         index += 1
 
     deadline = _deadline(closes_in, closes_at, polls, now, tz)
+    if template is not None:
+        positional = resolve_template(template, positional, polls)
+    remind_at = _reminder_time(remind_in, deadline, polls, now)
     if not positional:
         options = tuple(o.label for o in polls.team_poll.options)
-        return PollSpec(None, options, anonymous, hide_results, deadline, tz.key)
+        check_option_flags(multi, allow_add, True, len(options), polls)
+        return PollSpec(
+            None, options, anonymous, hide_results, deadline, tz.key, remind_at=remind_at
+        )
     # Compared, measured and stored as people see them (bot/text_normalise.py).
     question = clean_poll_text(positional[0])
     typed, options = positional[1:], tuple(clean_poll_text(o) for o in positional[1:])
@@ -168,7 +213,43 @@ def parse_poll(text: str, polls: Polls, now: float, time_zone: str = "") -> Poll
         if same_text_key(option) in seen:
             raise PollInputError(messages.duplicate_option.format(option=option))
         seen.add(same_text_key(option))
-    return PollSpec(question, options, anonymous, hide_results, deadline, tz.key)
+    check_option_flags(multi, allow_add, False, len(options), polls)
+    return PollSpec(
+        question,
+        options,
+        anonymous,
+        hide_results,
+        deadline,
+        tz.key,
+        multi=multi or 1,
+        allow_add=allow_add,
+        remind_at=remind_at,
+    )
+
+
+def _seconds(value: str, polls: Polls) -> int:
+    """A duration such as ``30m``, ``4h`` or ``2d`` in seconds (at most the longest a poll
+    may stay open), or :class:`PollInputError`."""
+    messages = polls.messages
+    match = _DURATION.match(value.strip())
+    if not match or int(match.group(1)) == 0:
+        raise PollInputError(messages.unreadable_duration.format(value=value[:40]))
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0].lower()]
+    if seconds > polls.limits.max_duration_days * 86400:
+        raise PollInputError(messages.duration_too_long.format(days=polls.limits.max_duration_days))
+    return seconds
+
+
+def _reminder_time(
+    remind_in: str | None, deadline: float | None, polls: Polls, now: float
+) -> float | None:
+    """When ``--remind-in`` asks for the reminder; it must come before the deadline."""
+    if remind_in is None:
+        return None
+    when = now + _seconds(remind_in, polls)
+    if deadline is not None and when >= deadline:
+        raise PollInputError(polls.messages.remind_after_close)
+    return when
 
 
 def _deadline(

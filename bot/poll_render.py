@@ -11,7 +11,17 @@ from bot.content import Content
 from bot.csv_cells import csv_text
 from bot.poll_command import format_time, zone
 from bot.poll_store import Tally
-from bot.replies import Action, Bar, Choice, ChoiceStyle, Reply, ReplyKind, Section, Visibility
+from bot.replies import (
+    Action,
+    Bar,
+    Choice,
+    ChoiceStyle,
+    Form,
+    Reply,
+    ReplyKind,
+    Section,
+    Visibility,
+)
 
 FILLED, EMPTY = "▇", "▁"
 
@@ -52,6 +62,12 @@ class PollRenderer:
                 )
                 bars.append(Bar(label, count, line, voters_by_option.get(index, ())))
         lines = [(messages.voters if total == 1 else messages.voters_plural).format(count=total)]
+        words = polls.option_messages
+        multi = int(meta.get("multi", 1))
+        if multi > 1:
+            cast = tally.votes_cast
+            votes = (messages.vote_one if cast == 1 else messages.vote_many).format(count=cast)
+            lines[0] = words.voters_and_votes.format(voters=lines[0], votes=votes)
         if open_now and total == 0:
             lines.append(messages.no_votes_yet)
         if open_now and meta["hide_results"]:
@@ -65,6 +81,11 @@ class PollRenderer:
         context = []
         if meta["anonymous"]:
             context.append(messages.anonymous)
+        if multi > 1 and open_now:
+            context.append(words.picks_note.format(limit=multi))
+        if meta.get("added_by") and not meta["anonymous"]:
+            names = sorted(set(meta["added_by"].values()), key=str.casefold)
+            context.append(words.added_by.format(names=", ".join(names)))
         if meta["hide_results"] and open_now:
             context.append(messages.hidden)
         if not open_now and tally.closed_at is not None:
@@ -85,6 +106,11 @@ class PollRenderer:
             controls.insert(
                 0, Choice(messages.close_button, Action.POLL_CLOSE, poll_id, ChoiceStyle.DANGER)
             )
+        form = self.add_form(meta) if open_now and self.takes_options(meta) else None
+        if form is not None:
+            controls.insert(0, Choice(words.add_button, Action.POLL_ADD_OPTION, poll_id))
+        if open_now:
+            controls.append(Choice(messages.remind_button, Action.POLL_REMIND, poll_id))
         header = (
             meta["question"]
             if open_now
@@ -100,6 +126,7 @@ class PollRenderer:
             controls=tuple(controls),
             context=" · ".join(context),
             visibility=Visibility.SHARED,
+            form=form,
             meta={
                 "poll": poll_id,
                 "version": str(tally.version),
@@ -107,13 +134,35 @@ class PollRenderer:
             },
         )
 
+    def takes_options(self, meta: dict[str, Any]) -> bool:
+        """True while voters may add options to the poll (``--allow-add``, room left)."""
+        limit = self.content.polls.limits.max_options
+        return bool(meta.get("allow_add")) and len(meta["options"]) < limit
+
+    def add_form(self, meta: dict[str, Any], error: str = "") -> Form:
+        """What to ask a voter adding an option to the poll ``meta`` (``error``: what to fix
+        in what they typed last)."""
+        polls = self.content.polls
+        words = polls.option_messages
+        return Form(
+            title=words.add_title,
+            label=words.add_label,
+            placeholder=words.add_placeholder.format(max=polls.limits.max_option_length),
+            submit=words.add_submit,
+            action=Action.POLL_ADD_OPTION,
+            value=meta["id"],
+            max_length=polls.limits.max_option_length,
+            error=error,
+        )
+
     def _voters_by_option(self, meta: dict[str, Any], tally: Tally) -> dict[int, tuple[str, ...]]:
         if meta["anonymous"]:
             return {}
         shown = self.content.polls.named_voters_shown
         grouped: dict[int, list[str]] = {}
-        for voter, option in tally.votes.items():
-            grouped.setdefault(option, []).append(tally.names.get(voter, voter))
+        for voter, picks in (tally.picks or {v: (o,) for v, o in tally.votes.items()}).items():
+            for option in picks:
+                grouped.setdefault(option, []).append(tally.names.get(voter, voter))
         result = {}
         for option, names in grouped.items():
             names.sort(key=str.casefold)
@@ -178,10 +227,12 @@ class PollRenderer:
             rows.append([label, count, share])
         if named:
             rows += [[], [messages.csv_voter, messages.csv_option]]
+            picks = tally.picks or {v: (o,) for v, o in tally.votes.items()}
             rows += [
                 [tally.names.get(voter, voter), options[option]]
-                for voter, option in sorted(
-                    tally.votes.items(), key=lambda item: tally.names.get(item[0], item[0])
+                for voter, chosen in sorted(
+                    picks.items(), key=lambda item: tally.names.get(item[0], item[0])
                 )
+                for option in chosen  # one row per pick (several in a --multi poll)
             ]
         return csv_text(rows)

@@ -4,7 +4,8 @@ A poll's keys share one hash tag, ``{<poll id>}``, so its Lua scripts run on Red
 
 * ``poll:{id}:meta``     the poll itself (question, options, flags, message reference), JSON
 * ``poll:{id}:state``    ``closed``, ``version`` (bumped by every vote and the close), ...
-* ``poll:{id}:votes``    voter key -> option index (voter keys are keyed hashes when anonymous)
+* ``poll:{id}:votes``    voter key -> option index (voter keys are keyed hashes when anonymous);
+  in a multiple-choice poll, the voter's picks joined by commas (``0,2``)
 * ``poll:{id}:counts``   option index -> count
 * ``poll:{id}:names``    voter key -> display name (named polls only)
 * ``poll:{id}:profiles`` voter key -> JSON of that voter's questionnaire priorities
@@ -23,13 +24,17 @@ from __future__ import annotations
 import importlib.resources
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.poll_options import parse_picks
 from bot.store import StateStore, reachable
 
 VOTE_NEW, VOTE_MOVED, VOTE_WITHDRAWN, VOTE_UNCHANGED = 0, 1, 2, 3
 VOTE_CLOSED, VOTE_NO_POLL = -1, -2
+#: Multiple-choice polls: another pick added; a press beyond the limit (nothing changed).
+VOTE_ADDED, VOTE_FULL = 4, 5
 
 #: Poll data outlives the poll by this much, for exports and late button presses.
 POLL_TTL_SECONDS = 90 * 24 * 3600
@@ -62,11 +67,27 @@ class Tally:
     votes: dict[str, int]
     names: dict[str, str]
     profiles: list[dict[str, float]]
+    #: Voter key -> every option they picked (one for a single-choice poll); filled when
+    #: ``votes`` is. ``votes`` lists single picks only.
+    picks: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, options: int) -> Tally:
         """A new poll's numbers: open, no votes."""
         return cls((0,) * options, 0, False, None, 0, {}, {}, [])
+
+    @property
+    def votes_cast(self) -> int:
+        """Every pick counted (a multiple-choice voter counts once per pick)."""
+        return sum(self.counts)
+
+
+@dataclass(frozen=True, slots=True)
+class PicksOutcome:
+    """What one press on a multiple-choice poll did, and the voter's picks after it."""
+
+    status: int
+    picks: tuple[int, ...]
 
 
 class PollStore:
@@ -77,6 +98,7 @@ class PollStore:
         client = store.client
         self._vote = client.register_script(_script("poll_vote.lua"))
         self._close = client.register_script(_script("poll_close.lua"))
+        self._pick = client.register_script(_script("poll_multi_vote.lua"))
 
     def _key(self, poll_id: str, part: str) -> str:
         return self.store.key("poll", "{" + poll_id + "}", part)
@@ -146,6 +168,33 @@ class PollStore:
             status, previous = await self._vote(keys=keys, args=args)
         return VoteOutcome(int(status), int(previous) if previous not in ("", None) else None)
 
+    async def pick(
+        self, poll_id: str, voter: str, option: int, *, limit: int, name: str
+    ) -> PicksOutcome:
+        """Add or take back one pick of a multiple-choice poll in a single round trip;
+        a pick beyond ``limit`` changes nothing (status :data:`VOTE_FULL`)."""
+        keys = self._keys(poll_id, "state", "votes", "counts", "names")
+        args: list[str | int] = [voter, str(option), str(limit), name, POLL_TTL_SECONDS]
+        async with reachable("vote"):
+            status, picks = await self._pick(keys=keys, args=args)
+        return PicksOutcome(int(status), parse_picks(str(picks or "")))
+
+    async def picks_of(self, poll_id: str, voter: str) -> tuple[int, ...]:
+        """Every option ``voter`` picked (one at most in a single-choice poll)."""
+        async with reachable("vote of"):
+            value = await self.store.client.hget(self._key(poll_id, "votes"), voter)
+        return parse_picks(str(value)) if value is not None else ()
+
+    async def add_option(self, poll_id: str, change: Callable[[Any], Any]) -> dict[str, Any]:
+        """Apply ``change`` (which adds an option, or raises) to the poll's definition
+        atomically, and bump its version so its message is updated; the new definition."""
+        changed = await self.store.update_json(
+            "poll", "{" + poll_id + "}", "meta", change=change, ttl=POLL_TTL_SECONDS
+        )
+        async with reachable("poll option"):
+            await self.store.client.hincrby(self._key(poll_id, "state"), "version", 1)
+        return changed if isinstance(changed, dict) else {}
+
     async def close(self, poll_id: str, when: float, by: str) -> int:
         """Close the poll; 1 when this call closed it, 0 when it was closed already."""
         async with reachable("poll close"):
@@ -179,15 +228,17 @@ class PollStore:
         state_map, count_map, voters, profile_list = results[:4]
         vote_map: dict[str, str] = results[4] if with_voters else {}
         name_map: dict[str, str] = results[5] if with_voters else {}
+        picks = {voter: parse_picks(value) for voter, value in vote_map.items()}
         return Tally(
             counts=tuple(int(count_map.get(str(i), 0)) for i in range(options)),
             voters=int(voters),
             closed=state_map.get("closed") == "1",
             closed_at=float(state_map["closed_at"]) if "closed_at" in state_map else None,
             version=int(state_map.get("version", 0)),
-            votes={voter: int(option) for voter, option in vote_map.items()},
+            votes={voter: chosen[0] for voter, chosen in picks.items() if len(chosen) == 1},
             names=dict(name_map),
             profiles=[json.loads(p) for p in profile_list],
+            picks=picks,
         )
 
     async def claim_render(self, poll_id: str, window_ms: int) -> bool:

@@ -24,11 +24,15 @@ from bot.metrics import VOTES
 from bot.outbound import Outbox
 from bot.people import Directory
 from bot.poll_command import PollInputError, parse_poll
+from bot.poll_options import OptionsInputError, clean_new_option, with_option
 from bot.poll_rate import PollQuota, PollRateLimit
 from bot.poll_refresh import DeadlineSweeper, PollRefresher
+from bot.poll_reminders import PollReminders
 from bot.poll_render import PollRenderer
 from bot.poll_store import (
+    VOTE_ADDED,
     VOTE_CLOSED,
+    VOTE_FULL,
     VOTE_MOVED,
     VOTE_NEW,
     VOTE_NO_POLL,
@@ -47,6 +51,7 @@ from bot.replies import (
     Tone,
     Visibility,
 )
+from bot.roster import Rosters
 from bot.scoring import Recommendation
 from bot.store import StateStore
 
@@ -69,6 +74,10 @@ _NOTE_TONES: dict[ReplyKind, Tone] = {
     ReplyKind.POLL_ERROR: Tone.ERROR,
     ReplyKind.POLL_CLOSED: Tone.WARNING,
     ReplyKind.POLL_MISSING: Tone.WARNING,
+    ReplyKind.POLL_OPTION_ADDED: Tone.SUCCESS,
+    ReplyKind.POLL_ADD_FORM: Tone.INFO,
+    ReplyKind.POLL_REMINDED: Tone.SUCCESS,
+    ReplyKind.POLL_REMINDING: Tone.INFO,
 }
 #: How many polls' fixed parts each process keeps in memory.
 _DEFINITIONS_CACHED = 1024
@@ -79,6 +88,8 @@ _VOTE_RESULTS = {
     VOTE_UNCHANGED: "unchanged",
     VOTE_CLOSED: "closed",
     VOTE_NO_POLL: "missing",
+    VOTE_ADDED: "new",
+    VOTE_FULL: "full",
 }
 
 
@@ -100,6 +111,7 @@ class PollService:
         secret: bytes | None = None,
         people: Directory | None = None,
         outbox: Outbox | None = None,
+        rosters: Rosters | None = None,
         refresh_window: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -117,6 +129,10 @@ class PollService:
         self.refresher = PollRefresher(self.polls, self.renderer, self.outbox, refresh_window)
         # The sweeper reads this service's clock, so a test (or a caller) that sets it moves both.
         self.sweeper = DeadlineSweeper(self.polls, self.refresher, lambda: self.clock())
+        #: Reminders to those who haven't voted (their roster ports, pacing, records).
+        self.reminders = PollReminders(
+            content, store, self.outbox, rosters or Rosters(), self._voter, lambda: self.clock()
+        )
 
     # --- wiring (the refresher and the sweeper do the work) ---------------------------
 
@@ -197,6 +213,8 @@ class PollService:
             "team": team,
             "anonymous": spec.anonymous,
             "hide_results": spec.hide_results,
+            "multi": spec.multi,
+            "allow_add": spec.allow_add,
             "deadline": spec.deadline,
             "time_zone": spec.time_zone,
             "creator": {
@@ -207,6 +225,8 @@ class PollService:
             "message": None,
         }
         await self.polls.create(meta["id"], meta, spec.deadline)
+        if spec.remind_at is not None:
+            await self.reminders.schedule(poll_id, spec.remind_at)
         log.info(
             "poll %s started on %s (%d options)", meta["id"], actor.platform, len(spec.options)
         )
@@ -241,13 +261,90 @@ class PollService:
             return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         # ASCII digits only, and few: int() refuses "²" (which isdigit() accepts) and
         # spends time on thousands of digits; a forged value is no error of ours.
+        if _OPTION_INDEX.fullmatch(index_text) and meta.get("allow_add"):
+            meta = await self._with_added_options(meta, int(index_text))
         if not _OPTION_INDEX.fullmatch(index_text) or int(index_text) >= len(meta["options"]):
             log.info("vote refused: poll %s has no option %r", poll_id, index_text[:8])
             return [self._private(ReplyKind.POLL_MISSING, self.messages.option_missing)]
         option = int(index_text)
         if option == meta.get("quiz_option"):
             return await self._start_questionnaire(actor, meta)
+        if meta.get("multi", 1) > 1:
+            return [await self._pick(actor, meta, option)]
         return [await self._cast(actor, meta, option, toggle=True)]
+
+    async def _with_added_options(self, meta: dict[str, Any], option: int) -> dict[str, Any]:
+        """``meta``, read again when the option pressed is newer than this process's copy
+        (someone added it through another server)."""
+        if option < len(meta["options"]) or option >= self.content.polls.limits.max_options:
+            return meta  # known already, or more than any poll can have: no read
+        self._definitions.pop(meta["id"], None)
+        return await self._definition(meta["id"]) or meta
+
+    async def _pick(self, actor: Actor, meta: dict[str, Any], option: int) -> Reply:
+        """A press on a multiple-choice poll: add the pick, take it back, or (at the limit)
+        say to take one back first; one Redis round trip."""
+        limit = int(meta["multi"])
+        name = "" if meta["anonymous"] else (actor.user_name or actor.user)
+        outcome = await self.polls.pick(
+            meta["id"], self._voter(meta, actor), option, limit=limit, name=name
+        )
+        VOTES.labels(_VOTE_RESULTS.get(outcome.status, "other")).inc()
+        if outcome.status == VOTE_CLOSED:
+            return self._private(ReplyKind.POLL_CLOSED, self.messages.poll_closed_no_vote)
+        if outcome.status == VOTE_NO_POLL:
+            return self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)
+        words, labels = self.content.polls.option_messages, meta["options"]
+        if outcome.status == VOTE_FULL:
+            picked = words.picks_separator.join(f'"{labels[i]}"' for i in outcome.picks)
+            text = words.limit_reached.format(limit=limit, picked=picked)
+            return self._private(ReplyKind.POLL_REFUSED, text, meta={"poll": meta["id"]})
+        self.refresher.schedule(meta["id"])
+        wording = words.unpicked if outcome.status == VOTE_WITHDRAWN else words.picked
+        text = wording.format(option=labels[option], count=len(outcome.picks), limit=limit)
+        return self._private(
+            ReplyKind.POLL_VOTED, text, meta={"poll": meta["id"], "status": str(outcome.status)}
+        )
+
+    # --- options added by voters ------------------------------------------------------
+
+    async def add_option(self, actor: Actor, poll_id: str, text: str) -> list[Reply]:
+        """A voter's new option (``--allow-add`` polls): checked like the poll's own options,
+        added for everyone at the next update of its message. Nothing typed yet: the form."""
+        words = self.content.polls.option_messages
+        meta = await self._owned_meta(actor, poll_id)
+        if meta is None:
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
+        if not meta.get("allow_add"):
+            return [self._private(ReplyKind.POLL_REFUSED, words.add_not_allowed)]
+        tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=False)
+        if tally.closed:
+            closed = self._private(ReplyKind.POLL_CLOSED, words.add_closed, {"poll": poll_id})
+            if not text.strip():
+                return [closed]  # a press on an old message: nothing to ask for
+            return [replace(closed, form=self.renderer.add_form(meta, words.add_closed))]
+        if not text.strip():
+            prompt = self._private(ReplyKind.POLL_ADD_FORM, words.add_prompt, {"poll": poll_id})
+            return [replace(prompt, form=self.renderer.add_form(meta))]
+        polls = self.content.polls
+        added_by = "" if meta["anonymous"] else (actor.user_name or actor.user)
+        try:
+            option = clean_new_option(text, meta["options"], polls)
+            changed = await self.polls.add_option(
+                poll_id, lambda current: with_option(current, option, polls, added_by)
+            )
+        except OptionsInputError as problem:
+            refusal = self._private(ReplyKind.POLL_ERROR, str(problem), {"poll": poll_id})
+            return [replace(refusal, form=self.renderer.add_form(meta, str(problem)))]
+        if poll_id in self._definitions:
+            self._definitions[poll_id] = changed
+        log.info("poll %s: an option was added (%d now)", poll_id, len(changed["options"]))
+        self.refresher.schedule(poll_id)
+        return [
+            self._private(
+                ReplyKind.POLL_OPTION_ADDED, words.added.format(option=option), {"poll": poll_id}
+            )
+        ]
 
     async def _definition(self, poll_id: str) -> dict[str, Any] | None:
         """The poll's fixed parts (question, options, flags), cached in this process: a vote
@@ -347,6 +444,7 @@ class PollService:
         if await self.polls.close(poll_id, self.clock(), actor.user) == 0:
             return [self._private(ReplyKind.POLL_CLOSED, self.messages.already_closed)]
         log.info("poll %s closed by hand", poll_id)
+        await self.reminders.forget(poll_id)
         self.refresher.schedule(poll_id, force=True)
         return [self._private(ReplyKind.POLL_CLOSED_BY_YOU, self.messages.closed_by_you)]
 
@@ -370,6 +468,20 @@ class PollService:
             )
         ]
 
+    async def remind(self, actor: Actor, poll_id: str) -> list[Reply]:
+        """Remind everyone in the poll's conversation who hasn't voted: its creator only;
+        they alone see how many were reminded."""
+        meta = await self._owned_meta(actor, poll_id)
+        if meta is None:
+            return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
+        if actor.user != meta["creator"]["user"]:
+            return [self._private(ReplyKind.POLL_REFUSED, self.messages.not_allowed_remind)]
+        tally = await self.polls.tally(poll_id, len(meta["options"]), with_voters=False)
+        if tally.closed:
+            return [self._private(ReplyKind.POLL_CLOSED, self.messages.remind_closed)]
+        kind, text = await self.reminders.remind_now(meta)
+        return [self._private(kind, text)]
+
     # --- one person's view -------------------------------------------------------------
 
     async def view(self, actor: Actor, poll_id: str) -> list[Reply]:
@@ -383,14 +495,21 @@ class PollService:
             return [self._private(ReplyKind.POLL_MISSING, self.messages.poll_missing)]
         meta, reply = current
         own = replace(reply, kind=ReplyKind.POLL_OWN_VIEW, visibility=Visibility.PRIVATE)
-        option = await self.polls.vote_of(poll_id, self._voter(meta, actor))
-        if option is None or option >= len(meta["options"]):
+        picks = await self.polls.picks_of(poll_id, self._voter(meta, actor))
+        labels = meta["options"]
+        if not picks or any(option >= len(labels) for option in picks):
             return [own]
-        mine = f"{poll_id}:{option}"
+        mine = {f"{poll_id}:{option}" for option in picks}
         choices = tuple(
-            replace(c, style=ChoiceStyle.PRIMARY) if c.value == mine else c for c in own.choices
+            replace(c, style=ChoiceStyle.PRIMARY) if c.value in mine else c for c in own.choices
         )
-        text = self.messages.your_vote.format(option=meta["options"][option])
+        if len(picks) == 1:
+            text = self.messages.your_vote.format(option=labels[picks[0]])
+        else:
+            words = self.content.polls.option_messages
+            text = words.your_picks.format(
+                options=words.picks_separator.join(labels[option] for option in picks)
+            )
         note = self._private(ReplyKind.POLL_YOUR_VOTE, text, meta={"poll": poll_id})
         return [note, replace(own, choices=choices)]
 

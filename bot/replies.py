@@ -46,6 +46,8 @@ class Action(StrEnum):
     POLL_CLOSE = "poll.close"
     POLL_EXPORT = "poll.export"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    POLL_ADD_OPTION = "poll.add_option"  # value: the poll id; the typed option comes as text
+    POLL_REMIND = "poll.remind"  # the creator reminds those who haven't voted
     FAQ_SHOW = "faq.show"
     FAQ_FEEDBACK = "faq.feedback"
     MENU_ASK = "menu.ask"
@@ -109,6 +111,11 @@ class ReplyKind(StrEnum):
     EXPERT_SETUP = "expert.setup"  # the experts' place was chosen (or refused)
     EXPERT_OPEN = "expert.open"  # the list of old open tickets
     FAQ_LEARNED = "faq.learned"  # an answer from a learned entry
+    POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a dialog, or the box on the poll)
+    POLL_OPTION_ADDED = "poll.option_added"
+    POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
+    POLL_REMINDED = "poll.reminded"  # the creator's count of people reminded
+    POLL_REMINDING = "poll.reminding"  # reminders under way; the count comes later
 
 
 class Tone(StrEnum):
@@ -138,35 +145,6 @@ class Choice:
     action: Action | str
     value: str = ""
     style: ChoiceStyle = ChoiceStyle.DEFAULT
-
-
-@dataclass(frozen=True, slots=True)
-class FormField:
-    """One input of a :class:`Form`; its answer comes back under ``name``."""
-
-    name: str
-    label: str
-    #: A yes-or-no box (sent back as "true" or "false") instead of free text.
-    checkbox: bool = False
-    #: The longest answer the platform should let people type (the core checks it again).
-    max_length: int = 2000
-    placeholder: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Form:
-    """A few inputs and a submit button (a Slack modal, a Teams card with inputs).
-
-    Submitting comes back to the core as ``ButtonPress(action, value, inputs={name: text})``.
-    """
-
-    title: str
-    submit_label: str
-    action: Action
-    value: str
-    fields: tuple[FormField, ...]
-    #: A line shown above the inputs (the question being answered).
-    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +185,32 @@ class Bar:
     count: int
     line: str
     voters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One line of text to ask for (a new poll option). Sending it comes back to the core
+    as ``ButtonPress(action, value, text=what was typed)``.
+
+    On a shared message a front end shows it either as a box next to the button with the
+    same action, or keeps the button alone and asks in a dialog when it is pressed (the
+    press's answer carries this form again). Set on a refusal, ``error`` says what to
+    fix and the front end shows it beside the box.
+    """
+
+    title: str
+    label: str
+    placeholder: str
+    submit: str
+    action: Action | str
+    value: str
+    max_length: int
+    error: str = ""
+    #: Several lines of text rather than one (an expert's answer).
+    multiline: bool = False
+    #: The label of an optional yes-or-no box beside the text ("Add to the FAQ"); ticked,
+    #: the press comes back with ``checked=True``. "" for none.
+    checkbox: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +267,7 @@ class Reply:
     #: Set on a short note (a vote confirmation, a refusal): how it stands out. None for a
     #: full reply.
     tone: Tone | None = None
-    #: Set when the reply is a form to fill in: the front end shows it the way its platform
-    #: asks for input (a modal, a card with inputs), to the person who pressed only.
+    #: A line of text to ask for (see :class:`Form`).
     form: Form | None = None
 
     def all_text(self) -> str:
@@ -282,9 +285,6 @@ class Reply:
         parts.append(self.choices_title)
         parts += [c.label for c in (*self.choices, *self.controls)]
         parts.append(self.context)
-        if self.form is not None:
-            parts += [self.form.title, self.form.text, *(f.label for f in self.form.fields)]
-            parts.append(self.form.submit_label)
         return "\n".join(p for p in parts if p)
 
 

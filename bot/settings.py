@@ -31,6 +31,10 @@ class Settings:
         Variable("REDIS_CLUSTER", "host:port[,host:port...] seed nodes"),
         Variable("AI_CHOICE_KEY_PREFIX", "prefix of every Redis key (default aic)"),
         Variable("AI_CHOICE_SECRET", "keys the voter hashes of anonymous polls", secret=True),
+        Variable(
+            "AI_CHOICE_EVENT_LOOP",
+            "serve's event loop: auto (uvloop if installed), uvloop, asyncio",
+        ),
     )
 
     host: str = "0.0.0.0"

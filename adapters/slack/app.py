@@ -17,12 +17,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.blocks import action_id_pattern
+from adapters.slack.commands import DirectCommands
 from adapters.slack.delivery import SlackDelivery, web_client
+from adapters.slack.forms import FORM_CALLBACK
 from adapters.slack.inbound import PLATFORM, SlackRequests
 from adapters.slack.listeners import SlackListeners
-from adapters.slack.membership import SlackMembership
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import SlackPeople
+from adapters.slack.roster import SlackRoster
 from adapters.slack.settings import SlackSettings
 from bot.background import BackgroundWork
 from bot.conversation import Conversation
@@ -47,7 +49,8 @@ def register_listeners(bolt: AsyncApp, listeners: SlackListeners) -> None:
     for action in Action:
         bolt.action(action_id_pattern(action))(listeners.press_listener(action))
     bolt.action(ANYTHING)(listeners.on_unknown_press)
-    bolt.view(Action.EXPERT_SUBMIT.value)(listeners.on_view_submission)
+    bolt.view(FORM_CALLBACK)(listeners.on_form_submission)
+    bolt.view(ANYTHING)(listeners.on_other_event)  # not our modal: acknowledged, ignored
     bolt.event("app_mention", matchers=[listeners.is_from_a_person])(listeners.on_mention)
     bolt.event("message", matchers=[listeners.is_direct_from_a_person])(listeners.on_direct_message)
     bolt.event("app_home_opened", matchers=[listeners.is_home_tab])(listeners.on_home_opened)
@@ -68,9 +71,9 @@ class SlackApp:
         self.delivery = SlackDelivery(client, conversation.content.strings.delivery_failed)
         self.people = SlackPeople(client, store)
         conversation.people.register(PLATFORM, self.people)
-        conversation.rosters.register(PLATFORM, SlackMembership(client))
         self.listeners = SlackListeners(conversation, store, self.delivery, self.background)
         conversation.outbox.register(PLATFORM, SlackOutbound(self.delivery))
+        conversation.rosters.register(PLATFORM, SlackRoster(client, self.people))
         self.bolt = AsyncApp(
             name="ai-choice",
             client=client,
@@ -82,7 +85,9 @@ class SlackApp:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         register_listeners(self.bolt, self.listeners)
-        self.requests = SlackRequests(settings.signing_secret, self.bolt)
+        # The slash command skips Bolt's per-request machinery (adapters/slack/commands.py).
+        direct = DirectCommands({SLASH_COMMAND: self.listeners.on_command})
+        self.requests = SlackRequests(settings.signing_secret, self.bolt, direct)
         self._socket_mode: Any = None
         self._connecting: asyncio.Task[None] | None = None
 

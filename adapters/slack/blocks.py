@@ -14,11 +14,10 @@ block, 75 in a button label, 2,000 in a button value, 255 in an ``action_id``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from bot.replies import Bar, Choice, ChoiceStyle, Form, Reply, Table, fit_label
+from bot.replies import Bar, Choice, ChoiceStyle, Reply, Table, fit_label
 
 Block = dict[str, Any]
 
@@ -253,54 +252,3 @@ def fallback_text(reply: Reply) -> str:
 def home_view(reply: Reply) -> dict[str, Any]:
     """An App Home tab (``views.publish``) showing ``reply``."""
     return {"type": "home", "blocks": render_blocks(reply, MAX_HOME_BLOCKS)}
-
-
-#: Slack's limits on a modal: title and button texts, private_metadata, an input's label.
-MAX_MODAL_TITLE = 24
-MAX_PRIVATE_METADATA = 3000
-MAX_INPUT_LABEL = 2000
-MAX_INPUT_LENGTH = 3000
-
-
-def form_view(form: Form, channel: str) -> dict[str, Any]:
-    """A modal (``views.open``) showing ``form``: its ``callback_id`` is the form's action
-    and ``private_metadata`` its value and the channel it was opened from, so the
-    submission comes back to the core as the press it stands for."""
-    blocks: list[Block] = []
-    if form.text:
-        blocks += _sections(escape_mrkdwn(form.text))[:1]
-    for field in form.fields:
-        label = _plain(field.label, MAX_INPUT_LABEL)
-        if field.checkbox:
-            blocks.append(
-                {
-                    "type": "input",
-                    "block_id": field.name,
-                    "optional": True,
-                    "label": _plain(form.title, MAX_INPUT_LABEL),
-                    "element": {
-                        "type": "checkboxes",
-                        "action_id": field.name,
-                        "options": [{"text": label, "value": "true"}],
-                    },
-                }
-            )
-            continue
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": field.name,
-            "multiline": True,
-            "max_length": min(field.max_length, MAX_INPUT_LENGTH),
-        }
-        if field.placeholder:
-            element["placeholder"] = _plain(field.placeholder, 150)
-        blocks.append({"type": "input", "block_id": field.name, "label": label, "element": element})
-    metadata = json.dumps({"value": form.value, "channel": channel}, separators=(",", ":"))
-    return {
-        "type": "modal",
-        "callback_id": form.action,
-        "private_metadata": metadata[:MAX_PRIVATE_METADATA],
-        "title": _plain(form.title, MAX_MODAL_TITLE),
-        "submit": _plain(form.submit_label, MAX_MODAL_TITLE),
-        "blocks": blocks,
-    }

@@ -169,13 +169,13 @@ class SlackDelivery:
             kwargs["thread_ts"] = thread_ts
         return await self._call("chat_postEphemeral", kwargs)
 
-    async def open_form(self, trigger_id: str, view: dict[str, Any]) -> bool:
-        """``views.open``: show a modal to the person whose press carried ``trigger_id``."""
-        return await self._call("views_open", {"trigger_id": trigger_id, "view": view})
-
     async def publish_home(self, user: str, reply: Reply) -> bool:
         """``views.publish``: show ``reply`` on ``user``'s App Home tab."""
         return await self._call("views_publish", {"user_id": user, "view": home_view(reply)})
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
+        """``views.open``: show a modal to the person whose press gave ``trigger_id``."""
+        return await self._call("views_open", {"trigger_id": trigger_id, "view": view})
 
     async def _call(self, method: str, kwargs: dict[str, Any]) -> bool:
         return await self._call_for(method, kwargs) is not None

@@ -14,7 +14,9 @@ Everything Slack sends on its way to the core passes through here, in this order
 3. **Handed to Bolt** as that dict (:class:`SlackRequests`), which dispatches it by its own
    matchers to :mod:`adapters.slack.listeners`. Bolt never parses the body itself: its
    parser mistakes a slash command whose text contains the word "payload" for an
-   interaction.
+   interaction. The one exception is our own slash command, the busiest request: it goes
+   straight to its listener (:mod:`adapters.slack.commands`), which is everything Bolt
+   would have done for it, without Bolt's per-request middleware and matcher machinery.
 4. **Translated** into the core's neutral events (:func:`command_from_slash`,
    :func:`press_from_action`, :func:`message_from_event`, :func:`home_opened`): pure
    functions over the dicts Slack sends, called by the listeners.
@@ -37,6 +39,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack.commands import DirectCommands
 from bot.events import Actor, ButtonPress, Command, HomeOpened, Message
 from bot.front_ends import MALFORMED, REQUEST_KIND
 
@@ -157,9 +160,12 @@ def read_body(body: bytes, content_type: str) -> dict[str, Any]:
 class SlackRequests:
     """``POST /slack/events``: verify, read, report the kind, let Bolt dispatch."""
 
-    def __init__(self, signing_secret: str, bolt: AsyncApp) -> None:
+    def __init__(
+        self, signing_secret: str, bolt: AsyncApp, commands: DirectCommands | None = None
+    ) -> None:
         self._signing_secret = signing_secret
         self._bolt = bolt
+        self._commands = commands
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """Answer one request from Slack with Bolt's acknowledgement (or a 401/400)."""
@@ -173,7 +179,11 @@ class SlackRequests:
             REQUEST_KIND.set(MALFORMED)
             log.info("slack request rejected: %s", exc)
             return web.json_response({"error": "malformed request"}, status=400)
-        REQUEST_KIND.set(request_kind(payload))
+        kind = request_kind(payload)
+        REQUEST_KIND.set(kind)
+        direct = self._commands
+        if kind == "command" and direct is not None and direct.takes(payload, request.headers):
+            return await direct.answer(payload)
         headers: dict[str, str | Sequence[str]] = {
             name.lower(): value for name, value in request.headers.items()
         }
@@ -276,42 +286,6 @@ def press_from_action(
         in_public=in_public,
         thread=thread if in_public else "",
     )
-
-
-def submission_from_view(payload: Mapping[str, Any]) -> ButtonPress | None:
-    """A ``view_submission`` of one of our forms → ``ButtonPress(action, value, inputs)``.
-
-    The modal's ``callback_id`` is the form's action and its ``private_metadata`` JSON
-    holds the form's value and the channel it was opened from; each input block's id is
-    the field's name. None when the view is not one of ours.
-    """
-    view = payload.get("view")
-    if not isinstance(view, Mapping):
-        return None
-    try:
-        metadata = json.loads(_text(view.get("private_metadata")) or "{}")
-    except ValueError:
-        return None
-    if not isinstance(metadata, dict):
-        return None
-    inputs: dict[str, str] = {}
-    values = _dict_of(_dict_of(view.get("state")).get("values"))
-    for name, block in values.items():
-        for element in _dict_of(block).values():
-            element = _dict_of(element)
-            if element.get("type") == "checkboxes":
-                chosen = element.get("selected_options")
-                inputs[str(name)] = "true" if isinstance(chosen, list) and chosen else "false"
-            elif isinstance(element.get("value"), str):
-                inputs[str(name)] = element["value"]
-    actor = actor_from_interaction({**payload, "channel": _text(metadata.get("channel"))})
-    return ButtonPress(
-        actor, _text(view.get("callback_id")), _text(metadata.get("value")), inputs=inputs
-    )
-
-
-def _dict_of(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def is_from_a_bot(event: Mapping[str, Any], bot_user_id: str | None) -> bool:

@@ -15,6 +15,9 @@ Where each reply goes:
   messages, private ones (the questionnaire) as ephemerals for the person.
 * direct message: replies in the DM.
 * App Home opened: the core's answer to ``HomeOpened``, published with ``views.publish``.
+* a reply that asks for text (``Reply.form``, e.g. a poll's "Add an option") opens a modal
+  with ``views.open``; its submission is answered in the modal when refused (errors under
+  the box), else by ephemerals in the channel it was opened from (:mod:`adapters.slack.forms`).
 * a new poll (``Reply.new_poll`` set, from the slash command, a mention or a DM) is posted
   to the channel with ``chat.postMessage``, never in the acknowledgement, and attached to
   the poll so the core can ``chat.update`` it (:mod:`adapters.slack.polls`); when Slack
@@ -36,21 +39,26 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.blocks import fallback_text, form_view, render_blocks
+from adapters.slack.blocks import fallback_text, render_blocks
 from adapters.slack.delivery import SlackDelivery
+from adapters.slack.forms import (
+    errors_response,
+    form_view,
+    press_from_submission,
+    submission_thread,
+)
 from adapters.slack.inbound import (
     command_from_slash,
     home_opened,
     is_from_a_bot,
     message_from_event,
     press_from_action,
-    submission_from_view,
     thread_of,
 )
 from adapters.slack.polls import SlackPollPoster
 from bot.background import BackgroundWork, finished_within
 from bot.conversation import Conversation
-from bot.events import Event
+from bot.events import ButtonPress, Event
 from bot.replies import Action, Placement, Reply, Visibility
 from bot.store import StateStore, StoreUnavailable
 
@@ -83,7 +91,7 @@ class PressOrigin:
     user: str
     thread_ts: str
     ephemeral: bool
-    #: What ``views.open`` needs to show a form to the presser (valid three seconds).
+    #: Lets the answer open a modal (valid for three seconds after the press).
     trigger_id: str = ""
 
     @classmethod
@@ -197,11 +205,9 @@ class SlackListeners:
             await self._deliver_press_reply(origin, reply)
 
     async def _deliver_press_reply(self, origin: PressOrigin, reply: Reply) -> None:
-        if reply.form is not None:  # a form: a modal for the presser
-            view = form_view(reply.form, origin.channel)
-            if origin.trigger_id and await self.delivery.open_form(origin.trigger_id, view):
-                return
-            if origin.response_url:
+        if reply.form is not None and origin.trigger_id:
+            view = form_view(reply.form, origin.channel, origin.thread_ts)
+            if not await self.delivery.open_view(origin.trigger_id, view):
                 await self.delivery.apologise(origin.response_url)
             return
         if reply.attachment is not None:
@@ -231,23 +237,40 @@ class SlackListeners:
         if reply.delivered_note is not None:
             await self.delivery.respond(origin.response_url, reply.delivered_note, replace=False)
 
-    # --- forms -------------------------------------------------------------------------
+    # --- modals ------------------------------------------------------------------------
 
-    async def on_view_submission(self, ack: Ack, body: dict[str, Any]) -> None:
-        """A form's modal submitted: closed at once, then handed to the core as a press;
-        what the core says goes to the presser privately where they opened the form."""
-        await ack()
-        self.background.spawn(self._answer_submission(body), "view submission")
-
-    async def _answer_submission(self, body: Mapping[str, Any]) -> None:
-        press = submission_from_view(body)
+    async def on_form_submission(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Our modal was submitted: a refusal keeps it open with the reason under the box;
+        otherwise it closes and the core's notes go to the channel, for the person only."""
+        press = press_from_submission(body)
         if press is None:
+            await ack()
             return
+        work = self.background.spawn(self._handle(press), "form submission")
+        thread = submission_thread(body)
+        if not await finished_within(work, ACK_BUDGET_SECONDS):
+            await ack()  # the modal closes; what the core says follows as ephemerals
+            self.background.spawn(self._form_notes(press, thread, work), "slow form submission")
+            return
+        replies = work.result()
+        refusal = next((r for r in replies if r.form is not None), None)
+        if refusal is not None and refusal.form is not None:
+            await ack(**errors_response(refusal.form.error or refusal.text))
+            return
+        await ack()
+        await self._form_notes(press, thread, work)
+
+    async def _form_notes(
+        self, press: ButtonPress, thread: str, work: asyncio.Task[list[Reply]]
+    ) -> None:
+        """The core's answers to a submitted modal, for the person only, where it was opened
+        (in their DM with the bot when that place is unknown)."""
         channel, user = press.actor.channel, press.actor.user
-        for reply in await self._handle(press):
-            if channel and await self.delivery.post_ephemeral(channel, user, reply):
-                continue
-            await self.delivery.post(user, reply)  # no channel (App Home): the app's DM
+        for reply in await work:
+            if channel:
+                await self.delivery.post_ephemeral(channel, user, reply, thread)
+            else:
+                await self.delivery.post(user, reply)
 
     # --- events ------------------------------------------------------------------------
 

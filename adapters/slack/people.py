@@ -1,7 +1,8 @@
 """Slack's people port (:class:`bot.people.People`): time zone, admin rights, name.
 
 ``users.info`` answers all three (``user.tz``; ``is_admin``, ``is_owner``,
-``is_primary_owner``; the profile's display or real name). Each answer is cached in Redis
+``is_primary_owner``; the profile's display or real name), and whether the account is a
+bot or deactivated (poll reminders skip those). Each answer is cached in Redis
 for an hour, so a person costs at most one API call per hour however often they start or
 close polls. The core asks only when an answer depends on it (starting a poll, closing or
 exporting someone else's); votes and everything else never wait for it. When Slack cannot
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: How long what ``users.info`` said about a person is trusted.
 PROFILE_TTL_SECONDS = 3600
+#: Slack's own helper bot: a member of every channel, a person to no one.
+SLACKBOT = "USLACKBOT"
 
 
 class SlackPeople:
@@ -50,7 +53,7 @@ class SlackPeople:
             cached = await self.store.get_json("slack", "user", team, user)
         except StoreUnavailable:
             cached = None
-        if isinstance(cached, dict):
+        if isinstance(cached, dict) and "bot" in cached:  # older entries lack the bot flag
             return cached
         profile = await self._ask_slack(user)
         if profile is None:
@@ -79,4 +82,11 @@ class SlackPeople:
         own = found.get("profile")
         own = own if isinstance(own, dict) else {}
         name = own.get("display_name") or own.get("real_name") or found.get("real_name") or ""
-        return {"tz": str(found.get("tz") or "UTC"), "admin": admin, "name": str(name)}
+        bot = bool(found.get("is_bot")) or found.get("id") == SLACKBOT
+        return {
+            "tz": str(found.get("tz") or "UTC"),
+            "admin": admin,
+            "name": str(name),
+            "bot": bot,
+            "deleted": bool(found.get("deleted")),
+        }

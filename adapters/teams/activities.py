@@ -12,12 +12,15 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams.cards import ACTION_KEY, INPUT_PREFIX, VALUE_KEY
+from adapters.teams.cards import ACTION_KEY, CHECK_KEY, TEXT_KEY, VALUE_KEY
 from bot.events import Actor, ButtonPress, Message
 
 PLATFORM = "teams"
 
 _LEFTOVER_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+#: How much of a card's text box is read: more than any option or expert's answer may be,
+#: so the core can still say it is too long; never all of a forged one.
+MAX_TYPED = 1000
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -98,11 +101,8 @@ def press_from_data(
     if not isinstance(action, str) or not action:
         return None
     value = _get(data, VALUE_KEY)
-    inputs = {
-        key.removeprefix(INPUT_PREFIX): item
-        for key, item in (data.items() if isinstance(data, dict) else ())
-        if isinstance(key, str) and key.startswith(INPUT_PREFIX) and isinstance(item, str)
-    }
+    typed = _get(data, TEXT_KEY)
+    text = typed[:MAX_TYPED] if isinstance(typed, str) else ""
     conversation = activity.conversation if activity is not None else None
     in_public = conversation is not None and conversation.conversation_type in (
         "channel",
@@ -112,7 +112,8 @@ def press_from_data(
         actor,
         action,
         value if isinstance(value, str) else "",
-        inputs=inputs,
+        text,
+        checked=_get(data, CHECK_KEY) == "true",
         in_public=in_public,
         thread=(conversation.id or "") if in_public and conversation is not None else "",
     )

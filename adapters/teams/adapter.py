@@ -3,7 +3,9 @@
 Per incoming activity, the stock ``process_activity`` builds a new connector client (an
 msrest configuration, retry policy, requests session: a fresh connection to the
 connector each time) and a new user-token client we never use. Here both are kept and
-reused: connector clients per (app id, audience, serviceUrl), as botbuilder's older
+reused — each connector client sending with an aiohttp session of its own
+(:mod:`adapters.teams.connector_http`) rather than ``requests`` in a thread pool —
+connector clients per (app id, audience, serviceUrl), as botbuilder's older
 ``BotFrameworkAdapter`` does, in a small LRU, so the clients kept stay bounded however
 many serviceUrls arrive (the endpoint lets through only allowed ones: ``service_urls``).
 Authentication is untouched: the caller passes the result of validating *this* request
@@ -34,6 +36,8 @@ from botframework.connector.auth import (
     ClaimsIdentity,
 )
 from msrest import Serializer
+
+from adapters.teams.connector_http import use_aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +103,7 @@ class TeamsCloudAdapter(CloudAdapter):  # type: ignore[misc]
             self._connectors.move_to_end(key)
             return client
         client = await result.connector_factory.create(service_url, result.audience)
+        use_aiohttp(client)  # its HTTP in the event loop, its own session kept with it
         serializer = CardSerializer(client._serialize.dependencies)  # type: ignore[no-untyped-call]
         client._serialize = serializer
         for operations in (client.conversations, client.attachments):

@@ -29,8 +29,10 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 #: Keys under which a button carries the core's Choice.action / Choice.value.
 ACTION_KEY = "aic_action"
 VALUE_KEY = "aic_value"
-#: A form's inputs carry ids ``aic_in_<field name>``; their values come back in ``data``.
-INPUT_PREFIX = "aic_in_"
+#: The id of a form's Input.Text: what was typed arrives in ``data`` under it.
+TEXT_KEY = "aic_text"
+#: The id of a form's Input.Toggle (:attr:`bot.replies.Form.checkbox`): "true" or "false".
+CHECK_KEY = "aic_check"
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -181,6 +183,34 @@ def action(choice: Choice, title: str = "") -> Element:
     return execute
 
 
+def _form(form: Form) -> list[Element]:
+    """A form's box (Input.Text), and its yes-or-no box (Input.Toggle) when it has one.
+    Every Action.Execute on the card sends what is in them with its data; the core reads
+    it with the press of the form's own button."""
+    box: Element = {
+        "type": "Input.Text",
+        "id": TEXT_KEY,
+        "label": form.label,
+        "placeholder": form.placeholder,
+        "maxLength": form.max_length,
+        "spacing": "medium",
+    }
+    if form.multiline:
+        box["isMultiline"] = True
+    if not form.checkbox:
+        return [box]
+    toggle: Element = {
+        "type": "Input.Toggle",
+        "id": CHECK_KEY,
+        "title": form.checkbox,
+        "valueOn": "true",
+        "valueOff": "false",
+        "value": "false",
+        "spacing": "medium",
+    }
+    return [box, toggle]
+
+
 def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     """The main buttons; numbered lines with short numbered buttons when a title is long."""
     if all(len(choice.label) <= LONG_LABEL for choice in choices):
@@ -191,53 +221,6 @@ def _choices(choices: tuple[Choice, ...]) -> list[Element]:
     ]
     buttons = [action(choice, str(number)) for number, choice in enumerate(choices, 1)]
     return [*rows, {"type": "ActionSet", "actions": buttons}]
-
-
-def _form(form: Form) -> list[Element]:
-    """A form's inputs: Input.Text for text, Input.Toggle for a yes-or-no box."""
-    inputs: list[Element] = []
-    for field in form.fields:
-        if field.checkbox:
-            inputs.append(
-                {
-                    "type": "Input.Toggle",
-                    "id": INPUT_PREFIX + field.name,
-                    "title": field.label,
-                    "valueOn": "true",
-                    "valueOff": "false",
-                    "value": "false",
-                    "spacing": "medium",
-                }
-            )
-            continue
-        text: Element = {
-            "type": "Input.Text",
-            "id": INPUT_PREFIX + field.name,
-            "label": field.label,
-            "isMultiline": True,
-            "maxLength": field.max_length,
-            "isRequired": True,
-            "errorMessage": field.label,
-            "spacing": "medium",
-        }
-        if field.placeholder:
-            text["placeholder"] = field.placeholder
-        inputs.append(text)
-    return inputs
-
-
-def _form_submit(form: Form) -> Element:
-    """The form's one button: an Action.Execute that sends the inputs with it."""
-    data = {ACTION_KEY: form.action, VALUE_KEY: form.value}
-    return {
-        "type": "Action.Execute",
-        "title": form.submit_label,
-        "verb": form.action,
-        "data": data,
-        "style": "positive",
-        "associatedInputs": "auto",
-        "fallback": {"type": "Action.Submit", "title": form.submit_label, "data": dict(data)},
-    }
 
 
 def render_card(reply: Reply) -> Card:
@@ -261,10 +244,10 @@ def render_card(reply: Reply) -> Card:
         body.append(_text_block(reply.choices_title, weight="bolder", spacing="medium"))
     if reply.choices:
         body += _choices(reply.choices)
-    if reply.context:
-        body.append(_text_block(reply.context, isSubtle=True, size="small", spacing="medium"))
     if reply.form is not None:
         body += _form(reply.form)
+    if reply.context:
+        body.append(_text_block(reply.context, isSubtle=True, size="small", spacing="medium"))
     card: Card = {
         "type": "AdaptiveCard",
         "$schema": CARD_SCHEMA,
@@ -275,8 +258,6 @@ def render_card(reply: Reply) -> Card:
     }
     if reply.controls:
         card["actions"] = [action(c) for c in reply.controls]
-    if reply.form is not None:
-        card["actions"] = [*card.get("actions", []), _form_submit(reply.form)]
     return card
 
 

@@ -11,6 +11,12 @@ the answer; anything else is acknowledged with 201 at once and its turn runs as 
 background task (its replies go to the connector, which does not wait on our answer), so
 the connector's request is not held while the core thinks and the reply is sent.
 Background turns are drained on shutdown.
+
+The background is bounded: with :attr:`MessagesEndpoint.max_background_turns` turns
+already running, the next activity's turn runs *before* its 201. Under overload the
+connector is then acknowledged more slowly (it holds its request open, as it does for an
+invoke) instead of replies still to send piling up in memory without limit; no activity
+is dropped, and each such wait is counted (``aic_backlog_full_total``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from adapters.teams.service_urls import ServiceUrlPolicy
 from adapters.teams.teams_bot import TeamsBot
 from bot.background import BackgroundWork
 from bot.front_ends import REQUEST_KIND
+from bot.metrics import BACKLOG_FULL
 from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,9 @@ DEDUPE_TTL = 3600
 
 #: How long shutdown waits for background turns before cancelling them.
 DRAIN_SECONDS = 10.0
+
+#: Background turns at once; beyond them a turn runs before its acknowledgement.
+MAX_BACKGROUND_TURNS = 64
 
 
 #: How much of a refused serviceUrl the log line quotes.
@@ -90,6 +100,8 @@ class MessagesEndpoint:
         self.store = store
         self.service_urls = service_urls
         self._turns = BackgroundWork(PLATFORM)
+        #: The most turns left running after their 201 (the backlog's bound).
+        self.max_background_turns = MAX_BACKGROUND_TURNS
 
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one POST from the Bot Connector (or the Emulator)."""
@@ -136,13 +148,19 @@ class MessagesEndpoint:
                     body = serializer_helper(body)
                 return web.json_response(data=body, status=invoke_response.status)
             return web.Response(status=201)
+        if self._turns.running >= self.max_background_turns:
+            # The backlog is full: this turn runs first, so the connector waits for our
+            # answer rather than replies queueing up here without limit.
+            BACKLOG_FULL.labels(PLATFORM).inc()
+            await self._turn(auth, activity, started)
+            return web.Response(status=201)
         self._turns.spawn(self._turn(auth, activity, started), f"{activity.type} turn")
         return web.Response(status=201)
 
     async def _turn(self, auth: Any, activity: Activity, started: float) -> Any:
         """Run the turn (a failure inside it goes to the bot's on_turn_error)."""
         result = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
-        log.info(
+        log.debug(  # not info: a log line per message would cost more than the turn
             "teams: %s handled in %.0f ms",
             activity.type,
             (time.perf_counter() - started) * 1000,

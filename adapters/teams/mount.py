@@ -15,8 +15,8 @@ from adapters.teams.auth import (
 )
 from adapters.teams.connector_retry import DEFAULT_RETRY, RetryPolicy
 from adapters.teams.endpoint import MessagesEndpoint
-from adapters.teams.membership import TeamsMembership
 from adapters.teams.outbound import TeamsOutbound
+from adapters.teams.roster import TeamsRoster
 from adapters.teams.service_urls import BadHostPattern, policy_for
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.teams_bot import TeamsBot
@@ -63,6 +63,6 @@ def build_endpoint(
         PLATFORM, TeamsOutbound(adapter, settings.microsoft_app_id, service_urls, store, retry)
     )
     conversation.rosters.register(
-        PLATFORM, TeamsMembership(adapter, settings.microsoft_app_id, service_urls, store)
+        PLATFORM, TeamsRoster(adapter, settings.microsoft_app_id, service_urls, retry)
     )
     return MessagesEndpoint(adapter, bot, authenticator, store, service_urls)

@@ -31,7 +31,7 @@ from bot.store import StateStore
 log = logging.getLogger(__name__)
 
 
-def conversation_reference(saved: dict[str, Any]) -> ConversationReference:
+def _conversation_reference(saved: dict[str, Any]) -> ConversationReference:
     return ConversationReference(
         service_url=saved["service_url"],
         channel_id=saved.get("channel_id") or "msteams",
@@ -42,6 +42,11 @@ def conversation_reference(saved: dict[str, Any]) -> ConversationReference:
         ),
         bot=ChannelAccount(id=saved.get("bot_id") or "", name=saved.get("bot_name") or None),
     )
+
+
+def conversation_reference(saved: MessageRef) -> ConversationReference:
+    """The botbuilder reference of a saved conversation (or of a card's place in one)."""
+    return _conversation_reference(saved)
 
 
 class TeamsOutbound:
@@ -112,7 +117,7 @@ class TeamsOutbound:
             if activity_id:
                 posted.append(str(activity_id))
 
-        await self.adapter.continue_conversation(conversation_reference(saved), send, self.app_id)
+        await self.adapter.continue_conversation(_conversation_reference(saved), send, self.app_id)
         return {**saved, "activity_id": posted[0]} if posted else None
 
     async def update(self, message: MessageRef, reply: Reply) -> bool:
@@ -135,7 +140,9 @@ class TeamsOutbound:
                 # core must know, so it does not mark this version as shown.
                 failures.append(error)
 
-        await self.adapter.continue_conversation(conversation_reference(saved), update, self.app_id)
+        await self.adapter.continue_conversation(
+            _conversation_reference(saved), update, self.app_id
+        )
         if failures:
             log.warning("teams: updating a card failed: %s", type(failures[0]).__name__)
         return not failures

@@ -4,7 +4,8 @@ Saved when the bot is added to a team, a group chat or a personal chat, under
 ``teams:conversation:<conversation id>``, as plain JSON, so proactive updates (poll
 results, reminders) can reach the conversation without a new incoming activity. A
 reference lives as long as the install is in use: it expires :data:`REFERENCE_TTL_SECONDS`
-after the conversation's last activity (every activity starts the time again).
+after the conversation's last activity (every activity starts the time again, at most once
+per :data:`adapters.teams.refreshes.WINDOW_SECONDS` per process).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.activities import team_id, tenant_id
+from adapters.teams.refreshes import Refreshes
 from bot.store import StateStore
 
 NAMESPACE = ("teams", "conversation")
@@ -60,11 +62,18 @@ def remembered_ids(activity: Activity) -> list[str]:
     return list(dict.fromkeys(i for i in (own, team_id(activity)) if i))
 
 
-async def keep_reference(store: StateStore, activity: Activity) -> None:
+async def keep_reference(
+    store: StateStore, activity: Activity, refreshes: Refreshes | None = None
+) -> None:
     """Start the time of the conversations ``activity`` touches again (those never saved
-    stay unsaved)."""
+    stay unsaved); with ``refreshes``, not again within its window."""
     for conversation_id in remembered_ids(activity):
-        await store.touch(*NAMESPACE, conversation_id, ttl=REFERENCE_TTL_SECONDS)
+        key = ("reference", conversation_id)
+        if refreshes is not None and not refreshes.due(key):
+            continue
+        touched = await store.touch(*NAMESPACE, conversation_id, ttl=REFERENCE_TTL_SECONDS)
+        if refreshes is not None and touched:  # one not saved yet is tried again next time
+            refreshes.done(key)
 
 
 async def save_channel_reference(store: StateStore, activity: Activity) -> None:

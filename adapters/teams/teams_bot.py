@@ -60,6 +60,7 @@ from adapters.teams.references import (
     save_installer,
     save_reference,
 )
+from adapters.teams.refreshes import Refreshes
 from bot.conversation import Conversation
 from bot.events import ButtonPress, Installed, Message
 from bot.replies import Placement, Reply, Tone, Visibility
@@ -87,13 +88,15 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self.store = store
         self.retry = retry
         self.delivery = TeamsDelivery(conversation.polls, retry)
+        #: Long-lived keys refreshed lately, so each message does not rewrite them.
+        self.refreshes = Refreshes()
 
     # --- activities -----------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Every activity: keep the conversation's reference alive, then route it."""
         with contextlib.suppress(StoreUnavailable):  # logged; the turn says the rest
-            await keep_reference(self.store, turn_context.activity)
+            await keep_reference(self.store, turn_context.activity, self.refreshes)
         await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -143,9 +146,6 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         replies = await self.conversation.handle(press)
         if any(is_private_poll_reply(press, reply) for reply in replies):
             return await self.private_answer(turn_context, press, replies)
-        form = next((r for r in replies if r.form is not None), None)
-        if form is not None:  # a form to fill in: shown in place, to the presser alone
-            return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_card(form)}
         in_place = next((r for r in replies if r.placement is Placement.REPLACE), None)
         if in_place is None and len(replies) == 1 and is_private_note(replies[0]):
             # "Thanks for the feedback": shown to the presser only, never posted to the channel.
@@ -247,7 +247,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
     async def remember_personal_chat(self, activity: Activity) -> None:
         """Remember a person's personal chat with the bot (where an export goes)."""
         try:
-            await remember_personal_chat(self.store, activity)
+            await remember_personal_chat(self.store, activity, self.refreshes)
         except StoreUnavailable:
             log.error("teams: personal chat not saved (redis unreachable)")
 

@@ -92,3 +92,23 @@ def test_ask_loads_neither_the_server_nor_the_sdks_nor_a_store(tmp_path: Path) -
     loaded = set(json.loads(result.stdout.splitlines()[-1].replace("'", '"')))
     assert loaded.isdisjoint(NOT_FOR_ASK), sorted(loaded & set(NOT_FOR_ASK))
     assert "numpy" in loaded  # the meaning model still takes part: the answers are the same
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`ai-choice content check | head -1` must not print a traceback when head exits."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "content", "check"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "AI_CHOICE_DATA_DIR": str(tmp_path)},
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert "Traceback" not in result.stderr
+    assert result.stderr == ""

@@ -79,7 +79,7 @@ def test_texts_close_in_meaning_score_higher_than_unrelated_ones(
     ("question", "entry"),
     [
         ("our staff work from home in five countries, what ai fits", "remote_teams"),
-        ("can outsiders inspect how the model makes decisions", "dim_transparency"),
+        ("who gets to look at how a closed model reaches its answers", "dim_transparency"),
     ],
 )
 def test_meaning_answers_what_the_words_alone_only_suggest(

@@ -202,3 +202,102 @@ def test_which_one_asked_from_a_situation_gets_that_situations_entry(
 
 def test_one_faq_word_in_an_everyday_request_is_no_question(matcher: FaqMatcher) -> None:
     assert not matcher.match("my students need help with maths homework").answered
+
+
+def test_a_situation_told_before_the_closing_which_one_still_counts(
+    matcher: FaqMatcher,
+) -> None:
+    story = (
+        "I look after the computers at a village school, the office keeps every pupil's "
+        "address and we have nothing to spend. Open or closed, which one should we pick?"
+    )
+    match = matcher.match(story)
+    assert match.entry is not None and match.entry.id == "educators"
+
+
+#: Near the FAQ's words, yet asking for a recipe, a how-to, a ranking of models or a
+#: licence for one's own code: the FAQ has none of these.
+NEAR_DOMAIN = [
+    "how do we deploy an open model on our kubernetes cluster?",
+    "how can I quickly fine tune a small model on our support tickets?",
+    "what's the best open source model for translating contracts?",
+    "can we build our own language model from scratch?",
+    "which licence should i use to open source my python scripts?",
+    "how does RAG compare with a longer context window?",
+]
+
+
+@pytest.mark.parametrize("question", NEAR_DOMAIN)
+def test_near_domain_how_tos_and_rankings_are_declined(matcher: FaqMatcher, question: str) -> None:
+    match = matcher.match(question)
+    assert not match.answered and not match.suggestions
+
+
+def test_how_to_decline_leaves_how_to_choose_alone(matcher: FaqMatcher) -> None:
+    match = matcher.match("how do i tell whether an open source ai project is still maintained?")
+    assert match.entry is not None and match.entry.id == "quality_variability"
+
+
+def test_a_clear_leader_about_ai_is_answered_without_a_close_meaning(
+    content: Content,
+) -> None:
+    question = (
+        "our ticket site might see ten times the traffic at launch, "
+        "can a vendor's AI take that load?"
+    )
+    matcher = FaqMatcher(content.faq)
+    match = matcher.match(question)
+    assert match.entry is not None and match.entry.id == "dim_scalability"
+    without = FaqMatcher(content.faq.model_copy(update={"domain_floor": 1.0}))
+    assert not without.match(question).answered
+    # The same kind of lead without a word about AI tools is no question for the FAQ.
+    assert not matcher.match("our ticket office might see ten times the traffic at launch").answered
+
+
+def test_a_bare_which_one_after_a_situation_gets_that_situations_entry(
+    content: Content,
+) -> None:
+    question = "small startup, two devs, cloud credits running out. which one?"
+    match = FaqMatcher(content.faq).match(question)
+    assert match.entry is not None and match.entry.id == "startups_cost"
+    without = FaqMatcher(content.faq.model_copy(update={"which_one_cues": []}))
+    assert not without.match(question).answered
+    # A closing question with a topic of its own keeps its topic.
+    match = FaqMatcher(content.faq).match(
+        "we're a startup with two devs. which open source platforms could we build on?"
+    )
+    assert match.entry is not None and match.entry.id == "examples"
+
+
+async def test_a_small_business_gets_its_own_line_under_the_answer(
+    conversation: Conversation,
+) -> None:
+    question = "our little shop has nobody who codes, do we need technical skills for open source?"
+    talk = await Dialogue(conversation, ACTOR).say(question)
+    talk.expect_kind("faq.answer").expect("For a small business")
+    assert talk.last.meta["entry"] == "skills"
+    talk = await Dialogue(conversation, ACTOR).say("we're a small shop, open or closed, which one?")
+    assert talk.last.meta["entry"] == "small_business_both"
+
+
+def test_a_topic_close_behind_the_generic_entry_answers_instead(content: Content) -> None:
+    question = "which one should we pick if our data must stay in house?"
+    match = FaqMatcher(content.faq).match(question)
+    assert match.entry is not None and match.entry.id == "dim_security"
+    never = FaqMatcher(content.faq.model_copy(update={"generic_yield": 1.0}))
+    match = never.match(question)
+    assert match.entry is not None and match.entry.id == "choose"
+    # Asking for help deciding is still the generic entry's question.
+    match = FaqMatcher(content.faq).match("help us decide between open and closed")
+    assert match.entry is not None and match.entry.id == "choose"
+
+
+def test_two_related_entries_that_both_fit_are_no_reason_to_decline(content: Content) -> None:
+    question = (
+        "our vets keep pet owners details on file. which kind of AI keeps those on our own systems?"
+    )
+    match = FaqMatcher(content.faq).match(question)
+    assert match.answered and match.entry is not None
+    assert match.entry.id in ("privacy", "dim_security")
+    strict = FaqMatcher(content.faq.model_copy(update={"margin_skips_related": False}))
+    assert not strict.match(question).answered

@@ -8,6 +8,7 @@ import asyncio
 import json
 from typing import Any
 
+from adapters.slack.forms import CHECK_BLOCK, CHECK_INPUT, FORM_BLOCK, FORM_CALLBACK, FORM_INPUT
 from bot.conversation import Conversation
 from bot.replies import Action
 from tests.slack.conftest import SlackBot, button, mention
@@ -111,7 +112,9 @@ async def until_state(conversation: Conversation, ticket_id: str, state: str) ->
 
 
 def submission(ticket_value: str, user: str, answer: str, learn: bool) -> dict[str, Any]:
-    """The ``view_submission`` Slack sends when ``user`` submits the answer modal."""
+    """The ``view_submission`` Slack sends when ``user`` submits the answer modal (the
+    shape :func:`adapters.slack.forms.form_view` gave it)."""
+    metadata = {"a": Action.EXPERT_SUBMIT.value, "v": ticket_value, "c": EXPERTS, "t": ""}
     return {
         "type": "view_submission",
         "team": {"id": TEAM, "domain": "example"},
@@ -120,15 +123,15 @@ def submission(ticket_value: str, user: str, answer: str, learn: bool) -> dict[s
         "view": {
             "id": "V0001",
             "type": "modal",
-            "callback_id": Action.EXPERT_SUBMIT.value,
-            "private_metadata": json.dumps({"value": ticket_value, "channel": EXPERTS}),
+            "callback_id": FORM_CALLBACK,
+            "private_metadata": json.dumps(metadata),
             "state": {
                 "values": {
-                    "answer": {"answer": {"type": "plain_text_input", "value": answer}},
-                    "learn": {
-                        "learn": {
+                    FORM_BLOCK: {FORM_INPUT: {"type": "plain_text_input", "value": answer}},
+                    CHECK_BLOCK: {
+                        CHECK_INPUT: {
                             "type": "checkboxes",
-                            "selected_options": [{"value": "true"}] if learn else [],
+                            "selected_options": [{"value": "yes"}] if learn else [],
                         }
                     },
                 }

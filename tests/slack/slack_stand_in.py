@@ -2,13 +2,15 @@
 
 It records every call it receives, so tests assert on what Slack would have received,
 and it can be told to answer a method with something else (a 429, an error) first.
+``conversations.members`` pages through :attr:`SlackStandIn.members` with a cursor, as
+Slack does, at most :attr:`SlackStandIn.page_size` a page whatever ``limit`` asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,10 @@ class Call:
     name: str  # the API method, or the response_url's last path segment
     body: dict[str, Any]
     headers: dict[str, str]
+    #: The HTTP status it was answered with (a scripted 429, say).
+    status: int = 200
+    #: It was answered with a scripted failure (an HTTP error or ``"ok": false``).
+    refused: bool = False
 
 
 @dataclass
@@ -56,16 +62,22 @@ class SlackStandIn:
         self.app.router.add_post("/upload/{file_id}", self._upload)
         #: What ``users.info`` says about each user id (unknown ids: ``user_not_found``).
         self.users: dict[str, dict[str, Any]] = {}
-        #: Who ``conversations.members`` says is in each channel (unknown: ``channel_not_found``).
-        self.members: dict[str, list[str]] = {}
         #: Files uploaded through ``files_upload_v2``: file id -> the uploaded bytes.
         self.uploads: dict[str, bytes] = {}
         self._posted = 0
         self._arrivals: dict[str, asyncio.Event] = {}
+        #: Posts to each named response_url, so a benchmark's thousands stay cheap to find.
+        self._responses_by_name: dict[str, list[Call]] = {}
         self.app.router.add_get("/socket", self._socket)
         #: Socket Mode connections the bot opened, and every message it sent on them.
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_messages: list[dict[str, Any]] = []
+        #: Each channel's member ids, for ``conversations.members``.
+        self.members: dict[str, list[str]] = {}
+        #: The most members one ``conversations.members`` page holds.
+        self.page_size = 200
+        #: Awaited with each Web API call once it is recorded, before it is answered.
+        self.on_call: Callable[[Call], Awaitable[None]] | None = None
 
     # --- what tests use ----------------------------------------------------------------
 
@@ -79,13 +91,21 @@ class SlackStandIn:
 
     def responses(self, name: str | None = None) -> list[Call]:
         """Every post to a response_url (optionally one named response_url)."""
-        return [
-            c for c in self.calls if c.kind == "response_url" and (name is None or c.name == name)
-        ]
+        if name is not None:
+            return list(self._responses_by_name.get(name, ()))
+        return [c for c in self.calls if c.kind == "response_url"]
 
     def messages(self) -> list[Call]:
         """Every call that would show something to someone (all but auth.test)."""
         return [c for c in self.calls if not (c.kind == "api" and c.name == "auth.test")]
+
+    def direct_messages(self) -> list[Call]:
+        """Every ``chat.postMessage`` to a person (a DM opened by user id) that succeeded."""
+        return [
+            c
+            for c in self.api_calls("chat.postMessage")
+            if str(c.body.get("channel", "")).startswith("U") and not c.refused
+        ]
 
     def response_url(self, name: str) -> str:
         """A response_url that points at this stand-in."""
@@ -142,10 +162,15 @@ class SlackStandIn:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await self._read(request)
-        self.calls.append(Call("api", method, body, dict(request.headers)))
+        call = Call("api", method, body, dict(request.headers))
+        self.calls.append(call)
+        if self.on_call is not None:
+            await self.on_call(call)
         queued = self.scripts.get(method)
         if queued:
             answer = queued.pop(0)
+            call.status = answer.status
+            call.refused = answer.status != 200 or answer.body.get("ok") is False
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         if method == "apps.connections.open":
             return web.json_response(
@@ -157,6 +182,10 @@ class SlackStandIn:
             self._posted += 1
             ts = f"1700009999.{self._posted:06d}"
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts})
+        if method == "views.open":
+            if not body.get("trigger_id") or "view" not in body:
+                self.invalid.append("views.open without a trigger_id and a view")
+            return web.json_response({"ok": True, "view": {"id": f"V{len(self.calls):08d}"}})
         if method == "chat.update":
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": body["ts"]})
         if method == "users.info":
@@ -165,12 +194,7 @@ class SlackStandIn:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response({"ok": True, "user": user})
         if method == "conversations.members":
-            members = self.members.get(str(body.get("channel")))
-            if members is None:
-                return web.json_response({"ok": False, "error": "channel_not_found"})
-            return web.json_response(
-                {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
-            )
+            return web.json_response(self._members_page(body))
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(body["users"])}})
         if method == "files.getUploadURLExternal":
@@ -187,6 +211,21 @@ class SlackStandIn:
             return web.json_response({"ok": True, "files": [{"id": f["id"]} for f in files]})
         return web.json_response({"ok": True})
 
+    def _members_page(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One page of a channel's members; the cursor is where the next page starts."""
+        members = self.members.get(str(body.get("channel")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        start = int(str(body.get("cursor") or "0").removeprefix("next:") or 0)
+        size = min(int(body.get("limit") or 100), self.page_size)
+        end = start + size
+        cursor = f"next:{end}" if end < len(members) else ""
+        return {
+            "ok": True,
+            "members": members[start:end],
+            "response_metadata": {"next_cursor": cursor},
+        }
+
     async def _upload(self, request: web.Request) -> web.Response:
         """The upload URL ``files.getUploadURLExternal`` handed out: keep the bytes."""
         self.uploads[request.match_info["file_id"]] = await request.read()
@@ -195,7 +234,9 @@ class SlackStandIn:
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await self._read(request)
         name = request.match_info["name"]
-        self.calls.append(Call("response_url", name, body, dict(request.headers)))
+        call = Call("response_url", name, body, dict(request.headers))
+        self.calls.append(call)
+        self._responses_by_name.setdefault(name, []).append(call)
         self._arrivals.setdefault(name, asyncio.Event()).set()
         return web.Response(text="ok")
 

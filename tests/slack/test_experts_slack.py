@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 
+from adapters.slack.forms import CHECK_BLOCK, FORM_BLOCK, FORM_CALLBACK
 from bot.conversation import Conversation
 from bot.events import Actor, Message
 from bot.expert_tickets import OPEN_SET, TAG
@@ -55,9 +56,12 @@ async def test_a_declined_question_reaches_the_experts_and_the_answer_comes_back
     await bot.press(answer_button, response_url="ann-open", **expert_press(ANN))
     opened = await slack.wait_for(lambda: slack.api_calls("views.open"), what="views.open")
     view = opened[0].body["view"]
-    assert view["callback_id"] == Action.EXPERT_SUBMIT.value
-    assert {b["block_id"] for b in view["blocks"] if b["type"] == "input"} == {"answer", "learn"}
-    ticket_id = json.loads(view["private_metadata"])["value"]
+    assert view["callback_id"] == FORM_CALLBACK
+    inputs = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs == {FORM_BLOCK, CHECK_BLOCK}
+    metadata = json.loads(view["private_metadata"])
+    assert metadata["a"] == Action.EXPERT_SUBMIT.value
+    ticket_id = metadata["v"]
 
     response = await bot.interact(
         submission(ticket_id, ANN, "Yes: <!channel> ChatGPT *Enterprise*, ask IT.", learn=False)

@@ -87,7 +87,7 @@ def test_the_manifest_parses_and_points_at_slack_events(repo_root: Path) -> None
         assert url.startswith("https://") and url.endswith("/slack/events")
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "app_mentions:read", "im:history", "im:read", "im:write",
-        "users:read", "files:write", "channels:read", "groups:read",
+        "users:read", "files:write", "channels:read", "groups:read", "mpim:read",
     }  # fmt: skip
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_mention", "message.im", "app_home_opened",

@@ -58,7 +58,7 @@ async def test_the_team_poll_is_posted_to_the_channel(
     team = content.polls.team_poll
     assert header(poll.blocks) == team.question
     assert [b["text"]["text"] for b in buttons(poll.blocks)][:4] == [o.label for o in team.options]
-    assert set(controls(poll.blocks)) == {"poll.close", "poll.export"}
+    assert set(controls(poll.blocks)) == {"poll.close", "poll.export", "poll.remind"}
     assert poll.post.headers["Authorization"].startswith("Bearer xoxb-")
     assert not bot.slack.responses()  # nothing private, no ephemeral copy
     assert not bot.slack.api_calls("chat.postEphemeral")

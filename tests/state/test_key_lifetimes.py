@@ -22,6 +22,7 @@ from bot.store import StateStore
 from tests.slack import experts_kit as experts
 from tests.slack.conftest import SlackBot, button, direct, load_payload, mention
 from tests.slack.polls_kit import CHANNEL, CREATOR, controls, person, press, start_poll
+from tests.slack.slack_stand_in import Call
 from tests.teams import poll_flow
 from tests.teams.conftest import StandInConnector, payload
 
@@ -31,7 +32,7 @@ REACHED = (
     r"quiz:slack:T0001:U0QUIZ",
     r"quiz:slack:T0001:U2147483697",
     r"quiz:teams:.+",
-    r"poll:\{[0-9a-f]+\}:(meta|state|votes|counts|names|profiles)",
+    r"poll:\{[0-9a-f]+\}:(meta|state|votes|counts|names|profiles|reminded|remind-job)",
     r"slack:user:T0001:.+",
     r"slack:event:T0001:.+",
     r"teams:(conversation|welcome|activity):.+",
@@ -85,6 +86,7 @@ async def slack_flows(bot: SlackBot, conversation: Conversation) -> None:
     await slack_questionnaire(bot, blocks, "vote", user=QUIZ_USER)
     await bot.slack.wait_for(lambda: len(bot.slack.responses("vote-9")) == 2)
 
+    await slack_reminders(bot, conversation)
     await bot.event(mention("<@UBOT0001> is open source better for privacy?", "Ev0MENTION77"))
     await bot.event(direct("what is a hybrid approach?", "Ev0DIRECT077"))
     await bot.event(load_payload("event_app_home_opened"))
@@ -116,6 +118,26 @@ async def experts_flows(bot: SlackBot, conversation: Conversation) -> None:
     await experts.ticket_card(bot, bot.slack, conversation, "who runs our chatgpt pilot?")
 
 
+async def slack_reminders(bot: SlackBot, conversation: Conversation) -> None:
+    """A timed reminder still to come, a Remind press, and a burst a stopped server left."""
+    reminders = conversation.polls.reminders
+    reminders.send_interval = 0
+    bot.slack.members[CHANNEL] = [CREATOR, "U0ANN", "U0BOB"]
+    timed = await start_poll(bot, conversation, '"Tea?" "Yes" "No" --remind-in 1d')
+    await press(bot, timed, controls(timed.blocks)["poll.remind"], CREATOR, "steve")
+
+    async def stop_at_the_first_reminder(call: Call) -> None:
+        if call.name == "chat.postMessage" and bot.slack.direct_messages():
+            bot.slack.on_call = None
+            await reminders.stop()
+
+    left = await start_poll(bot, conversation, '"Coffee?" "Yes" "No"')
+    reminders.answer_within = 0
+    bot.slack.on_call = stop_at_the_first_reminder
+    await press(bot, left, controls(left.blocks)["poll.remind"], CREATOR, "steve")
+    await bot.slack.wait_for(lambda: bot.slack.on_call is None, what="the first reminder")
+
+
 async def teams_flows(teams: Client, connector: StandInConnector) -> None:
     """Added to a team, a question in a personal chat, a poll in a channel with votes."""
     for name in ("conversation_update_team", "installation_update_add"):
@@ -129,6 +151,15 @@ async def teams_flows(teams: Client, connector: StandInConnector) -> None:
     options = poll_flow.buttons(card)
     for voter in (2, 3):
         await poll_flow.banner(teams, poll_flow.execute(connector.url, options["Yes"], by=voter))
+    # Multiple choice and an option added by a voter (the card's box sent with its button).
+    started = poll_flow.mention(connector.url, 'poll "Snacks?" "Tea" "Cake" --multi 2 --allow-add')
+    assert (await teams.post("/api/messages", json=started)).status == 201
+    options = poll_flow.buttons(poll_flow.posts(connector)[-1])
+    for option in ("Tea", "Cake"):
+        await poll_flow.banner(teams, poll_flow.execute(connector.url, options[option], by=2))
+    add = next(d for d in options.values() if d["aic_action"] == "poll.add_option")
+    add = {**add, "aic_text": "Fruit"}
+    await poll_flow.banner(teams, poll_flow.execute(connector.url, add, by=3))
 
 
 async def lifetimes(client: aioredis.Redis, prefix: str) -> dict[str, int]:

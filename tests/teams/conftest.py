@@ -2,7 +2,9 @@
 
 The stand-in is a local aiohttp server at the activities' ``serviceUrl``; it records every
 ``/v3/conversations/...`` call the bot makes (reply, send, update) and can be told to
-answer the next calls with an error status first (429 for throttling).
+answer the next calls with an error status first (429 for throttling). It also plays the
+paged roster ``TeamsInfo`` reads (``GET /v3/conversations/{id}/pagedmembers``), from
+:attr:`StandInConnector.members`.
 """
 
 from __future__ import annotations
@@ -111,8 +113,12 @@ class StandInConnector:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     #: When set, every call is recorded and then held until this event is set.
     hold: asyncio.Event | None = None
-    #: Who the member lookup finds in each conversation or team (user ids, Entra ids).
-    members: dict[str, set[str]] = field(default_factory=dict)
+    #: Each team's or chat's roster (``from``-shaped accounts), for ``pagedmembers``.
+    members: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    #: The most members one roster page holds, whatever ``pageSize`` asks.
+    page_size: int = 500
+    #: Every roster page asked for: (conversation id, continuation token).
+    roster_reads: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def delivered(self) -> list[ConnectorCall]:
@@ -139,14 +145,28 @@ class StandInConnector:
             )
         return web.json_response({"id": f"reply-{next(self.ids)}"})
 
-    async def _member(self, request: web.Request) -> web.Response:
-        """``GET /v3/conversations/<id>/members/<user>``: a member, or 404 Not Found."""
-        conversation, member = request.match_info["conversation"], request.match_info["member"]
-        if member not in self.members.get(conversation, set()):
+    async def _roster(self, request: web.Request) -> web.Response:
+        """One page of a roster; the continuation token is where the next page starts."""
+        conversation = request.match_info["conversation"]
+        token = request.query.get("continuationToken", "")
+        self.roster_reads.append((conversation, token))
+        if self.fail_with:
+            status = self.fail_with.pop(0)
             return web.json_response(
-                {"error": {"code": "MemberNotFoundInConversation", "message": "no"}}, status=404
+                {"error": {"code": "Throttled", "message": "slow down"}},
+                status=status,
+                headers={"Retry-After": "0"},  # whole seconds, as the connector sends
             )
-        return web.json_response({"id": member, "name": member, "aadObjectId": member})
+        members = self.members.get(conversation)
+        if members is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        start = int(token.removeprefix("page-") or 0)
+        size = min(int(request.query.get("pageSize") or 500), self.page_size)
+        end = start + size
+        page: dict[str, Any] = {"members": members[start:end]}
+        if end < len(members):
+            page["continuationToken"] = f"page-{end}"
+        return web.json_response(page)
 
     def app(self) -> web.Application:
         """The aiohttp app playing the Bot Connector's conversation routes."""
@@ -154,7 +174,7 @@ class StandInConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._record)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)
-        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._roster)
         return app
 
 

@@ -73,8 +73,8 @@ async def set_up(teams: Client, connector: StandInConnector, conversation: Conve
         text_of(c.card) for c in connector.delivered if c.cards and EXPERTS in c.conversation_id
     ]
     assert any(conversation.content.experts.setup_done in s for s in said), said
-    # Teams answers a member lookup in a team channel from the team's roster.
-    connector.members[EXPERTS] = {expert(3), expert(4)}
+    # The experts' channel's members are its team's: the roster the connector pages through.
+    connector.members[TEAM] = [poll_flow.person(3), poll_flow.person(4)]
 
 
 async def ticket(
@@ -121,14 +121,14 @@ async def test_a_declined_question_goes_to_the_experts_channel_and_the_answer_ba
     )
     assert_valid_card(form)
     inputs = {e["id"]: e["type"] for e in form["body"] if e["type"].startswith("Input.")}
-    assert inputs == {"aic_in_answer": "Input.Text", "aic_in_learn": "Input.Toggle"}
+    assert inputs == {"aic_text": "Input.Text", "aic_check": "Input.Toggle"}
     send = card_buttons(form)[words.form_submit]
 
     before = len(connector.delivered)
     data = {
         **send,
-        "aic_in_answer": "Yes: **ChatGPT Enterprise** <b>ask IT</b>.",
-        "aic_in_learn": "false",
+        "aic_text": "Yes: **ChatGPT Enterprise** <b>ask IT</b>.",
+        "aic_check": "false",
     }
     note = await poll_flow.banner(teams, channel_invoke(connector.url, data, 3))
     assert note == words.answered_note
@@ -162,7 +162,7 @@ async def test_two_experts_answering_at_once_give_one_answer(
         *(
             poll_flow.banner(
                 teams,
-                channel_invoke(connector.url, {**send, "aic_in_answer": f"Answer from {n}."}, n),
+                channel_invoke(connector.url, {**send, "aic_text": f"Answer from {n}."}, n),
             )
             for n in (3, 4)
         )
@@ -183,9 +183,7 @@ async def test_someone_outside_the_experts_team_cannot_answer(
     before = len(connector.delivered)
     note = await poll_flow.banner(
         teams,
-        channel_invoke(
-            connector.url, {**send, "aic_in_answer": "Trust me.", "aic_in_learn": "true"}, 5
-        ),
+        channel_invoke(connector.url, {**send, "aic_text": "Trust me.", "aic_check": "true"}, 5),
     )
     assert note == words.not_an_expert
     assert not [c for c in connector.delivered[before:] if c.conversation_id == PERSONAL]

@@ -94,6 +94,7 @@ async def test_mention_starts_a_poll_posted_in_the_thread(
         "Hybrid",
         messages.close_button,
         messages.export_button,
+        messages.remind_button,
     ]
     meta = await conversation.polls.polls.meta(poll_id_of(card))
     assert meta is not None
