@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.expert_tickets import COUNTS, MAX_OPEN, MAX_TIMES, OPEN_SET, TIMES
 from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
+from bot.faq_learned import ENTRIES, MAX_LEARNED, MAX_PHRASINGS_PER_ENTRY, PHRASINGS, VERSION
 from bot.poll_reminders import REMINDER_RUNS, REMINDERS
 from bot.poll_schedule_store import MAX_SCHEDULES_PER_PERSON, SCHEDULES
 from bot.poll_store import DEADLINES
@@ -37,6 +39,20 @@ BOUNDED_KEYS: tuple[BoundedKey, ...] = (
         "one member per open poll with a deadline; it leaves when the poll closes, "
         "by hand or at the deadline (at most 90 days out)",
     ),
+    BoundedKey(
+        ":".join(OPEN_SET),
+        f"one member per open ticket; it leaves when answered or closed; at most {MAX_OPEN:,} "
+        "(the oldest leave the list)",
+    ),
+    BoundedKey(":".join(COUNTS), "three counters: tickets asked, answered, closed"),
+    BoundedKey(":".join(TIMES), f"the latest {MAX_TIMES:,} times to answer a ticket"),
+    BoundedKey(":".join(ENTRIES), f"at most {MAX_LEARNED:,} learned entries; the oldest make way"),
+    BoundedKey(
+        ":".join(PHRASINGS),
+        f"one field per FAQ entry in content/faq.yaml, at most {MAX_PHRASINGS_PER_ENTRY} "
+        "added phrasings each",
+    ),
+    BoundedKey(":".join(VERSION), "one counter: learned entries' and phrasings' changes"),
     BoundedKey(
         ":".join(REMINDERS),
         "one member per poll with a `--remind-in` still to come; it leaves when it fires "

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -135,6 +136,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
     from bot.content import load_content
+    from bot.expert_tickets import TicketStore
     from bot.faq import build_report
     from bot.redis_connect import connect
     from bot.store import StateStore
@@ -144,11 +146,55 @@ async def _faq_report(settings: Settings, limit: int, as_json: bool) -> str:
     try:
         store = StateStore(connection.client, prefix=settings.key_prefix)
         report = await build_report(store, content.faq, limit)
+        tickets = await TicketStore(store).counts()
     finally:
         await connection.close()
     if as_json:
-        return json.dumps(report.as_json(), ensure_ascii=False, indent=2)
-    return report.as_text()
+        data = {**report.as_json(), "tickets": tickets.as_json()}
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return f"{report.as_text()}\n{tickets.as_text()}"
+
+
+async def _faq_learned(settings: Settings, export: bool) -> str:
+    """The learned entries as lines (``faq learned``) or as content (``export-learned``)."""
+    from bot.faq_learned import LearnedStore, export_yaml
+    from bot.redis_connect import connect
+    from bot.store import StateStore
+
+    connection = connect(settings)
+    try:
+        learned = LearnedStore(StateStore(connection.client, prefix=settings.key_prefix))
+        entries = await learned.all()
+        phrasings = await learned.phrasings()
+    finally:
+        await connection.close()
+    if export:
+        return export_yaml(entries, phrasings)
+    lines = [f"Learned entries ({len(entries)}):"]
+    for entry in entries:
+        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(entry.at))
+        lines.append(f"  {entry.id}  {entry.question}")
+        lines.append(f"      {entry.answer}")
+        lines.append(
+            f"      by {entry.expert_name or entry.expert} on {when} UTC "
+            f"({entry.platform} {entry.workspace})"
+        )
+    added = sum(len(items) for items in phrasings.values())
+    lines.append(f"Phrasings added by experts: {added}")
+    lines += [
+        f"  {entry_id}: {item.get('text', '')}"
+        for entry_id, items in sorted(phrasings.items())
+        for item in items
+    ]
+    return "\n".join(lines)
+
+
+def _cmd_faq_learned(args: argparse.Namespace) -> int:
+    import asyncio
+
+    out = asyncio.run(_faq_learned(Settings.from_env(), args.export))
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
 
 
 def _cmd_faq_report(args: argparse.Namespace) -> int:
@@ -243,6 +289,20 @@ def build_parser(front_ends: Sequence[FrontEnd] | None = None) -> argparse.Argum
     report.add_argument("--limit", type=int, default=50, help="rows per list (default 50)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.set_defaults(handler=_cmd_faq_report)
+    learned = faq_commands.add_parser(
+        "learned",
+        help="the answers the team's experts added to the FAQ",
+        description="Every learned entry (question, answer, the expert, when, where) and "
+        "the phrasings experts attached to entries. Reads the Redis the settings point at.",
+    )
+    learned.set_defaults(handler=_cmd_faq_learned, export=False)
+    export = faq_commands.add_parser(
+        "export-learned",
+        help="write the learned entries as content (content/learned.yaml)",
+        description="Print the learned entries as a content file: "
+        "ai-choice faq export-learned > content/learned.yaml, then ai-choice content check.",
+    )
+    export.set_defaults(handler=_cmd_faq_learned, export=True)
 
     for front_end in front_ends:
         front_end.add_commands(commands)

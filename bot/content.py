@@ -16,6 +16,7 @@ import importlib.resources
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -746,6 +747,89 @@ class PollManage(_Strict):
     messages: PollManageMessages
 
 
+# --- experts.yaml ----------------------------------------------------------------------
+
+
+class Experts(_Strict):
+    """Wording of "Ask an expert": the asker's side, the experts' card, the answer form."""
+
+    ask_button: str
+    asked: str
+    asked_private: str
+    already_asked: str
+    no_experts: str
+    question_missing: str
+    ticket_header: str
+    ticket_asked_by: str
+    ticket_asked_where: str
+    where_channel: str
+    where_private: str
+    ticket_state: str
+    state_open: str
+    state_assigned: str
+    state_answered: str
+    state_closed: str
+    ticket_answer_title: str
+    ticket_learned: str
+    ticket_retracted: str
+    answer_button: str
+    assign_button: str
+    close_button: str
+    same_button: str
+    retract_button: str
+    form_title: str
+    form_answer_label: str
+    form_answer_placeholder: str
+    form_learn_label: str
+    form_submit: str
+    answer_header: str
+    answer_question_title: str
+    answer_by: str
+    answer_empty: str
+    answer_too_long: str
+    answered_note: str
+    already_handled: str
+    ticket_missing: str
+    not_an_expert: str
+    assigned_note: str
+    closed_note: str
+    same_title: str
+    same_none: str
+    phrasing_added: str
+    retracted_note: str
+    learned_label: str
+    setup_done: str
+    setup_not_admin: str
+    setup_needs_channel: str
+    setup_usage: str
+    open_header: str
+    open_none: str
+    open_line: str
+    delivery_failed: str
+
+
+class LearnedEntry(_Strict):
+    """An answer the team's experts gave, reviewed and kept as content (learned.yaml)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    question: str = Field(min_length=3)
+    answer: str = Field(min_length=1)
+    phrasings: list[str] = Field(default_factory=list)
+    answered_by: str = ""
+    answered_at: str = ""
+
+
+class Learned(_Strict):
+    """``content/learned.yaml``: the experts' answers exported with ``faq export-learned``."""
+
+    entries: list[LearnedEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Learned:
+        _check_unique([e.id for e in self.entries], "learned entries")
+        return self
+
+
 # --- loading ---------------------------------------------------------------------------
 
 
@@ -767,6 +851,9 @@ class Content:
     strings: Strings
     polls: Polls
     poll_manage: PollManage
+    experts: Experts
+    #: ``content/learned.yaml`` when there is one: answers the experts gave, kept as content.
+    learned: Learned = dataclass_field(default_factory=lambda: Learned())
 
     def dimension(self, dimension_id: str) -> Dimension:
         """The comparison row with this id."""
@@ -792,7 +879,10 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "strings": ("strings.yaml", Strings),
     "polls": ("polls.yaml", Polls),
     "poll_manage": ("poll_manage.yaml", PollManage),
+    "experts": ("experts.yaml", Experts),
 }
+#: The optional content file of learned entries (``ai-choice faq export-learned`` writes it).
+LEARNED_FILE = "learned.yaml"
 
 
 def _check_unique(ids: Sequence[str], what: str) -> None:
@@ -868,6 +958,8 @@ def load_content(folder: Path | importlib.resources.abc.Traversable | None = Non
     parts = {
         key: _validate(name, model, _read(folder, name)) for key, (name, model) in _FILES.items()
     }
+    if (folder / LEARNED_FILE).is_file():
+        parts["learned"] = _validate(LEARNED_FILE, Learned, _read(folder, LEARNED_FILE))
     content = Content(**parts)
     _cross_check(content)
     return content

@@ -12,6 +12,7 @@ import logging
 
 from bot.content import Content
 from bot.events import Actor, ButtonPress, Command, Event, HomeOpened, Installed, Message
+from bot.experts import ExpertDesk
 from bot.faq import FaqDesk
 from bot.faq_text import normalise
 from bot.limits import MAX_ROUTED_CHARS, too_long
@@ -39,6 +40,17 @@ _FAQ_OUTCOMES: dict[str, str] = {
     ReplyKind.FAQ_ANSWER: "answered",
     ReplyKind.FAQ_UNSURE: "suggested",
     ReplyKind.FAQ_UNKNOWN: "unknown",
+    ReplyKind.FAQ_LEARNED: "learned",
+}
+#: The presses an expert makes on a ticket's card (or its answer form).
+_EXPERT_ACTIONS = {
+    Action.EXPERT_ANSWER,
+    Action.EXPERT_SUBMIT,
+    Action.EXPERT_ASSIGN,
+    Action.EXPERT_CLOSE,
+    Action.EXPERT_SAME,
+    Action.EXPERT_PHRASING,
+    Action.EXPERT_RETRACT,
 }
 
 #: Words that, typed on their own, act as commands rather than FAQ questions.
@@ -58,6 +70,11 @@ COMMAND_WORDS = {
 }
 
 
+def _is_setup(word: str) -> bool:
+    """``experts here``, ``experts open`` or ``experts #<channel>``, typed as a message."""
+    return word.lower() in ("here", "open") or word.startswith("#")
+
+
 class Conversation:
     """The platform-neutral bot: menu, questionnaire, FAQ and comparison."""
 
@@ -73,7 +90,8 @@ class Conversation:
         #: Each platform's outbound port (post, update, private notes), for the core to
         #: speak first: poll updates today, scheduled posts and reminders next.
         self.outbox = Outbox()
-        #: Each platform's roster port (who is in a conversation), for poll reminders.
+        #: Each platform's roster port (who is in a conversation): poll reminders, and who
+        #: the experts are (the members of the experts' channel).
         self.rosters = Rosters()
         self.polls = PollService(
             content,
@@ -83,6 +101,9 @@ class Conversation:
             people=self.people,
             outbox=self.outbox,
             rosters=self.rosters,
+        )
+        self.experts = ExpertDesk(
+            content, store, self.faq, outbox=self.outbox, people=self.people, rosters=self.rosters
         )
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -100,6 +121,11 @@ class Conversation:
         if isinstance(event, Command):
             return await self.command(event.actor, event.name.strip().lower(), event.text)
         if isinstance(event, ButtonPress):
+            action = Action.parse(event.action)
+            if action is Action.EXPERT_ASK:
+                return [await self.experts.ask(event)]
+            if action in _EXPERT_ACTIONS:
+                return await self.experts.press(event)
             return await self.press(event.actor, event.action, event.value, event.inputs)
         if isinstance(event, HomeOpened | Installed):
             return [self.menu()]  # the bot's page, and its welcome, are the menu
@@ -121,8 +147,11 @@ class Conversation:
             return await self.polls.start(event.actor, parts[1] if len(parts) > 1 else "")
         if words[0] == "ask":
             parts = event.text.strip().split(None, 1)
-            return [await self._ask(parts[1] if len(parts) > 1 else "")]
-        return [await self._ask(event.text)]
+            return [await self._ask(parts[1] if len(parts) > 1 else "", event.actor)]
+        parts = event.text.split()
+        if len(parts) == 2 and parts[0].lower() == "experts" and _is_setup(parts[1]):
+            return [await self.experts.command(event.actor, parts[1])]
+        return [await self._ask(event.text, event.actor)]
 
     async def command(self, actor: Actor, name: str, text: str) -> list[Reply]:
         """An explicit command (slash command subcommand, menu word, bot command)."""
@@ -138,7 +167,9 @@ class Conversation:
         if name == "menu":
             return [self.menu()]
         if name == "ask":
-            return [await self._ask(text)]
+            return [await self._ask(text, actor)]
+        if name == "experts":
+            return [await self.experts.command(actor, text)]
         if name == "compare":
             return [self.comparison()]
         if name == "help":
@@ -204,7 +235,9 @@ class Conversation:
                 return [quiz.share_reply(result, actor) if result else quiz.expired_reply()]
             case Action.FAQ_SHOW:
                 shown = self.faq.show(value)
-                return [shown if shown else self.menu(prefix=self.content.strings.unknown_action)]
+                if shown is None:
+                    return [self.menu(prefix=self.content.strings.unknown_action)]
+                return [self.experts.offer(shown, shown.header)]
             case Action.FAQ_FEEDBACK:
                 thanks = await self.faq.feedback(value)
                 return [thanks if thanks else self.menu(prefix=self.content.strings.unknown_action)]
@@ -216,11 +249,13 @@ class Conversation:
                 return [self.help()]
             case Action.MENU_SHOW:
                 return [self.menu()]
-            case None:
+            case _:  # None, or an expert's action (routed before this)
                 return [self.menu(prefix=self.content.strings.unknown_action)]
 
-    async def _ask(self, question: str) -> Reply:
+    async def _ask(self, question: str, actor: Actor) -> Reply:
         reply = await self.faq.ask(question)
+        reply = await self.experts.learned_answer(actor, question, reply)
+        reply = self.experts.offer(reply, question)
         outcome = _FAQ_OUTCOMES.get(reply.kind)
         if outcome:
             FAQ_QUESTIONS.labels(outcome).inc()

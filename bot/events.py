@@ -61,6 +61,11 @@ class ButtonPress:
     #: What was typed into a form's inputs, by field name (a :class:`bot.replies.Form`
     #: sent with its submit button); empty for a plain button.
     inputs: dict[str, str] = field(default_factory=dict)
+    #: The message the button sat on was one everyone in a channel could see (not a direct
+    #: message, a personal chat or a message only the presser saw).
+    in_public: bool = False
+    #: The thread that message belongs to, when the platform has threads ("" otherwise).
+    thread: str = ""
 
 
 @dataclass(frozen=True, slots=True)

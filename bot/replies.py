@@ -58,6 +58,14 @@ class Action(StrEnum):
     MENU_SHOW = "menu.show"
     COMPARE_SHOW = "compare.show"
     HELP_SHOW = "help.show"
+    EXPERT_ASK = "expert.ask"  # hand a question to the workspace's experts
+    EXPERT_ANSWER = "expert.answer"  # an expert opens the answer form
+    EXPERT_SUBMIT = "expert.submit"  # the answer form sent back (its inputs on the press)
+    EXPERT_ASSIGN = "expert.assign"
+    EXPERT_CLOSE = "expert.close"
+    EXPERT_SAME = "expert.same"  # "this is the same as…": the picker of closest entries
+    EXPERT_PHRASING = "expert.phrasing"  # attach the asker's wording to the picked entry
+    EXPERT_RETRACT = "expert.retract"  # take a learned entry out of the FAQ
 
     @classmethod
     def parse(cls, text: str) -> Action | None:
@@ -99,6 +107,14 @@ class ReplyKind(StrEnum):
     POLL_OWN_VIEW = "poll.own_view"  # the poll's message as one person sees it
     POLL_YOUR_VOTE = "poll.your_vote"
     POLL_VIEW = "poll.view"  # a person's own view of a poll's message (Teams refreshes)
+    EXPERT_ASKED = "expert.asked"  # the asker's private confirmation
+    EXPERT_TICKET = "expert.ticket"  # the card in the experts' place
+    EXPERT_FORM = "expert.form"  # the answer form
+    EXPERT_ANSWER = "expert.answer"  # the answer delivered to the asker
+    EXPERT_NOTE = "expert.note"  # a short private note to an expert (done, refused)
+    EXPERT_SETUP = "expert.setup"  # the experts' place was chosen (or refused)
+    EXPERT_OPEN = "expert.open"  # the list of old open tickets
+    FAQ_LEARNED = "faq.learned"  # an answer from a learned entry
     POLL_ADD_FORM = "poll.add_form"  # asks for a new option (a dialog, or the box on the poll)
     POLL_OPTION_ADDED = "poll.option_added"
     POLL_REMINDER = "poll.reminder"  # a non-voter's reminder (private, or one in the thread)
@@ -190,9 +206,14 @@ class Attachment:
     mime_type: str = "text/csv"
 
 
+#: What a ticked :attr:`Field.toggle` comes back as in ``ButtonPress.inputs``.
+TICKED = "yes"
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One text input of a :class:`Form`; what was typed comes back under ``name``."""
+    """One input of a :class:`Form` (a text input, or a tick box when ``toggle``); what
+    was typed or ticked comes back under ``name``."""
 
     name: str
     label: str
@@ -205,6 +226,11 @@ class Field:
     #: Set on a refusal: what to fix in what was typed here, shown beside the input
     #: (under it in a dialog, which stays open; under the box on a message).
     error: str = ""
+    #: Several lines of text rather than one (an expert's answer).
+    multiline: bool = False
+    #: A yes-or-no tick box labelled ``label`` rather than a text input ("Add to the
+    #: FAQ"): ticked, it comes back as :data:`TICKED`, else as "" (never typed text).
+    toggle: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The core's :class:`bot.replies.Form` in Slack: a modal, one ``input`` block per field.
+"""The core's :class:`bot.replies.Form` in Slack: a modal, one ``input`` block per field
+(a ``plain_text_input``, or ``checkboxes`` with one box for a tick box field).
 
 A press whose answer carries a form (a poll's "Add an option", "Edit" in its "⋯" menu)
 opens the modal with ``views.open`` and the press's ``trigger_id``. Submitting it comes
@@ -21,7 +22,7 @@ from typing import Any
 from adapters.slack.blocks import escape_mrkdwn, one_line
 from adapters.slack.inbound import actor_from_interaction
 from bot.events import Actor, ButtonPress
-from bot.replies import Form, fit_label
+from bot.replies import TICKED, Field, Form, fit_label
 
 #: The modal's ``callback_id``: Bolt hands its submissions to the one form listener.
 FORM_CALLBACK = "aic.form"
@@ -55,28 +56,44 @@ def form_metadata(form: Form, channel: str, thread_ts: str = "") -> str:
     return json.dumps(kept, separators=(",", ":"))
 
 
+def _text_input(field: Field) -> dict[str, Any]:
+    """A text field's ``plain_text_input`` (several lines when ``multiline``)."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": FORM_INPUT,
+        "max_length": max(1, min(field.max_length, MAX_INPUT)),
+    }
+    if field.value:
+        element["initial_value"] = field.value[: element["max_length"]]
+    if field.placeholder:
+        element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
+    if field.multiline:
+        element["multiline"] = True
+    return element
+
+
+def _tick_box(field: Field) -> dict[str, Any]:
+    """A tick box field's ``checkboxes`` element: one box, labelled, ticked if its value is."""
+    option = {"text": _plain(field.label, MAX_LABEL), "value": TICKED}
+    element: dict[str, Any] = {"type": "checkboxes", "action_id": FORM_INPUT, "options": [option]}
+    if field.value == TICKED:
+        element["initial_options"] = [option]
+    return element
+
+
 def form_view(form: Form, channel: str, thread_ts: str = "") -> dict[str, Any]:
     """The modal (``views.open``) showing ``form``: one input per field, filled in with its
     value, its note, the submit's label on Slack's Submit button; it remembers where it
     was opened."""
     blocks: list[dict[str, Any]] = []
     for field in form.fields[: MAX_BLOCKS - 1]:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": FORM_INPUT,
-            "max_length": max(1, min(field.max_length, MAX_INPUT)),
-        }
-        if field.value:
-            element["initial_value"] = field.value[: element["max_length"]]
-        if field.placeholder:
-            element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
         blocks.append(
             {
                 "type": "input",
                 "block_id": field.name,
-                "optional": field.optional,
-                "label": _plain(field.label, MAX_LABEL),
-                "element": element,
+                "optional": field.optional or field.toggle,
+                "label": _plain(form.title if field.toggle else field.label, MAX_LABEL),
+                "element": _tick_box(field) if field.toggle else _text_input(field),
             }
         )
     if form.note:
@@ -123,7 +140,11 @@ def press_from_submission(payload: Mapping[str, Any]) -> ButtonPress | None:
     inputs: dict[str, str] = {}
     for name, block in list(values.items())[:MAX_FIELDS]:
         typed = _dict(_dict(block).get(FORM_INPUT))
-        inputs[str(name)[:64]] = _str(typed.get("value"))[:MAX_TYPED]
+        ticked = typed.get("selected_options")
+        if isinstance(ticked, list):  # a tick box: ticked or not, never text
+            inputs[str(name)[:64]] = TICKED if ticked else ""
+        else:
+            inputs[str(name)[:64]] = _str(typed.get("value"))[:MAX_TYPED]
     actor = actor_from_interaction(payload)
     actor = Actor(
         platform=actor.platform,

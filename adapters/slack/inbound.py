@@ -200,6 +200,8 @@ class SlackRequests:
 
 # --- 4. translation --------------------------------------------------------------------
 
+#: ``<#C123>`` or ``<#C123|name>``: a channel as Slack encodes it; the core gets ``#C123``.
+_CHANNEL_LINK = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
 #: ``<@U123>`` or ``<@U123|name>``: a user mention as Slack encodes it in message text.
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -232,7 +234,7 @@ def command_from_slash(form: Mapping[str, Any]) -> Command:
         user=_text(form.get("user_id")),
         user_name=_text(form.get("user_name")),
     )
-    words = unescape_slack(_text(form.get("text"))).split(None, 1)
+    words = unescape_slack(_CHANNEL_LINK.sub(r"#\1", _text(form.get("text")))).split(None, 1)
     if not words:
         return Command(actor, "start")
     rest = words[1].strip() if len(words) > 1 else ""
@@ -261,10 +263,28 @@ def press_from_action(
     ``action_id`` no matcher knew (a button from an older version) goes to the core as
     it came, and the core answers that it no longer knows it.
     """
+    actor = actor_from_interaction(payload)
+    container = payload.get("container") or {}
+    container = container if isinstance(container, Mapping) else {}
+    message = payload.get("message") or {}
+    message = message if isinstance(message, Mapping) else {}
+    # Seen by others: a channel message (not a DM, not an ephemeral only the presser saw).
+    in_public = (
+        bool(actor.channel)
+        and not actor.channel.startswith("D")
+        and not container.get("is_ephemeral")
+    )
+    thread = (
+        _text(container.get("thread_ts"))
+        or _text(message.get("thread_ts"))
+        or _text(container.get("message_ts"))
+    )
     return ButtonPress(
-        actor_from_interaction(payload),
+        actor,
         core_action or _text(action.get("action_id")),
         _text(action.get("value")),
+        in_public=in_public,
+        thread=thread if in_public else "",
     )
 
 

@@ -98,11 +98,15 @@ MAX_INPUTS = 20
 MAX_INPUT_TEXT = 2000
 
 
-def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
+def press_from_data(
+    data: Any, actor: Actor, activity: Activity | None = None
+) -> ButtonPress | None:
     """The button press a card action's ``data`` encodes, or None when it is not ours.
 
-    Teams puts what was typed into the card's inputs (``Input.Text``) beside the action's
-    own data, by input id: those become the press's ``inputs``.
+    Teams puts what was typed into the card's inputs (``Input.Text``, and ``Input.Toggle``
+    with the values the card gave it) beside the action's own data, by input id: those
+    become the press's ``inputs``. The ``activity`` says whether the card sat where others
+    see it (a channel or group chat) and in which thread.
     """
     action = _get(data, ACTION_KEY)
     if not isinstance(action, str) or not action:
@@ -113,7 +117,19 @@ def press_from_data(data: Any, actor: Actor) -> ButtonPress | None:
         for key, text in list(data.items())[: MAX_INPUTS + 2]
         if key not in (ACTION_KEY, VALUE_KEY) and isinstance(text, str)
     }
-    return ButtonPress(actor, action, value if isinstance(value, str) else "", inputs)
+    conversation = activity.conversation if activity is not None else None
+    in_public = conversation is not None and conversation.conversation_type in (
+        "channel",
+        "groupChat",
+    )
+    return ButtonPress(
+        actor,
+        action,
+        value if isinstance(value, str) else "",
+        inputs,
+        in_public=in_public,
+        thread=(conversation.id or "") if in_public and conversation is not None else "",
+    )
 
 
 def event_of_message(activity: Activity) -> ButtonPress | Message | None:
@@ -123,7 +139,7 @@ def event_of_message(activity: Activity) -> ButtonPress | Message | None:
     with no text at all (a file, a reaction card) is None.
     """
     actor = actor_of(activity)
-    press = press_from_data(activity.value, actor)
+    press = press_from_data(activity.value, actor, activity)
     if press is not None:
         return press
     if not activity.text:

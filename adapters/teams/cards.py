@@ -19,7 +19,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.replies import Attachment, Bar, Choice, ChoiceStyle, Field, Form, Reply, Section, Table
+from bot.replies import (
+    TICKED,
+    Attachment,
+    Bar,
+    Choice,
+    ChoiceStyle,
+    Field,
+    Form,
+    Reply,
+    Section,
+    Table,
+)
 
 #: The content type of an Adaptive Card attachment and of an invoke response carrying one.
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -193,19 +204,35 @@ def _choices(choices: tuple[Choice, ...]) -> list[Element]:
 
 
 def _input(field: Field) -> list[Element]:
-    """A field's labelled Input.Text (what is typed comes back in the data of any
-    Action.Execute on the card, under the field's name), with its error under it."""
-    box: Element = {
-        "type": "Input.Text",
-        "id": field.name,
-        "label": field.label,
-        "maxLength": field.max_length,
-        "spacing": "small",
-    }
-    if field.value:
-        box["value"] = field.value
-    if field.placeholder:
-        box["placeholder"] = field.placeholder
+    """A field's labelled Input.Text (or, for a tick box, an Input.Toggle sending
+    :data:`bot.replies.TICKED` ticked and "" not), with its error under it. What is typed
+    or ticked comes back in the data of any Action.Execute on the card, under the field's
+    name."""
+    box: Element
+    if field.toggle:
+        box = {
+            "type": "Input.Toggle",
+            "id": field.name,
+            "title": field.label,
+            "valueOn": TICKED,
+            "valueOff": "",
+            "value": TICKED if field.value == TICKED else "",
+            "spacing": "small",
+        }
+    else:
+        box = {
+            "type": "Input.Text",
+            "id": field.name,
+            "label": field.label,
+            "maxLength": field.max_length,
+            "spacing": "small",
+        }
+        if field.value:
+            box["value"] = field.value
+        if field.placeholder:
+            box["placeholder"] = field.placeholder
+        if field.multiline:
+            box["isMultiline"] = True
     shown = [box]
     if field.error:
         shown.append(_text_block(field.error, color="attention", size="small", spacing="none"))

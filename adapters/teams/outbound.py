@@ -79,7 +79,11 @@ class TeamsOutbound:
     async def post(self, place: Place, reply: Reply) -> MessageRef | None:
         """Post a card into a conversation the bot was added to (its saved reference)."""
         saved = await self.store.get_json(*NAMESPACE, place.channel.split(";", 1)[0])
-        return await self._send(saved, reply) if isinstance(saved, dict) else None
+        if not isinstance(saved, dict):
+            return None
+        if place.thread.startswith(saved["conversation_id"] + ";"):  # a reply in that thread
+            saved = {**saved, "conversation_id": place.thread}
+        return await self._send(saved, reply)
 
     async def notify(self, person: Actor, reply: Reply) -> bool:
         """A card in the person's personal chat with the bot, when the bot knows it (saved

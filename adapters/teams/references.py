@@ -86,6 +86,27 @@ async def keep_reference(
             refreshes.done(key)
 
 
+#: Who added the bot to a team (``teams:installer:<team id>``): the one person the bot can
+#: tell may choose the team's experts' channel (team owners are known only to Graph).
+INSTALLER = ("teams", "installer")
+
+
+async def save_installer(store: StateStore, activity: Activity) -> None:
+    """Remember who added the bot to the team ``activity`` happened in."""
+    team = team_id(activity)
+    sender = activity.from_property
+    user = (sender.aad_object_id or sender.id or "") if sender else ""
+    if team and user:
+        await store.put_json(*INSTALLER, team, value={"user": user}, ttl=REFERENCE_TTL_SECONDS)
+
+
+async def is_installer(store: StateStore, activity: Activity, user: str) -> bool:
+    """True when ``user`` added the bot to the team ``activity`` happened in."""
+    team = team_id(activity)
+    saved = await store.get_json(*INSTALLER, team) if team and user else None
+    return isinstance(saved, dict) and saved.get("user") == user
+
+
 async def load_reference(store: StateStore, conversation_id: str) -> ConversationReference | None:
     """The botbuilder reference for a remembered conversation, for ``continue_conversation``."""
     saved = await store.get_json(*NAMESPACE, conversation_id)

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationAccount
 
-from adapters.teams.activities import actor_of, event_of_message, press_from_data
+from adapters.teams.activities import actor_of, event_of_message, press_from_data, team_id
 from adapters.teams.cards import (
     CARD_CONTENT_TYPE,
     render_card,
@@ -53,8 +54,10 @@ from adapters.teams.private_cards import (
     private_card,
 )
 from adapters.teams.references import (
+    is_installer,
     keep_reference,
     save_conversation_reference,
+    save_installer,
     save_reference,
 )
 from adapters.teams.refreshes import Refreshes
@@ -104,9 +107,11 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         await self.remember_personal_chat(activity)
         if isinstance(event, Message):
-            # Where the core may post later (a scheduled poll): the conversation written in.
+            # Where the core may post later (a scheduled poll, the experts' channel): the
+            # conversation written in.
             with contextlib.suppress(StoreUnavailable):
                 await save_conversation_reference(self.store, activity)
+        event = await self.with_installer_rights(activity, event)
         replies = await self.conversation.handle(event)
         conversation_type = activity.conversation.conversation_type if activity.conversation else ""
         if isinstance(event, ButtonPress) and conversation_type != "personal":
@@ -131,7 +136,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         data = action.get("data") if isinstance(action, dict) else None
-        press = press_from_data(data, actor_of(activity))
+        press = press_from_data(data, actor_of(activity), activity)
         if press is None:
             return {
                 "statusCode": 400,
@@ -227,6 +232,22 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 return
             await asyncio.sleep(SETTLE_STEP_SECONDS)
 
+    async def with_installer_rights(
+        self, activity: Activity, event: ButtonPress | Message
+    ) -> ButtonPress | Message:
+        """A message typed in a team channel: the person who added the bot to the team
+        counts as its admin, the one the bot can tell (owners are known only to Microsoft
+        Graph). The channel itself was remembered with every message written in it."""
+        if not isinstance(event, Message) or not team_id(activity):
+            return event
+        try:
+            installer = await is_installer(self.store, activity, event.actor.user)
+        except StoreUnavailable:
+            return event
+        if not installer:
+            return event
+        return Message(dataclasses.replace(event.actor, is_admin=True), event.text)
+
     async def remember_personal_chat(self, activity: Activity) -> None:
         """Remember a person's personal chat with the bot (where an export goes)."""
         try:
@@ -289,6 +310,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         try:
             await save_reference(self.store, activity)
+            await save_installer(self.store, activity)
             await remember_personal_chat(self.store, activity)
             first = await self.store.claim_once(
                 "teams", "welcome", activity.conversation.id, ttl=WELCOME_TTL

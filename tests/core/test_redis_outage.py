@@ -48,3 +48,23 @@ async def test_redis_outage_gets_a_friendly_line_then_recovers(
             assert state["answers"] == {"team": "small_business", "skills": "engineers"}
     finally:
         await connection.close()
+
+
+async def test_a_declined_question_still_offers_the_experts_while_redis_is_away(
+    redis_process: RestartableRedis, content: Content
+) -> None:
+    """Learned entries cannot be checked, but the content's answer stands: "I don't know",
+    with "Ask an expert"; pressing it then gets the friendly line, never a traceback."""
+    connection = connect(Settings(redis_url=f"redis://127.0.0.1:{redis_process.port}/0"))
+    conversation = Conversation(content, StateStore(connection.client))
+    talk = Dialogue(conversation, Actor("test", "W1", "C1", "U1"))
+    try:
+        redis_process.stop()
+        (await talk.say("Do we have a company subscription to ChatGPT?")).expect_replies(
+            "faq.unknown"
+        )
+        (await talk.press(content.experts.ask_button)).expect_replies("error")
+        talk.expect(content.strings.store_unavailable)
+    finally:
+        redis_process.start()
+        await connection.close()

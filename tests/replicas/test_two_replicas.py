@@ -24,7 +24,7 @@ import pytest
 
 from bot.content import Content
 from bot.conversation import Conversation
-from bot.events import Actor, ButtonPress
+from bot.events import Actor, ButtonPress, Message
 from bot.testing import Dialogue
 from tests.answer_paths import (
     NO_ENGINEERS_NEEDS_IT_THIS_WEEK,
@@ -155,3 +155,36 @@ def test_two_serve_processes_share_one_redis_and_stop_on_sigterm(
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=5)
+
+
+async def test_an_answer_an_expert_saves_on_one_replica_answers_on_the_other(
+    replicas: list[Conversation], content: Content
+) -> None:
+    """Learned entries live in Redis: the other replica rebuilds its second index when the
+    version counter moves, and answers the same question asked in other words."""
+    first, second = replicas
+    asker = _actor("U1")
+    declined = (
+        await second.handle(Message(asker, "Do we have a company subscription to ChatGPT?"))
+    )[0]
+    assert declined.kind == "faq.unknown"
+    await first.experts.learned.add(
+        "Do we have a company subscription to ChatGPT?",
+        "Yes: ChatGPT Enterprise. Ask IT for a seat.",
+        expert="U9",
+        expert_name="Ann",
+        platform="test",
+        workspace="W1",
+    )
+    (reply,) = await second.handle(Message(_actor("U2"), "does the company pay for chatgpt"))
+    assert reply.kind == "faq.learned"
+    assert "Ask IT for a seat" in reply.text and content.experts.learned_label in reply.all_text()
+    # Another workspace's people do not get this workspace's experts' answers.
+    elsewhere = Actor("test", "W2", "C1", "U3", "U3")
+    (reply,) = await second.handle(Message(elsewhere, "does the company pay for chatgpt"))
+    assert reply.kind == "faq.unknown"
+    # Retracted on the first replica: the second stops answering from it.
+    (entry,) = await first.experts.learned.all()
+    await first.experts.learned.remove(entry.id)
+    (reply,) = await second.handle(Message(_actor("U2"), "does the company pay for chatgpt"))
+    assert reply.kind == "faq.unknown"

@@ -17,7 +17,9 @@ from aiohttp.test_utils import TestClient
 from bot.bounded_keys import BOUNDED_KEYS
 from bot.conversation import Conversation
 from bot.poll_store import POLL_TTL_SECONDS
+from bot.replies import Action
 from bot.store import StateStore
+from tests.slack import experts_kit as experts
 from tests.slack.conftest import SlackBot, button, direct, load_payload, mention
 from tests.slack.polls_kit import CHANNEL, CREATOR, controls, person, press, start_poll
 from tests.slack.slack_stand_in import Call
@@ -37,6 +39,9 @@ REACHED = (
     r"poll-schedule:[0-9a-f]+",
     r"poll-mine:slack:T0001:.+",
     r"poll-series:slack:T0001:.+",
+    r"experts:\{experts\}:ticket:[0-9a-f]+",
+    r"experts:place:slack:T0001",
+    r"experts:asked:slack:T0001:.+",
 )
 QUIZ_USER = {"id": "U0QUIZ", "username": "quinn", "name": "quinn", "team_id": "T0001"}
 
@@ -93,6 +98,30 @@ async def slack_flows(bot: SlackBot, conversation: Conversation) -> None:
     await bot.event(load_payload("event_app_home_opened"))
     await bot.slack.wait_for(lambda: bot.slack.api_calls("views.publish"))
     await bot.slack.wait_for(lambda: len(bot.slack.api_calls("chat.postMessage")) >= 4)
+    await experts_flows(bot, conversation)
+
+
+async def experts_flows(bot: SlackBot, conversation: Conversation) -> None:
+    """Questions to the experts: one answered into the FAQ, one answered by a phrasing
+    added to an entry, one left open."""
+    experts.people(bot.slack)
+    await experts.choose_experts_channel(bot)
+    for learn, text in ((True, experts.DECLINED), (False, "can interns use our chatgpt plan?")):
+        card = await experts.ticket_card(bot, bot.slack, conversation, text)
+        ticket = button(card["blocks"], Action.EXPERT_ANSWER)["value"]
+        if learn:
+            await bot.interact(experts.submission(ticket, experts.ANN, "Yes, ask IT.", learn=True))
+        else:
+            entry = conversation.content.faq.entries[0].id
+            value = f"{ticket}:{entry}"
+            picked = {
+                "action_id": f"{Action.EXPERT_PHRASING.value}|0",
+                "value": value,
+                "text": {"type": "plain_text", "text": "same"},
+            }
+            await bot.press(picked, "same", **experts.expert_press(experts.BOB))
+        await experts.until_state(conversation, ticket, "answered")
+    await experts.ticket_card(bot, bot.slack, conversation, "who runs our chatgpt pilot?")
 
 
 async def slack_reminders(bot: SlackBot, conversation: Conversation) -> None:
