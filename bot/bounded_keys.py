@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from bot.expert_tickets import COUNTS, MAX_OPEN, MAX_TIMES, OPEN_SET, TIMES
 from bot.faq import ASKED, ASKED_LAST, FEEDBACK, MAX_TRACKED_QUESTIONS
-from bot.faq_learned import ENTRIES, MAX_LEARNED, MAX_PHRASINGS_PER_ENTRY, PHRASINGS, VERSION
+from bot.faq_learned import (
+    ENTRIES,
+    MAX_LEARNED,
+    MAX_LEARNED_PER_WORKSPACE,
+    MAX_PHRASINGS_PER_ENTRY,
+    MAX_PHRASINGS_PER_ENTRY_IN_ALL,
+    PHRASINGS,
+    VERSION,
+)
 from bot.poll_reminders import REMINDER_RUNS, REMINDERS
 from bot.poll_schedule_store import MAX_SCHEDULES_PER_PERSON, SCHEDULES
 from bot.poll_store import DEADLINES
@@ -46,11 +54,16 @@ BOUNDED_KEYS: tuple[BoundedKey, ...] = (
     ),
     BoundedKey(":".join(COUNTS), "three counters: tickets asked, answered, closed"),
     BoundedKey(":".join(TIMES), f"the latest {MAX_TIMES:,} times to answer a ticket"),
-    BoundedKey(":".join(ENTRIES), f"at most {MAX_LEARNED:,} learned entries; the oldest make way"),
+    BoundedKey(
+        ":".join(ENTRIES),
+        f"at most {MAX_LEARNED:,} learned entries, {MAX_LEARNED_PER_WORKSPACE} per workspace; "
+        "the oldest make way (a workspace's own first)",
+    ),
     BoundedKey(
         ":".join(PHRASINGS),
         f"one field per FAQ entry in content/faq.yaml, at most {MAX_PHRASINGS_PER_ENTRY} "
-        "added phrasings each",
+        f"added phrasings each per workspace and {MAX_PHRASINGS_PER_ENTRY_IN_ALL} in all "
+        "(the oldest make way)",
     ),
     BoundedKey(":".join(VERSION), "one counter: learned entries' and phrasings' changes"),
     BoundedKey(

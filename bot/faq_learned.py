@@ -5,9 +5,12 @@ attach an asker's wording to an existing entry as a new phrasing. Both live in R
 every replica answers from them at once:
 
 * ``experts:{learned}:entries``   hash: learned id → JSON (question, answer, the expert,
-  when, the workspace it belongs to); at most :data:`MAX_LEARNED` (the oldest go).
+  when, the workspace it belongs to); at most :data:`MAX_LEARNED_PER_WORKSPACE` per
+  workspace (its own oldest make way, so one workspace never pushes out another's) and
+  :data:`MAX_LEARNED` in all.
 * ``experts:{learned}:phrasings`` hash: entry id → JSON list of added phrasings (each with
-  its workspace); at most :data:`MAX_PHRASINGS_PER_ENTRY` per entry, one field per entry.
+  its workspace); at most :data:`MAX_PHRASINGS_PER_ENTRY` per entry and workspace, and
+  :data:`MAX_PHRASINGS_PER_ENTRY_IN_ALL` per entry, one field per entry.
 * ``experts:{learned}:version``   a counter bumped by every change.
 
 The content's matcher is not touched. :class:`LearnedIndex` is a second, small index
@@ -41,10 +44,14 @@ TAG = "{learned}"
 ENTRIES = ("experts", TAG, "entries")
 PHRASINGS = ("experts", TAG, "phrasings")
 VERSION = ("experts", TAG, "version")
-#: How many learned entries are kept; the oldest make way for new ones.
+#: How many learned entries one workspace keeps; its own oldest make way for new ones.
+MAX_LEARNED_PER_WORKSPACE = 50
+#: How many learned entries are kept in all (the oldest make way): the index stays small.
 MAX_LEARNED = 500
-#: How many phrasings experts may add to one entry.
+#: How many phrasings one workspace's experts may add to one entry.
 MAX_PHRASINGS_PER_ENTRY = 20
+#: How many phrasings one entry holds in all (the oldest make way).
+MAX_PHRASINGS_PER_ENTRY_IN_ALL = 200
 #: Learned entries' ids in the index start with this (content ids never do: no "-").
 LEARNED_PREFIX = "learned-"
 #: Longest learned question and answer kept, in characters.
@@ -53,12 +60,20 @@ MAX_LEARNED_ANSWER = 900
 
 
 # KEYS[1] = the phrasings hash, KEYS[2] = the version counter; ARGV = entry id, the new
-# phrasing as JSON, the most an entry may have. Appends, bumps the version; 1, or 0 when full.
+# phrasing as JSON, the most one workspace may add to an entry, the most an entry holds in
+# all. Appends (the entry's oldest make way past the second), bumps the version; 1, or 0
+# when the phrasing's workspace has added all it may.
 _APPEND_PHRASING = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 local items = raw and cjson.decode(raw) or {}
-if #items >= tonumber(ARGV[3]) then return 0 end
-items[#items + 1] = cjson.decode(ARGV[2])
+local new = cjson.decode(ARGV[2])
+local mine = 0
+for _, item in ipairs(items) do
+  if item.platform == new.platform and item.workspace == new.workspace then mine = mine + 1 end
+end
+if mine >= tonumber(ARGV[3]) then return 0 end
+while #items >= tonumber(ARGV[4]) do table.remove(items, 1) end
+items[#items + 1] = new
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(items))
 redis.call('INCR', KEYS[2])
 return 1
@@ -140,7 +155,8 @@ class LearnedStore:
         workspace: str,
         ticket: str = "",
     ) -> LearnedAnswer:
-        """Keep a new learned entry (the oldest goes beyond :data:`MAX_LEARNED`)."""
+        """Keep a new learned entry: past :data:`MAX_LEARNED_PER_WORKSPACE`, the workspace's
+        own oldest goes; past :data:`MAX_LEARNED`, the oldest of all."""
         entry = LearnedAnswer(
             id=secrets.token_hex(5),
             question=question[:MAX_LEARNED_QUESTION],
@@ -152,10 +168,14 @@ class LearnedStore:
             workspace=workspace,
             ticket=ticket,
         )
-        every = await self.all()
+        every = await self.all()  # oldest first
+        own = [e for e in every if (e.platform, e.workspace) == (platform, workspace)]
+        leaving = own[: max(0, len(own) + 1 - MAX_LEARNED_PER_WORKSPACE)]
+        rest = [e for e in every if e not in leaving]
+        leaving += rest[: max(0, len(rest) + 1 - MAX_LEARNED)]
         async with reachable("learned_add"), self.store.client.pipeline(transaction=True) as pipe:
             pipe.hset(self._key(ENTRIES), entry.id, json.dumps(entry.as_json()))
-            for old in sorted(every, key=lambda e: e.at)[: max(0, len(every) + 1 - MAX_LEARNED)]:
+            for old in leaving:
                 pipe.hdel(self._key(ENTRIES), old.id)
             pipe.incr(self._key(VERSION))
             await pipe.execute()
@@ -186,15 +206,20 @@ class LearnedStore:
         return sorted(entries, key=lambda e: (e.at, e.id))
 
     async def add_phrasing(self, entry_id: str, text: str, platform: str, workspace: str) -> bool:
-        """Attach ``text`` as a new way of asking entry ``entry_id``; False when the entry
-        has all the phrasings it may have."""
+        """Attach ``text`` as a new way of asking entry ``entry_id``; False when this
+        workspace has added all the phrasings it may to that entry."""
         phrasing = {
             "text": text[:MAX_LEARNED_QUESTION],
             "platform": platform,
             "workspace": workspace,
         }
         keys = [self._key(PHRASINGS), self._key(VERSION)]
-        args: list[str | int] = [entry_id, json.dumps(phrasing), MAX_PHRASINGS_PER_ENTRY]
+        args: list[str | int] = [
+            entry_id,
+            json.dumps(phrasing),
+            MAX_PHRASINGS_PER_ENTRY,
+            MAX_PHRASINGS_PER_ENTRY_IN_ALL,
+        ]
         async with reachable("learned_phrasing"):
             added: Any = await self._append(keys=keys, args=args)
         return bool(added)
