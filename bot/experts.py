@@ -80,6 +80,11 @@ def _age(seconds: float) -> str:
     return f"{days}d {hours}h" if days else f"{hours}h"
 
 
+def _handled(actor: Actor, name: str) -> dict[str, str]:
+    """The fields a ticket gets when an expert answers or closes it: who, and when."""
+    return {"handled_by": actor.user, "handled_by_name": name, "handled_at": f"{time.time():.3f}"}
+
+
 class ExpertDesk:
     """Tickets for the experts, their card, the answer's way back, and learned entries."""
 
@@ -264,13 +269,7 @@ class ExpertDesk:
             )
         name = await self._name(actor)
         moved = await self.tickets.move(
-            ticket.id,
-            (OPEN, ASSIGNED),
-            ANSWERED,
-            handled_by=actor.user,
-            handled_by_name=name,
-            handled_at=f"{time.time():.3f}",
-            answer=answer,
+            ticket.id, (OPEN, ASSIGNED), ANSWERED, **_handled(actor, name), answer=answer
         )
         if not moved.moved:
             return self._done(ticket, moved.state)
@@ -328,12 +327,7 @@ class ExpertDesk:
     async def _close(self, actor: Actor, ticket: Ticket) -> Reply:
         name = await self._name(actor)
         moved = await self.tickets.move(
-            ticket.id,
-            (OPEN, ASSIGNED),
-            CLOSED,
-            handled_by=actor.user,
-            handled_by_name=name,
-            handled_at=f"{time.time():.3f}",
+            ticket.id, (OPEN, ASSIGNED), CLOSED, **_handled(actor, name)
         )
         if not moved.moved:
             return self._done(ticket, moved.state)
